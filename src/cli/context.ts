@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../config/load.js';
+import { loadSettings, type Settings } from '../config/env.js';
+import { createRedis, redisWarnings, resolveRedis, type RedisTarget } from '../store/connection.js';
+
+/** Exit codes, DESIGN.md: 0 done, 1 the work ran and something failed, 2 bad usage or config. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+}
+
+/**
+ * What a command needs, built lazily: settings are read once; config and Redis only when
+ * the command asks, so `ssnews --help` needs neither.
+ */
+export class CliContext {
+  readonly settings: Settings;
+  private config?: Config;
+  private target?: RedisTarget;
+  private clients: Redis[] = [];
+
+  constructor(
+    env: NodeJS.ProcessEnv,
+    readonly out: (text: string) => void = (t) => process.stdout.write(t + '\n'),
+    readonly err: (text: string) => void = (t) => process.stderr.write(t + '\n'),
+  ) {
+    this.settings = loadSettings(env);
+  }
+
+  loadConfig(dir?: string): Config {
+    this.config ??= loadConfig(dir ?? this.settings.configDir);
+    return this.config;
+  }
+
+  async redisTarget(): Promise<RedisTarget> {
+    this.target ??= await resolveRedis(this.settings, (m) => this.err(m));
+    return this.target;
+  }
+
+  /** A command connection; warns once about AOF and eviction settings. */
+  async redis(): Promise<Redis> {
+    const client = createRedis(await this.redisTarget());
+    if (this.clients.length === 0) for (const w of await redisWarnings(client)) this.err(`warning: ${w}`);
+    this.clients.push(client);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+    this.clients = [];
+  }
+
+  json(value: unknown): void {
+    this.out(JSON.stringify(value, null, 2));
+  }
+}

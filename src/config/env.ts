@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Secrets and endpoints from the environment, validated once at start-up and passed in.
+ * This is the only module that reads process.env; `.env.example` documents each variable.
+ */
+const envSchema = z.object({
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected redis://host:port[/db] or rediss://...' }).optional(),
+  SSNEWS_KEY_PREFIX: z.string().regex(/^[\w.-]+:$/, 'expected a prefix ending in ":" such as "ssnews:"').default('ssnews:'),
+  SSNEWS_CONFIG_DIR: z.string().optional(),
+  SSNEWS_DATA_DIR: z.string().default('data'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'expected smtp://user:pass@host:port or smtps://...' }).optional(),
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 random characters (e.g. `openssl rand -hex 32`)').optional(),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Settings {
+  redisUrl?: string;
+  keyPrefix: string;
+  configDir?: string;
+  dataDir: string;
+  smtpUrl?: string;
+  sessionSecret?: string;
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ file: 'environment', field: String(i.path[0]), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    keyPrefix: e.SSNEWS_KEY_PREFIX,
+    configDir: e.SSNEWS_CONFIG_DIR,
+    dataDir: resolve(e.SSNEWS_DATA_DIR),
+    smtpUrl: e.SMTP_URL,
+    sessionSecret: e.SESSION_SECRET,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+export const SECTOR_IDS = [
+  'local-government',
+  'health',
+  'higher-education',
+  'blue-light',
+  'private-sector',
+  'leadership',
+  'other',
+] as const;
+export type SectorId = (typeof SECTOR_IDS)[number];
+export const sectorIdSchema = z.enum(SECTOR_IDS, { error: `expected one of ${SECTOR_IDS.join(', ')}` });
+
+/** The shortest poll interval we allow: politeness towards publishers. */
+export const MIN_POLL_MS = 15 * 60_000;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' });
+
+const slug = z
+  .string({ error: 'expected a slug such as "lgc-news"' })
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a slug: lower-case letters, digits and hyphens, e.g. "lgc-news"');
+
+const every = z
+  .string({ error: 'expected a poll interval such as "30m" or "6h"' })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a poll interval such as "30m", "6h" or "1d", got "${text}"` });
+      return z.NEVER;
+    }
+    if (ms < MIN_POLL_MS) {
+      ctx.addIssue({ code: 'custom', message: `poll interval "${text}" is too frequent: at least 15m` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const selectorsSchema = z.strictObject({
+  item: z.string().min(1, 'expected a CSS selector for one news item'),
+  title: z.string().min(1, 'expected a CSS selector for the headline, relative to the item'),
+  link: z.string().min(1, 'expected a CSS selector for the element with the href, relative to the item'),
+  date: z.string().min(1).optional(),
+  summary: z.string().min(1).optional(),
+});
+export type PageSelectors = z.infer<typeof selectorsSchema>;
+
+const sourceBase = {
+  id: slug,
+  name: z.string({ error: 'expected the source name as text' }).min(1),
+  url: httpUrl,
+  sector: sectorIdSchema.optional(),
+  every,
+  enabled: z.boolean({ error: 'expected true or false' }).default(true),
+  enrich: z.boolean({ error: 'expected true or false' }).default(false),
+  /** Lets a source live on a loopback/private address: demo and tests only. */
+  allowPrivateNetwork: z.boolean({ error: 'expected true or false' }).default(false),
+};
+
+const feedSourceSchema = z.strictObject({ ...sourceBase, kind: z.literal('feed') });
+const pageSourceSchema = z.strictObject({
+  ...sourceBase,
+  kind: z.literal('page'),
+  selectors: z.unknown().optional().pipe(
+    z.custom<unknown>((v) => v !== undefined, 'a page source needs "selectors:" with at least item, title and link (CSS selectors)'),
+  ).pipe(selectorsSchema),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [feedSourceSchema, pageSourceSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
+      ? 'expected kind to be "feed" or "page"'
+      : undefined,
+});
+export type Source = z.infer<typeof sourceSchema>;
+export type FeedSource = z.infer<typeof feedSourceSchema>;
+export type PageSource = z.infer<typeof pageSourceSchema>;
+
+export const sourcesFileSchema = z.strictObject({
+  sources: z.array(sourceSchema, { error: 'expected a list of sources under "sources:"' }),
+});
+
+const sectorSchema = z.strictObject({
+  id: sectorIdSchema,
+  heading: z.string().min(1, 'expected the heading shown in the email'),
+  keywords: z.array(z.string().min(1)).default([]),
+  organisations: z.array(z.string().min(1)).default([]),
+});
+export type SectorConfig = z.infer<typeof sectorSchema>;
+
+export const sectorsFileSchema = z.strictObject({
+  sectors: z.array(sectorSchema).min(1, 'expected at least one sector'),
+});
+
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+export const newsletterFileSchema = z.strictObject({
+  name: z.string().min(1),
+  from: z.string().min(3, 'expected a From address such as "Shared Services News <news@example.org>"'),
+  replyTo: z.email({ error: 'expected an email address' }).optional(),
+  baseUrl: httpUrl,
+  send: z.strictObject({
+    weekday: z.enum(WEEKDAYS, { error: `expected one of ${WEEKDAYS.join(', ')}` }),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as "08:00"'),
+  }),
+  coversDays: z.number().int().min(1).max(31).default(7),
+  footer: z.string().min(1),
+  userAgentContact: z.string().min(3, 'expected a URL or email address where publishers can reach you'),
+  language: z.string().default('en-GB'),
+});
+export type NewsletterConfig = z.infer<typeof newsletterFileSchema>;

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+
+/** A parsed YAML file that can say on which line any field sits. */
+export class YamlFile {
+  private constructor(
+    readonly path: string,
+    readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  static read(path: string, displayPath = path): YamlFile {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+      throw new ConfigError([{ file: displayPath, message: reason }]);
+    }
+    return YamlFile.parse(text, displayPath);
+  }
+
+  static parse(text: string, displayPath: string): YamlFile {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      // The first syntax error is the real one; the rest usually follow from it.
+      const first = doc.errors[0]!;
+      const { line, col } = lines.linePos(first.pos[0]);
+      const lastLine = Math.max(...doc.errors.map((e) => lines.linePos(e.pos[1]).line));
+      const span = lastLine > line ? `lines ${line}-${lastLine}` : `column ${col}`;
+      throw new ConfigError([
+        { file: displayPath, line, message: `YAML syntax error (${span}): ${first.message.split('\n')[0]}; check the indentation and quoting` },
+      ]);
+    }
+    return new YamlFile(displayPath, doc, lines);
+  }
+
+  /** Line of the deepest node that exists along `path` (1-based). */
+  lineOf(path: readonly PropertyKey[]): number | undefined {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.doc.getIn(path.slice(0, depth) as (string | number)[], true);
+      if (isNode(node) && node.range) return this.lines.linePos(node.range[0]).line;
+      // A key whose value is missing: point at the parent mapping instead.
+    }
+    return undefined;
+  }
+
+  /** Validates the whole document; every issue names file, line and field. */
+  validate<S extends z.ZodType>(schema: S): z.output<S> {
+    const data = this.doc.toJS() ?? {};
+    const result = schema.safeParse(data);
+    if (result.success) return result.data;
+    throw new ConfigError(result.error.issues.map((issue) => this.problem(issue, data)));
+  }
+
+  problem(issue: z.core.$ZodIssue, data: unknown): ConfigProblem {
+    const path = issue.path;
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      return { file: this.path, line: this.lineOf([...path, issue.keys[0]!]), field: fieldName(path), message };
+    }
+    const got = valueAt(data, path);
+    if (got === undefined && issue.code === 'invalid_type') {
+      message = message.startsWith('Invalid input') ? `is required (expected ${issue.expected})` : `is required: ${message}`;
+    }
+    else if (got !== undefined && typeof got !== 'object' && !message.includes(String(got))) {
+      message += `, got ${JSON.stringify(got)}`;
+    }
+    return { file: this.path, line: this.lineOf(path), field: fieldName(path), message };
+  }
+}
+
+/** `sources[3].kind`, the way an administrator reads a path. */
+export function fieldName(path: readonly PropertyKey[]): string | undefined {
+  if (path.length === 0) return undefined;
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = data;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}

@@ -1,0 +1,34 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import ipaddr from 'ipaddr.js';
+import { FetchError } from './errors.js';
+
+/**
+ * Links in feeds are untrusted, so by default we only connect to public unicast addresses:
+ * no loopback, private, link-local (cloud metadata at 169.254.169.254), CGNAT, multicast...
+ * The check runs on the resolved address at connect time, so DNS tricks cannot slip past it.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  return ip.range() === 'unicast';
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A dns.lookup replacement for the HTTP agent that refuses non-public addresses. */
+export function guardedLookup(hostname: string, options: object, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    const blocked = list.find((a) => !isPublicAddress(a.address));
+    if (blocked) {
+      return callback(
+        new FetchError('blocked-address', `${hostname} resolves to ${blocked.address}, which is not a public address`, { permanent: true }),
+        [],
+      );
+    }
+    if ((options as { all?: boolean }).all) return callback(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+}

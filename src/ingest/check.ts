@@ -1,0 +1,62 @@
+import type { Source } from '../config/schema.js';
+import { FetchError } from './errors.js';
+import type { FetchOptions } from './fetcher.js';
+import { readSource } from './read-source.js';
+
+export interface SourceCheck {
+  id: string;
+  kind: Source['kind'];
+  url: string;
+  ok: boolean;
+  status?: number;
+  items: number;
+  skipped: number;
+  /** ISO date of the newest item, when any item had a date. */
+  newest?: string;
+  ms: number;
+  error?: string;
+  /** Where the URL permanently redirects: update the config. */
+  movedTo?: string;
+}
+
+/**
+ * Fetches and parses each source once, storing nothing. Sources run concurrently, each
+ * bounded by its own timeout, so one that hangs cannot hold up the rest.
+ */
+export async function checkSources(
+  sources: Source[],
+  options: Omit<FetchOptions, 'allowPrivateNetwork'> & { concurrency?: number },
+): Promise<SourceCheck[]> {
+  const results: SourceCheck[] = new Array(sources.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < sources.length) {
+      const i = next++;
+      results[i] = await checkOne(sources[i]!, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, sources.length) }, worker));
+  return results;
+}
+
+async function checkOne(source: Source, options: Omit<FetchOptions, 'allowPrivateNetwork'>): Promise<SourceCheck> {
+  const started = performance.now();
+  const base = { id: source.id, kind: source.kind, url: source.url, items: 0, skipped: 0 };
+  try {
+    const { fetch, parsed } = await readSource(source, options);
+    const dates = (parsed?.items ?? []).map((i) => i.publishedAt).filter((d): d is string => !!d).sort();
+    return {
+      ...base,
+      ok: true,
+      status: fetch.status,
+      items: parsed?.items.length ?? 0,
+      skipped: parsed?.skipped ?? 0,
+      newest: dates.at(-1),
+      ms: performance.now() - started,
+      movedTo: fetch.permanentRedirect,
+    };
+  } catch (err) {
+    if (!(err instanceof FetchError)) throw err;
+    return { ...base, ok: false, status: err.details.status, ms: performance.now() - started, error: `${err.code}: ${err.message}` };
+  }
+}

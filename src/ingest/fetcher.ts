@@ -1,0 +1,188 @@
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { isIP } from 'node:net';
+import { Readable, type Transform } from 'node:stream';
+import { Agent, request, type Dispatcher } from 'undici';
+import { guardedLookup, isPublicAddress } from './address-guard.js';
+import { decodeBody } from './charset.js';
+import { FetchError } from './errors.js';
+
+export interface FetchOptions {
+  userAgent: string;
+  /** Whole request, headers and body (default 20 s). */
+  timeoutMs?: number;
+  /** Largest body we read, after decompression (default 10 MiB). */
+  maxBytes?: number;
+  maxRedirects?: number;
+  /** Loopback/private targets are refused unless the source is explicitly allowed. */
+  allowPrivateNetwork?: boolean;
+  /** Validators from the previous fetch, for a conditional GET. */
+  etag?: string;
+  lastModified?: string;
+  accept?: string;
+}
+
+export interface FetchResult {
+  status: number;
+  /** URL after redirects. */
+  url: string;
+  notModified: boolean;
+  /** Set when every redirect on the way was permanent (301/308): the config should say this URL. */
+  permanentRedirect?: string;
+  contentType?: string;
+  etag?: string;
+  lastModified?: string;
+  text: string;
+  charset?: string;
+  bytes: number;
+  elapsedMs: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_ACCEPT = 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
+
+// One agent each, shared process-wide: keep-alive pools per origin.
+const publicAgent = new Agent({ connect: { lookup: guardedLookup as never }, keepAliveTimeout: 10_000 });
+const anyAgent = new Agent({ keepAliveTimeout: 10_000 });
+
+/** GET a URL politely and defensively; throws FetchError with a precise reason. */
+export async function fetchUrl(url: string, options: FetchOptions): Promise<FetchResult> {
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxRedirects = options.maxRedirects ?? 5;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const dispatcher = options.allowPrivateNetwork ? anyAgent : publicAgent;
+
+  let current = url;
+  let allPermanent = true;
+  for (let hop = 0; ; hop++) {
+    const target = new URL(current);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw new FetchError('blocked-address', `refusing ${target.protocol} URL ${current}`, { permanent: true });
+    }
+    if (!options.allowPrivateNetwork) assertPublicLiteral(target);
+    const res = await send(current, options, dispatcher, signal, timeoutMs);
+    const location = res.headers['location'];
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && typeof location === 'string') {
+      res.body.resume();
+      if (hop >= maxRedirects) throw new FetchError('too-many-redirects', `more than ${maxRedirects} redirects, last to ${location}`);
+      if (res.statusCode !== 301 && res.statusCode !== 308) allPermanent = false;
+      current = new URL(location, current).href;
+      continue;
+    }
+    const base = {
+      status: res.statusCode,
+      url: current,
+      permanentRedirect: current !== url && allPermanent ? current : undefined,
+      contentType: header(res.headers['content-type']),
+      etag: header(res.headers['etag']),
+      lastModified: header(res.headers['last-modified']),
+    };
+    if (res.statusCode === 304) {
+      res.body.resume();
+      return { ...base, notModified: true, text: '', bytes: 0, elapsedMs: performance.now() - started };
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      res.body.resume();
+      throw httpError(res.statusCode, res.headers['retry-after']);
+    }
+    const bytes = await readBody(res, options.maxBytes ?? DEFAULT_MAX_BYTES, timeoutMs);
+    const { text, charset } = decodeBody(bytes, base.contentType);
+    return { ...base, notModified: false, text, charset, bytes: bytes.length, elapsedMs: performance.now() - started };
+  }
+}
+
+async function send(url: string, options: FetchOptions, dispatcher: Dispatcher, signal: AbortSignal, timeoutMs: number) {
+  const headers: Record<string, string> = {
+    'user-agent': options.userAgent,
+    accept: options.accept ?? DEFAULT_ACCEPT,
+    'accept-encoding': 'gzip, deflate, br',
+  };
+  if (options.etag) headers['if-none-match'] = options.etag;
+  if (options.lastModified) headers['if-modified-since'] = options.lastModified;
+  try {
+    return await request(url, { method: 'GET', headers, dispatcher, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  } catch (err) {
+    throw toFetchError(err, timeoutMs);
+  }
+}
+
+async function readBody(res: Dispatcher.ResponseData, maxBytes: number, timeoutMs: number): Promise<Buffer> {
+  const encoding = header(res.headers['content-encoding'])?.toLowerCase();
+  const declared = Number(header(res.headers['content-length']));
+  if (!encoding && declared > maxBytes) {
+    res.body.destroy();
+    throw new FetchError('too-large', `body is ${declared} bytes, over the ${maxBytes}-byte limit`);
+  }
+  let stream: Readable = res.body;
+  const decoder = decompressor(encoding);
+  if (decoder) stream = res.body.pipe(decoder);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      total += (chunk as Buffer).length;
+      if (total > maxBytes) {
+        res.body.destroy();
+        throw new FetchError('too-large', `body exceeds the ${maxBytes}-byte limit`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    throw toFetchError(err, timeoutMs);
+  }
+  return Buffer.concat(chunks);
+}
+
+function decompressor(encoding: string | undefined): Transform | undefined {
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+function assertPublicLiteral(target: URL): void {
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    throw new FetchError('blocked-address', `${target.host} is a loopback name, not a public address`, { permanent: true });
+  }
+  if (isIP(host) && !isPublicAddress(host)) {
+    throw new FetchError('blocked-address', `${host} is not a public address`, { permanent: true });
+  }
+}
+
+function httpError(status: number, retryAfter: string | string[] | undefined): FetchError {
+  const retryAfterMs = parseRetryAfter(header(retryAfter));
+  const permanent = status === 404 || status === 410;
+  const hint = retryAfterMs !== undefined ? ` (retry after ${Math.round(retryAfterMs / 1000)} s)` : '';
+  return new FetchError('http-status', `HTTP ${status}${hint}`, { status, retryAfterMs, permanent });
+}
+
+/** Retry-After is either seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function toFetchError(err: unknown, timeoutMs: number): FetchError {
+  if (err instanceof FetchError) return err;
+  const e = err as { name?: string; code?: string; message?: string; cause?: unknown };
+  if (e.cause instanceof FetchError) return e.cause;
+  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return new FetchError('timeout', `no complete response within ${timeoutMs / 1000} s`);
+  }
+  return new FetchError('network', `${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}`);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,85 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface RedisServerOptions {
+  /** Working directory: AOF/RDB files, log, socket. Created if missing. */
+  dir: string;
+  /** TCP port on 127.0.0.1; omit to listen on a unix socket in `dir` only. */
+  port?: number;
+  /** Keep running after this process exits (the CLI's local Redis) or not (tests). */
+  detached?: boolean;
+}
+
+export interface RunningRedis {
+  url: string;
+  /** ioredis connection options for this server. */
+  connection: { host?: string; port?: number; path?: string };
+  stop(): Promise<void>;
+}
+
+export function findRedisServer(): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+/** Starts redis-server with AOF on and noeviction, as production should run, and waits until it answers. */
+export async function startRedisServer(options: RedisServerOptions): Promise<RunningRedis> {
+  const binary = findRedisServer();
+  if (!binary) throw new Error('redis-server is not installed (Debian: apt-get install redis-server)');
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true });
+  const socket = join(dir, 'redis.sock');
+  const args = [
+    '--dir', dir,
+    '--appendonly', 'yes',
+    '--maxmemory-policy', 'noeviction',
+    '--save', '',
+    '--bind', '127.0.0.1',
+    '--port', String(options.port ?? 0),
+    '--logfile', join(dir, 'redis.log'),
+  ];
+  if (options.port === undefined) args.push('--unixsocket', socket, '--unixsocketperm', '700');
+  if (options.detached) args.push('--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'));
+  const child = spawn(binary, args, { stdio: 'ignore', detached: options.detached });
+  if (options.detached) child.unref();
+  const connection = options.port === undefined ? { path: socket } : { host: '127.0.0.1', port: options.port };
+  const url = options.port === undefined ? `unix://${socket}` : `redis://127.0.0.1:${options.port}`;
+  await waitUntilReady(connection, options.port === undefined ? socket : undefined);
+  return {
+    url,
+    connection,
+    async stop() {
+      const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await client.connect();
+        await client.call('SHUTDOWN', 'NOSAVE');
+      } catch {
+        // SHUTDOWN closes the connection before replying; that is the success case.
+      } finally {
+        client.disconnect();
+      }
+      if (!options.detached && child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function waitUntilReady(connection: RunningRedis['connection'], socket?: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (!socket || existsSync(socket)) {
+      const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await client.connect();
+        if ((await client.ping()) === 'PONG') return;
+      } catch {
+        // not up yet
+      } finally {
+        client.disconnect();
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('redis-server did not start within 10 s');
+}

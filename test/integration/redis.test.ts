@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedis, optionsFromUrl, redisWarnings, resolveRedis } from '../../src/store/connection.js';
+import { startRedisServer } from '../../src/store/redis-server.js';
+import { loadSettings } from '../../src/config/env.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+let redis: TestRedis;
+beforeAll(async () => void (redis = await startTestRedis()));
+afterAll(() => redis.stop());
+
+describe('redis connection', () => {
+  it('uses REDIS_URL when set', async () => {
+    const said: string[] = [];
+    const target = await resolveRedis(loadSettings({ REDIS_URL: redis.url }), (m) => said.push(m));
+    const client = createRedis(target);
+    expect(await client.ping()).toBe('PONG');
+    client.disconnect();
+    expect(said).toEqual([]);
+  });
+
+  it('warns when AOF is off or keys may be evicted, and not when they are safe', async () => {
+    const client = createRedis({ options: redis.connection, description: 'test' });
+    expect(await redisWarnings(client)).toEqual([]);
+    await client.config('SET', 'appendonly', 'no');
+    await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    const warnings = await redisWarnings(client);
+    expect(warnings[0]).toMatch(/AOF off/);
+    expect(warnings[1]).toMatch(/"allkeys-lru".*noeviction/);
+    client.disconnect();
+  });
+
+  it('starts a detached local redis-server on a unix socket with AOF on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssnews-local-redis-'));
+    const server = await startRedisServer({ dir, detached: true });
+    const client = createRedis({ options: server.connection, description: 'local' });
+    expect(await client.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    client.disconnect();
+    await server.stop();
+    expect(server.connection.path).toBe(join(dir, 'redis.sock'));
+  });
+
+  it('parses redis URLs with credentials and database', () => {
+    expect(optionsFromUrl('rediss://u%40x:p%3A@redis.example:6380/3')).toMatchObject({ host: 'redis.example', port: 6380, username: 'u@x', password: 'p:', db: 3, tls: {} });
+  });
+});
