@@ -51,7 +51,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
     url,
     connection,
     async stop() {
-      const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 1 });
+      const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => {}); // the server going away is the point
       try {
         await client.connect();
         await client.call('SHUTDOWN', 'NOSAVE');
@@ -70,6 +71,7 @@ async function waitUntilReady(connection: RunningRedis['connection'], socket?: s
   while (Date.now() < deadline) {
     if (!socket || existsSync(socket)) {
       const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => {}); // not up yet: we poll
       try {
         await client.connect();
         if ((await client.ping()) === 'PONG') return;
