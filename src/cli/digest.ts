@@ -1,0 +1,269 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import type { EditOp } from '../digest/edit.js';
+import { byteSize, GMAIL_CLIP_BYTES, HTML_SIZE_LIMIT, kb, personalise } from '../digest/render.js';
+import { Digest } from '../digest/service.js';
+import { ConflictError, EditError, IssueLockedError, type Issue } from '../digest/types.js';
+import { publicUrl, sourceName } from '../digest/view.js';
+import { issueWindow, longDate, shortDate } from '../digest/week.js';
+import type { NewsItem } from '../model.js';
+import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+
+type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+interface WeekOptions extends GlobalOptions {
+  week?: string;
+  ifVersion?: string;
+  editor?: string;
+}
+
+/** `ssnews digest …`: drafting, editing, export/import, rendering and checks of the weekly issue. */
+export function registerDigestCommands(program: Command, ctx: CliContext, run: Run): void {
+  const digest = program.command('digest').description('draft, edit, render and check the weekly digest');
+
+  const open = async (opts: WeekOptions) => {
+    const config = ctx.loadConfig(opts.config);
+    const d = new Digest({ redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, config, editor: opts.editor ?? 'cli' });
+    const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
+    return { d, week };
+  };
+  /** Editing errors are the editor's to fix: bad input exits 2, a conflict or a locked issue exits 1. */
+  const guarded = (fn: () => Promise<ExitCode>) =>
+    run(async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof EditError) {
+          ctx.err(err.message);
+          return EXIT.usage;
+        }
+        if (err instanceof ConflictError || err instanceof IssueLockedError) {
+          ctx.err(`conflict: ${err.message}`);
+          return EXIT.failed;
+        }
+        throw err;
+      }
+    });
+  const common = (cmd: Command, edits = false) => {
+    cmd.option('--config <dir>', 'configuration directory').option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)');
+    if (edits) {
+      cmd
+        .option('--if-version <n>', 'apply only if the draft is still at this version (else a conflict, exit 1)')
+        .option('--editor <name>', 'who is editing (recorded on the issue and on classifier labels)', 'cli')
+        .option('--json', 'print the changed issue as JSON');
+    }
+    return cmd;
+  };
+  /** One editing change against --if-version, or against the version just read. */
+  const editCommand = (opts: WeekOptions, ops: (issue: Issue, d: Digest) => EditOp[] | Promise<EditOp[]>) =>
+    guarded(async () => {
+      const { d, week } = await open(opts);
+      const current = await d.get(week);
+      const version = opts.ifVersion ? Number(opts.ifVersion) : current.version;
+      const issue = await d.edit(week, version, await ops(current, d));
+      if (opts.json) ctx.json(issue);
+      else ctx.out(`${issue.week} is now at version ${issue.version}`);
+      return EXIT.ok;
+    });
+
+  common(digest.command('draft').description("create the week's draft from the stored items, or refresh it keeping every edit")).option('--json', 'print one JSON document').action(
+    (opts: WeekOptions) =>
+      guarded(async () => {
+        const { d, week } = await open(opts);
+        const result = await d.draft(week);
+        const included = result.issue.entries.filter((e) => e.included).length;
+        if (opts.json) ctx.json({ week: result.issue.week, version: result.issue.version, created: result.created, added: result.added, attached: result.attached, entries: result.issue.entries.length, included });
+        else {
+          ctx.out(`${result.created ? 'Created' : 'Refreshed'} the draft for ${result.issue.week} (version ${result.issue.version}): ${result.added.length} new ${result.added.length === 1 ? 'story' : 'stories'}, ${result.attached.length} more outlet(s) of known stories; ${included} of ${result.issue.entries.length} included.`);
+          ctx.out(`Next: ssnews digest show --week ${result.issue.week}   or   ssnews digest export --week ${result.issue.week} > draft.yaml`);
+        }
+        return EXIT.ok;
+      }),
+  );
+
+  common(digest.command('show').description('print the draft: sections, items, commentary, version'))
+    .option('--json', 'print one JSON document')
+    .action((opts: WeekOptions) =>
+      guarded(async () => {
+        const { d, week } = await open(opts);
+        const { issue, items } = await d.load(week);
+        if (opts.json) ctx.json({ issue, items: Object.fromEntries(items) });
+        else ctx.out(showIssue(issue, items, d));
+        return EXIT.ok;
+      }),
+    );
+
+  common(digest.command('export').description('write the draft as YAML for a text editor (commentary slots under each item)'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action((opts: WeekOptions & { out?: string }) =>
+      guarded(async () => {
+        const { d, week } = await open(opts);
+        const yaml = await d.export(week);
+        if (opts.out) {
+          writeFileSync(opts.out, yaml);
+          ctx.err(`wrote ${opts.out}; edit it, then: ssnews digest import --week ${week} ${opts.out}`);
+        } else ctx.out(yaml.trimEnd());
+        return EXIT.ok;
+      }),
+    );
+
+  common(digest.command('import').description('apply an edited export (refused if the draft changed since the export)'), true)
+    .argument('<file>', 'the edited YAML file')
+    .action((file: string, opts: WeekOptions) =>
+      guarded(async () => {
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (err) {
+          throw new EditError(`cannot read ${file}: ${(err as Error).message}`);
+        }
+        const weekInFile = /^week:\s*["']?([0-9]{4}-W[0-9]{2})/m.exec(text)?.[1];
+        const { d, week } = await open({ ...opts, week: opts.week ?? weekInFile });
+        const issue = await d.import(week, text);
+        if (opts.json) ctx.json(issue);
+        else ctx.out(`Imported ${file} into ${issue.week}: now at version ${issue.version}`);
+        return EXIT.ok;
+      }),
+    );
+
+  common(digest.command('include').description('include items in the issue'), true)
+    .argument('<item...>', 'item ids')
+    .action((ids: string[], opts: WeekOptions) => editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: true }))));
+  common(digest.command('exclude').description('leave items out of the issue'), true)
+    .argument('<item...>', 'item ids')
+    .action((ids: string[], opts: WeekOptions) => editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: false }))));
+
+  common(digest.command('move').description('move an item within its section or to another sector (records a label for the classifier)'), true)
+    .argument('<item>', 'item id')
+    .option('--sector <id>', `new sector: ${SECTOR_IDS.join(', ')}`)
+    .option('--position <n>', 'place in the section, 1 = first (default: last)')
+    .action((itemId: string, opts: WeekOptions & { sector?: string; position?: string }) =>
+      editCommand(opts, () => {
+        if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new EditError(`unknown sector "${opts.sector}": expected one of ${SECTOR_IDS.join(', ')}`);
+        if (!opts.sector && !opts.position) throw new EditError('give --sector, --position or both');
+        return [{ op: 'move', itemId, sector: opts.sector as SectorId | undefined, position: positionOf(opts.position) }];
+      }),
+    );
+
+  const textArg = (text: string | undefined, file: string | undefined) => {
+    if (file) return readFileSync(file === '-' ? 0 : file, 'utf8');
+    if (text === undefined) throw new EditError('give the text as an argument or with --file FILE (- for stdin)');
+    return text;
+  };
+  common(digest.command('intro').description("set the editor's intro (may use <b>, <i>, <a href>; blank line = new paragraph)"), true)
+    .argument('[text]', 'the intro; empty to clear')
+    .option('--file <file>', 'read the text from a file (- for stdin)')
+    .action((text: string | undefined, opts: WeekOptions & { file?: string }) => editCommand(opts, () => [{ op: 'intro', text: textArg(text, opts.file) }]));
+  common(digest.command('subject').description('set the subject line'), true)
+    .argument('<text>', 'the subject')
+    .action((text: string, opts: WeekOptions) => editCommand(opts, () => [{ op: 'subject', text }]));
+  common(digest.command('comment').description("set an item's commentary, or mark it as going out without (--none)"), true)
+    .argument('<item>', 'item id')
+    .argument('[text]', 'the commentary (may use <b>, <i>, <a href>)')
+    .option('--file <file>', 'read the text from a file (- for stdin)')
+    .option('--none', 'send this item without commentary')
+    .action((itemId: string, text: string | undefined, opts: WeekOptions & { file?: string; none?: boolean }) =>
+      editCommand(opts, () => [opts.none ? { op: 'comment', itemId, noComment: true } : { op: 'comment', itemId, text: textArg(text, opts.file) }]),
+    );
+
+  common(digest.command('add').description('add an article by URL (the stored item, or fetched through the pipeline)'), true)
+    .argument('<url>', 'article URL')
+    .option('--position <n>', 'place in its section, 1 = first (default: last)')
+    .action((url: string, opts: WeekOptions & { position?: string }) =>
+      guarded(async () => {
+        const { d, week } = await open(opts);
+        const version = opts.ifVersion ? Number(opts.ifVersion) : (await d.get(week)).version;
+        const { issue, item } = await d.addByUrl(week, version, url, positionOf(opts.position));
+        if (opts.json) ctx.json(issue);
+        else ctx.out(`Added ${item.id} "${item.title}" to ${issue.week} (version ${issue.version})`);
+        return EXIT.ok;
+      }),
+    );
+
+  common(digest.command('render').description('write issue.html and issue.txt (compiled once, then personalised)'))
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--sectors <ids>', 'only these sectors, comma-separated (as a subscriber who picked them)')
+    .option('--json', 'print one JSON document')
+    .action((opts: WeekOptions & { out: string; sectors?: string }) =>
+      guarded(async () => {
+        const { d, week } = await open(opts);
+        const sectors = opts.sectors?.split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = sectors?.filter((s) => !SECTOR_IDS.includes(s as SectorId)) ?? [];
+        if (unknown.length) throw new EditError(`unknown sector(s): ${unknown.join(', ')}: expected ${SECTOR_IDS.join(', ')}`);
+        const { compiled, view } = await d.compile(week);
+        const message = personalise(compiled, {
+          unsubscribeUrl: publicUrl(d.config, 'unsubscribe'),
+          preferencesUrl: publicUrl(d.config, 'preferences'),
+          sectors: sectors as SectorId[] | undefined,
+        });
+        const dir = resolve(opts.out);
+        mkdirSync(dir, { recursive: true });
+        const files = { html: join(dir, 'issue.html'), text: join(dir, 'issue.txt') };
+        writeFileSync(files.html, message.html);
+        writeFileSync(files.text, message.text);
+        const htmlBytes = byteSize(message.html);
+        const result = { week: view.week, version: view.version, subject: view.subject, sections: view.sections.map((s) => s.sector), items: view.sections.reduce((n, s) => n + s.items.length, 0), htmlBytes, textBytes: byteSize(message.text), compileMs: Math.round(compiled.compileMs), mjmlMs: Math.round(compiled.mjmlMs), files };
+        if (opts.json) ctx.json(result);
+        else ctx.out(`Rendered ${view.week} v${view.version}: ${result.items} items in ${result.sections.length} sections; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`);
+        if (htmlBytes > HTML_SIZE_LIMIT) ctx.err(`warning: the HTML is ${kb(htmlBytes)}, over ${kb(HTML_SIZE_LIMIT)}${htmlBytes >= GMAIL_CLIP_BYTES ? ': Gmail will clip it' : ' (Gmail clips at about 102 KB)'}; leave some items out or shorten commentary`);
+        return EXIT.ok;
+      }),
+    );
+
+  common(digest.command('check').description('pre-send checks: blocking findings stop sending (exit 1)'))
+    .option('--json', 'print one JSON document')
+    .action((opts: WeekOptions) =>
+      guarded(async () => {
+        const { d, week } = await open(opts);
+        const result = await d.check(week);
+        if (opts.json) ctx.json(result);
+        else {
+          for (const f of result.findings) ctx.out(`${f.severity === 'blocking' ? 'BLOCKING' : 'warning '} ${f.code.padEnd(14)} ${f.message}`);
+          const blocking = result.findings.filter((f) => f.severity === 'blocking').length;
+          ctx.out(`${result.week} v${result.version}: HTML ${kb(result.htmlBytes)}; ${blocking} blocking, ${result.findings.length - blocking} warning(s): ${result.ok ? 'ready to send' : 'not ready to send'}`);
+        }
+        return result.ok ? EXIT.ok : EXIT.failed;
+      }),
+    );
+}
+
+function positionOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new EditError(`--position expects 1 or more, got "${text}"`);
+  return n - 1;
+}
+
+function clip(text: string, n: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
+}
+
+/** The draft as the editor reads it in a terminal. */
+export function showIssue(issue: Issue, items: Map<string, NewsItem>, d: Digest): string {
+  const config = d.config;
+  const window = issueWindow(issue.week, config.newsletter);
+  const lines = [
+    `${issue.week} · ${issue.status} · version ${issue.version} · goes out ${longDate(window.sendAt, config.newsletter.language)} ${config.newsletter.send.time} · news from ${shortDate(window.since)} to ${shortDate(new Date(window.until.getTime() - 1))}`,
+    `Subject: ${issue.subject ?? '(not set)'}`,
+    `Intro:   ${issue.intro ? clip(issue.intro, 200) : '(not set)'}`,
+  ];
+  for (const sector of config.sectors) {
+    const entries = issue.entries.filter((e) => e.sector === sector.id);
+    if (!entries.length) continue;
+    const included = entries.filter((e) => e.included);
+    lines.push('', `${sector.heading} [${sector.id}]: ${included.length} included, ${entries.length - included.length} left out`);
+    let n = 0;
+    for (const e of [...included, ...entries.filter((x) => !x.included)]) {
+      const item = items.get(e.itemId);
+      const mark = e.included ? `${String(++n).padStart(2)}.` : ' - ';
+      lines.push(`  ${mark} ${e.itemId}  ${clip(item?.title ?? '(item no longer stored)', 80)}${item ? `  (${sourceName(config, item)})` : ''}`);
+      if (e.included) lines.push(`       ${e.comment ? `comment: ${clip(e.comment, 90)}` : e.noComment ? 'no comment (by choice)' : 'NO COMMENT YET'}`);
+      const also = e.alsoIds.map((id) => items.get(id)).filter((i): i is NewsItem => !!i);
+      if (also.length) lines.push(`       also reported by: ${also.map((i) => sourceName(config, i)).join(', ')}`);
+    }
+  }
+  if (issue.entries.length === 0) lines.push('', 'No candidates: nothing was stored for this window (run the fetch workers, or check the week).');
+  return lines.join('\n');
+}

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { buildServer } from '../web/server.js';
+import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+
+/** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
+export function registerServeCommand(program: Command, ctx: CliContext, run: (fn: () => Promise<ExitCode>) => Promise<void>): void {
+  program
+    .command('serve')
+    .description('serve the public archive (/issues, /issues/2014-W22, /issues/feed.xml)')
+    .option('--config <dir>', 'configuration directory')
+    .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default: $PORT or 8080)')
+    .action((opts: GlobalOptions & { host?: string; port?: string }) =>
+      run(async () => {
+        const config = ctx.loadConfig(opts.config);
+        const app = await buildServer({ config, redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, logLevel: ctx.settings.logLevel });
+        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port: opts.port ? Number(opts.port) : ctx.settings.port });
+        ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await app.close();
+        return EXIT.ok;
+      }),
+    );
+}

@@ -1,0 +1,116 @@
+import * as cheerio from 'cheerio';
+import type { Config } from '../config/load.js';
+import { isPublicAddress } from '../ingest/address-guard.js';
+import type { NewsItem } from '../model.js';
+import { byteSize, GMAIL_CLIP_BYTES, HTML_SIZE_LIMIT, kb, personalise, type CompiledIssue, type Recipient } from './render.js';
+import type { Issue } from './types.js';
+
+export type Severity = 'blocking' | 'warning';
+
+export interface Finding {
+  severity: Severity;
+  /** Stable code for scripts: `no-subject`, `no-comment`, `size`, `bad-link`, `already-sent`… */
+  code: string;
+  message: string;
+  itemId?: string;
+}
+
+export interface CheckResult {
+  week: string;
+  version: number;
+  /** True when no blocking finding stands: sending may go ahead. */
+  ok: boolean;
+  htmlBytes: number;
+  findings: Finding[];
+}
+
+/** A recipient with realistic-length links, for measuring and checking a message. */
+export function sampleRecipient(config: Config): Recipient {
+  const base = config.newsletter.baseUrl.replace(/\/$/, '');
+  const token = 'x'.repeat(43);
+  return { unsubscribeUrl: `${base}/unsubscribe?token=${token}`, preferencesUrl: `${base}/preferences?token=${token}` };
+}
+
+/** Why a link may not go out, or undefined when it is fine. */
+export function linkProblem(href: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return `not an absolute URL: "${href}"`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `not http(s): "${href}"`;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (/^[\d.]+$/.test(host) || host.includes(':')) {
+    if (!isPublicAddress(host)) return `points at a private address: "${href}"`;
+  } else if (host === 'localhost' || /\.(localhost|local|internal|lan|home\.arpa)$/.test(host) || !host.includes('.')) {
+    return `points at a private host name: "${href}"`;
+  }
+  return undefined;
+}
+
+/**
+ * Pre-send checks. Blocking findings stop sending (a later issue); warnings are for the
+ * editor to judge. `alreadySent` maps item id → week of the earlier issue it went out in.
+ */
+export function checkIssue(
+  issue: Issue,
+  items: Map<string, NewsItem>,
+  compiled: CompiledIssue,
+  config: Config,
+  alreadySent: Map<string, string>,
+): CheckResult {
+  const findings: Finding[] = [];
+  const add = (severity: Severity, code: string, message: string, itemId?: string) => findings.push({ severity, code, message, ...(itemId ? { itemId } : {}) });
+
+  if (issue.status !== 'draft') add('warning', 'status', `issue is ${issue.status}, not a draft`);
+  if (!issue.subject?.trim()) add('blocking', 'no-subject', 'no subject line: set one with `ssnews digest subject`');
+  if (!issue.intro?.trim()) add('blocking', 'no-intro', "no editor's intro: set one with `ssnews digest intro`");
+
+  const included = issue.entries.filter((e) => e.included);
+  if (included.length === 0) add('blocking', 'empty', 'no items are included');
+  const privateOk = new Set(config.sources.filter((s) => s.allowPrivateNetwork).map((s) => s.id));
+  const itemOfUrl = new Map<string, NewsItem>();
+  for (const entry of included) {
+    const item = items.get(entry.itemId);
+    if (!item) {
+      add('blocking', 'missing-item', `item ${entry.itemId} is no longer in the store`, entry.itemId);
+      continue;
+    }
+    for (const id of [entry.itemId, ...entry.alsoIds]) {
+      const other = items.get(id);
+      if (other) itemOfUrl.set(other.url, other);
+    }
+    if (!entry.comment?.trim() && !entry.noComment) {
+      add('blocking', 'no-comment', `"${item.title}" has no commentary (write one, or mark it "no comment")`, entry.itemId);
+    }
+    for (const id of [entry.itemId, ...entry.alsoIds]) {
+      const week = alreadySent.get(id);
+      if (week) add('blocking', 'already-sent', `"${items.get(id)?.title ?? id}" already went out in ${week}`, id);
+    }
+  }
+
+  const message = personalise(compiled, sampleRecipient(config));
+  const htmlBytes = byteSize(message.html);
+  if (htmlBytes >= GMAIL_CLIP_BYTES) add('blocking', 'size', `HTML is ${kb(htmlBytes)}: Gmail clips messages above about 102 KB; leave some items out`);
+  else if (htmlBytes > HTML_SIZE_LIMIT) add('warning', 'size', `HTML is ${kb(htmlBytes)}, over the ${kb(HTML_SIZE_LIMIT)} aim (Gmail clips at about 102 KB)`);
+
+  const $ = cheerio.load(message.html);
+  const seen = new Set<string>();
+  $('a').each((_, el) => {
+    const href = $(el).attr('href') ?? '';
+    if (seen.has(href)) return;
+    seen.add(href);
+    const problem = linkProblem(href);
+    if (!problem) return;
+    const item = itemOfUrl.get(href);
+    const allowed = item?.sourceIds.some((s) => privateOk.has(s));
+    add(allowed ? 'warning' : 'blocking', 'bad-link', allowed ? `${problem} (its source allows private addresses: demo or test data)` : problem, item?.id);
+  });
+
+  const hasUnsub = (parts: CompiledIssue['html']) => parts.some((p) => p.kind === 'var' && p.name === 'unsubscribeUrl');
+  if (!hasUnsub(compiled.html)) add('blocking', 'no-unsubscribe', 'the HTML part has no unsubscribe link');
+  if (!hasUnsub(compiled.text)) add('blocking', 'no-unsubscribe', 'the text part has no unsubscribe link');
+
+  return { week: issue.week, version: issue.version, ok: !findings.some((f) => f.severity === 'blocking'), htmlBytes, findings };
+}

@@ -1,0 +1,101 @@
+import type { SectorId } from '../config/schema.js';
+import { sectorOf, type NewsItem } from '../model.js';
+import { sortBySector } from './edit.js';
+import type { DraftEntry, Issue } from './types.js';
+
+/** Whether an item counts as relevant: the editor's decision first, then the classifier's. */
+export function isRelevant(item: NewsItem): boolean {
+  return item.editorRelevant ?? item.classification.relevant;
+}
+
+/**
+ * Ranking: relevance first, then recency within the window, then how many outlets carried
+ * the story. Each term is 0..1; the result is 0..1.
+ */
+export function rankScore(item: NewsItem, outlets: number, window: { since: Date; until: Date }): number {
+  const span = Math.max(1, window.until.getTime() - window.since.getTime());
+  const recency = Math.min(1, Math.max(0, (Date.parse(item.publishedAt) - window.since.getTime()) / span));
+  const coverage = Math.min(outlets - 1, 4) / 4;
+  return Math.round((0.6 * item.classification.relevance + 0.25 * recency + 0.15 * coverage) * 1e4) / 1e4;
+}
+
+export interface DraftPlan {
+  entries: DraftEntry[];
+  /** Item ids newly added by this (re)draft. */
+  added: string[];
+  /** Items newly attached to an existing story as "also reported by". */
+  attached: string[];
+}
+
+/**
+ * Works out a draft's entries from the items of its window. A story cluster becomes one
+ * entry (its most relevant item, the others as "also reported by"). Items that ran in an
+ * earlier issue are left out. With an existing draft, every entry and every edit is kept:
+ * new stories are appended to their section, new outlets of a known story attached to it.
+ */
+export function planDraft(
+  existing: DraftEntry[] | undefined,
+  windowItems: NewsItem[],
+  alreadyRan: ReadonlySet<string>,
+  window: { since: Date; until: Date },
+  sectorOrder: readonly SectorId[],
+): DraftPlan {
+  // An untouched drafted entry whose story has since gone out in an earlier issue is dropped;
+  // one the editor worked on stays (and `digest check` flags it).
+  const entries = (existing ?? [])
+    .filter((e) => !(alreadyRan.has(e.itemId) && e.origin === 'draft' && !e.comment && !e.noComment))
+    .map((e) => ({ ...e, alsoIds: [...e.alsoIds] }));
+  const known = new Map<string, DraftEntry>();
+  for (const e of entries) for (const id of [e.itemId, ...e.alsoIds]) known.set(id, e);
+
+  const clusters = new Map<string, NewsItem[]>();
+  for (const item of windowItems) {
+    if (alreadyRan.has(item.id)) continue;
+    const list = clusters.get(item.clusterId) ?? [];
+    list.push(item);
+    clusters.set(item.clusterId, list);
+  }
+
+  const fresh: DraftEntry[] = [];
+  const added: string[] = [];
+  const attached: string[] = [];
+  for (const members of clusters.values()) {
+    members.sort(
+      (a, b) => Number(isRelevant(b)) - Number(isRelevant(a)) || b.classification.relevance - a.classification.relevance || a.firstSeenAt.localeCompare(b.firstSeenAt) || a.id.localeCompare(b.id),
+    );
+    const entry = members.map((m) => known.get(m.id)).find(Boolean);
+    if (entry) {
+      for (const m of members) {
+        if (!known.has(m.id)) {
+          entry.alsoIds.push(m.id);
+          known.set(m.id, entry);
+          attached.push(m.id);
+        }
+      }
+      continue;
+    }
+    const primary = members[0]!;
+    const outlets = new Set(members.flatMap((m) => m.sourceIds)).size;
+    fresh.push({
+      itemId: primary.id,
+      sector: sectorOf(primary),
+      included: isRelevant(primary),
+      alsoIds: members.slice(1).map((m) => m.id),
+      score: rankScore(primary, outlets, window),
+      origin: 'draft',
+    });
+    added.push(primary.id);
+  }
+  fresh.sort((a, b) => b.score - a.score || a.itemId.localeCompare(b.itemId));
+  return { entries: sortBySector([...entries, ...fresh], sectorOrder), added, attached };
+}
+
+/** Item ids that ran (or are going out) in earlier issues: every non-draft issue's included entries. */
+export function ranBefore(earlier: Issue[]): Set<string> {
+  const ids = new Set<string>();
+  for (const issue of earlier) {
+    if (issue.status === 'draft') continue;
+    for (const e of issue.entries) if (e.included) for (const id of [e.itemId, ...e.alsoIds]) ids.add(id);
+  }
+  return ids;
+}

@@ -1,0 +1,87 @@
+import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { EditError, type DraftEntry, type Issue } from './types.js';
+
+/**
+ * Editing operations as pure changes to an issue. The store applies them atomically against
+ * the version the editor saw (src/store/issues.ts); side effects that follow a change (the
+ * classifier label when an item changes sector) are in src/digest/service.ts.
+ */
+export type EditOp =
+  | { op: 'include'; itemId: string; included: boolean }
+  | { op: 'move'; itemId: string; sector?: SectorId; position?: number }
+  | { op: 'intro'; text: string }
+  | { op: 'subject'; text: string }
+  | { op: 'comment'; itemId: string; text?: string; noComment?: boolean }
+  | { op: 'add'; entry: DraftEntry; position?: number };
+
+function entryOf(issue: Issue, itemId: string): DraftEntry {
+  const entry = issue.entries.find((e) => e.itemId === itemId);
+  if (!entry) throw new EditError(`item ${itemId} is not in the ${issue.week} draft (see ssnews digest show --week ${issue.week})`);
+  return entry;
+}
+
+/** Puts `entry` at `position` (0-based, clamped) among the entries of its sector. */
+function place(issue: Issue, entry: DraftEntry, position: number | undefined): void {
+  issue.entries = issue.entries.filter((e) => e !== entry);
+  const sameSector = issue.entries.filter((e) => e.sector === entry.sector);
+  if (position === undefined || position >= sameSector.length) {
+    const last = sameSector.at(-1);
+    if (last) issue.entries.splice(issue.entries.indexOf(last) + 1, 0, entry);
+    else {
+      // First in its sector: insert before the first entry of a later sector.
+      const order = SECTOR_IDS.indexOf(entry.sector);
+      const next = issue.entries.findIndex((e) => SECTOR_IDS.indexOf(e.sector) > order);
+      issue.entries.splice(next === -1 ? issue.entries.length : next, 0, entry);
+    }
+  } else {
+    issue.entries.splice(issue.entries.indexOf(sameSector[Math.max(0, position)]!), 0, entry);
+  }
+}
+
+/** Applies one operation to an issue in place. Throws EditError for an unknown item or sector. */
+export function applyOp(issue: Issue, op: EditOp): void {
+  switch (op.op) {
+    case 'include':
+      entryOf(issue, op.itemId).included = op.included;
+      return;
+    case 'move': {
+      const entry = entryOf(issue, op.itemId);
+      if (op.sector !== undefined) {
+        if (!SECTOR_IDS.includes(op.sector)) throw new EditError(`unknown sector "${op.sector}": expected one of ${SECTOR_IDS.join(', ')}`);
+        entry.sector = op.sector;
+      }
+      if (op.position !== undefined && (!Number.isInteger(op.position) || op.position < 0)) throw new EditError(`position must be 0 or more, got ${op.position}`);
+      place(issue, entry, op.position);
+      return;
+    }
+    case 'intro':
+      issue.intro = op.text.trim() ? op.text.trim() : undefined;
+      return;
+    case 'subject':
+      issue.subject = op.text.trim() ? op.text.trim().replace(/\s+/g, ' ') : undefined;
+      return;
+    case 'comment': {
+      const entry = entryOf(issue, op.itemId);
+      const text = op.text?.trim();
+      entry.comment = text ? text : undefined;
+      entry.noComment = op.noComment && !text ? true : undefined;
+      return;
+    }
+    case 'add': {
+      if (issue.entries.some((e) => e.itemId === op.entry.itemId || e.alsoIds.includes(op.entry.itemId))) {
+        throw new EditError(`item ${op.entry.itemId} is already in the ${issue.week} draft`);
+      }
+      place(issue, { ...op.entry }, op.position);
+      return;
+    }
+  }
+}
+
+/** Orders entries by sector (digest order) keeping the order within each sector. */
+export function sortBySector(entries: DraftEntry[], sectorOrder: readonly SectorId[]): DraftEntry[] {
+  const rank = (s: SectorId) => {
+    const i = sectorOrder.indexOf(s);
+    return i === -1 ? sectorOrder.length : i;
+  };
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.sector) - rank(b.e.sector) || a.i - b.i).map(({ e }) => e);
+}

@@ -1,0 +1,187 @@
+import mjml2html from 'mjml';
+import type { SectorId } from '../config/schema.js';
+import { escapeHtml, wrapText } from './escape.js';
+import { renderTemplate } from './template.js';
+import type { IssueView, ItemView, SectionView } from './view.js';
+
+/** Gmail clips messages at about 102 KB; we keep issues under this. */
+export const HTML_SIZE_LIMIT = 90 * 1024;
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+export const TEXT_WIDTH = 72;
+
+/** Per-recipient values, filled into the compiled issue without running MJML again. */
+export interface Recipient {
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  /** Only these sectors' sections (all when absent). */
+  sectors?: readonly SectorId[];
+}
+
+export const RECIPIENT_VARS = ['unsubscribeUrl', 'preferencesUrl'] as const;
+type VarName = (typeof RECIPIENT_VARS)[number];
+
+/** A compiled part: fixed text, a sector's section (kept or dropped per recipient), or a per-recipient value. */
+export type Part = { kind: 'text'; value: string } | { kind: 'section'; sector: SectorId; value: string } | { kind: 'var'; name: VarName };
+
+export interface CompiledIssue {
+  week: string;
+  version: number;
+  subject: string;
+  html: Part[];
+  text: Part[];
+  /** Time spent in mjml2html, ms. */
+  mjmlMs: number;
+  /** Total compile time (templates + MJML + splitting), ms. */
+  compileMs: number;
+}
+
+export class MjmlValidationError extends Error {
+  override name = 'MjmlValidationError';
+  constructor(readonly errors: { line: number; message: string; tagName: string }[]) {
+    super(`MJML validation failed:\n${errors.map((e) => `line ${e.line}: ${e.message}`).join('\n')}`);
+  }
+}
+
+const placeholder = (name: VarName) => `%%ss:${name}%%`;
+
+function itemHtml(item: ItemView): string {
+  const also = item.also.length
+    ? renderTemplate('email/also.html', {
+        links: item.also.map((a) => `<a href="${escapeHtml(a.url)}" title="${escapeHtml(a.title)}">${escapeHtml(a.source)}</a>`).join(', '),
+      })
+    : '';
+  return renderTemplate('email/item.html', {
+    id: item.id,
+    url: item.url,
+    title: item.title,
+    summary: item.summary ?? '',
+    comment: item.comment?.html ?? '',
+    also,
+  }).trim();
+}
+
+function sectionMjml(section: SectionView): string {
+  return renderTemplate('email/section.mjml', { sector: section.sector, heading: section.heading, items: section.items.map(itemHtml).join('') });
+}
+
+/** The issue as one MJML document, recipient values left as placeholders. */
+export function issueMjml(view: IssueView): string {
+  return renderTemplate('email/issue.mjml', {
+    lang: view.language,
+    subject: view.subject,
+    preheader: view.preheader,
+    name: view.name,
+    dateLine: view.dateLine,
+    coverLine: view.coverLine,
+    intro: view.intro ? renderTemplate('email/intro.mjml', { intro: view.intro.html }) : '',
+    sections: view.sections.map(sectionMjml).join('\n'),
+    footer: view.footer,
+    register: view.links.register,
+    viewInBrowser: view.links.viewInBrowser,
+    archive: view.links.archive,
+    preferencesUrl: placeholder('preferencesUrl'),
+    unsubscribeUrl: placeholder('unsubscribeUrl'),
+  });
+}
+
+const SPLIT = /<!--ss:section:([a-z0-9-]+)-->([\s\S]*?)<!--\/ss:section:\1-->|%%ss:(\w+)%%/g;
+
+/** Cuts compiled output at section markers and placeholders, once, so personalising is a join. */
+export function splitParts(compiled: string): Part[] {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const m of compiled.matchAll(SPLIT)) {
+    if (m.index > last) parts.push({ kind: 'text', value: compiled.slice(last, m.index) });
+    if (m[1]) parts.push({ kind: 'section', sector: m[1] as SectorId, value: m[2]! });
+    else {
+      const name = m[3] as VarName;
+      if (!RECIPIENT_VARS.includes(name)) throw new Error(`unknown placeholder %%ss:${name}%%`);
+      parts.push({ kind: 'var', name });
+    }
+    last = m.index + m[0].length;
+  }
+  if (last < compiled.length) parts.push({ kind: 'text', value: compiled.slice(last) });
+  return parts;
+}
+
+/** Compiles an issue once: MJML (strict validation, minified) for HTML, and the text part. */
+export async function compileIssue(view: IssueView): Promise<CompiledIssue> {
+  const started = performance.now();
+  const mjml = issueMjml(view);
+  const t0 = performance.now();
+  let html: string;
+  try {
+    html = (await mjml2html(mjml, { validationLevel: 'strict', minify: true, keepComments: true })).html;
+  } catch (err) {
+    const errors = (err as { errors?: { line: number; message: string; tagName: string }[] }).errors;
+    if (errors) throw new MjmlValidationError(errors);
+    throw err;
+  }
+  const mjmlMs = performance.now() - t0;
+  const parts = splitParts(html);
+  return { week: view.week, version: view.version, subject: view.subject, html: parts, text: splitParts(issueText(view)), mjmlMs, compileMs: performance.now() - started };
+}
+
+function join(parts: Part[], recipient: Recipient, escape: boolean): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.kind === 'text') out += p.value;
+    else if (p.kind === 'section') {
+      if (!recipient.sectors || recipient.sectors.includes(p.sector)) out += p.value;
+    } else out += escape ? escapeHtml(recipient[p.name]) : recipient[p.name];
+  }
+  return out;
+}
+
+/** One recipient's message from the compiled issue: no MJML, just joining strings. */
+export function personalise(compiled: CompiledIssue, recipient: Recipient): { html: string; text: string } {
+  return { html: join(compiled.html, recipient, true), text: join(compiled.text, recipient, false) };
+}
+
+// ---------------------------------------------------------------------------------------
+// The text part: made from the same view, wrapped at 72 columns.
+
+const RULE = '='.repeat(TEXT_WIDTH);
+const THIN = '-'.repeat(TEXT_WIDTH);
+
+function itemText(item: ItemView): string {
+  const lines: string[] = [];
+  if (item.comment) lines.push(wrapText(item.comment.text, TEXT_WIDTH), '');
+  lines.push(wrapText(item.title.toUpperCase() === item.title ? item.title : item.title, TEXT_WIDTH));
+  if (item.summary) lines.push(wrapText(item.summary, TEXT_WIDTH));
+  lines.push(`Read more >>> ${item.url}`);
+  if (item.also.length) {
+    lines.push(wrapText(`Also reported by: ${item.also.map((a) => `${a.source} <${a.url}>`).join(', ')}`, TEXT_WIDTH));
+  }
+  return lines.join('\n');
+}
+
+/** The text part with section markers and placeholders, as compiled HTML has them. */
+export function issueText(view: IssueView): string {
+  const head = [wrapText(view.name, TEXT_WIDTH), view.dateLine, view.coverLine, ''];
+  if (view.intro) head.push(wrapText(view.intro.text, TEXT_WIDTH), '');
+  const sections = view.sections.map(
+    (s) =>
+      `<!--ss:section:${s.sector}-->${RULE}\n${s.heading.toUpperCase()}\n${RULE}\n\n${s.items.map(itemText).join(`\n\n${THIN}\n\n`)}\n\n<!--/ss:section:${s.sector}-->`,
+  );
+  const foot = [
+    RULE,
+    wrapText(`${view.footer} Register: ${view.links.register}`, TEXT_WIDTH),
+    '',
+    `Choose your sectors: ${placeholder('preferencesUrl')}`,
+    `Unsubscribe: ${placeholder('unsubscribeUrl')}`,
+    `View in your browser: ${view.links.viewInBrowser}`,
+    `Past issues: ${view.links.archive}`,
+    '',
+  ];
+  return `${head.join('\n')}\n${sections.join('')}${foot.join('\n')}`;
+}
+
+export function byteSize(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** A human size: "78.4 KB". */
+export function kb(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { escapeHtml } from './escape.js';
+
+/** The bundled templates directory (`templates/` at the repository root). */
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+const cache = new Map<string, string>();
+
+/** Reads `templates/NAME` once per process. */
+export function template(name: string): string {
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(new URL(name, `file://${TEMPLATES_DIR}`), 'utf8');
+    cache.set(name, text);
+  }
+  return text;
+}
+
+export type TemplateVars = Record<string, string | number>;
+
+/**
+ * Fills a template. `{{name}}` inserts the value HTML-escaped (the default, so feed text is
+ * always escaped); `{{{name}}}` inserts HTML the caller already built safely. A name missing
+ * from `vars` is a programming error and throws.
+ */
+export function fill(text: string, vars: TemplateVars): string {
+  return text.replace(/\{\{(\{?)\s*([\w.-]+)\s*\}?\}\}/g, (_m, raw: string, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new Error(`template variable "${name}" has no value`);
+    return raw ? String(value) : escapeHtml(String(value));
+  });
+}
+
+export function renderTemplate(name: string, vars: TemplateVars): string {
+  return fill(template(name), vars);
+}

@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import { keys, type Keys } from './keys.js';
+import { ConflictError, IssueLockedError, STATUS_MOVES, type Issue, type IssueStatus } from '../digest/types.js';
+
+/**
+ * Compare-and-set of one issue: writes only if the stored version is the one the change was
+ * made against, and keeps the sent index in step, in one atomic step.
+ * Returns -2 on success, -1 when the issue does not exist, else the current version.
+ */
+const CAS = `
+local v = redis.call('HGET', KEYS[1], 'version')
+if not v then return -1 end
+if v ~= ARGV[1] then return tonumber(v) end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
+if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6]) else redis.call('ZREM', KEYS[2], ARGV[6]) end
+return -2
+`;
+
+/** Creates the issue only when none exists for the week. Returns 1 on success, 0 otherwise. */
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+return 1
+`;
+
+export interface UpdateOptions {
+  /** Who makes the change, recorded as `updatedBy`. */
+  by?: string;
+  /** Status changes may touch a locked issue; editing operations may not. */
+  allowLocked?: boolean;
+}
+
+function weekScore(week: string): number {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  return m ? Number(m[1]) * 100 + Number(m[2]) : 0;
+}
+
+/** Drafts and issues: one Redis hash per ISO week, changed only by versioned compare-and-set. */
+export class IssueStore {
+  private readonly k: Keys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.k = keys(prefix);
+  }
+
+  async get(week: string): Promise<Issue | undefined> {
+    const json = await this.redis.hget(this.k.issue(week), 'json');
+    return json ? (JSON.parse(json) as Issue) : undefined;
+  }
+
+  /** Stores a new issue at version 1; a ConflictError if the week already has one. */
+  async create(issue: Omit<Issue, 'version'>): Promise<Issue> {
+    const stored: Issue = { ...issue, version: 1 };
+    const ok = await this.redis.eval(CREATE, 2, this.k.issue(issue.week), this.k.issues, '1', JSON.stringify(stored), weekScore(issue.week), issue.week);
+    if (ok !== 1) {
+      const current = await this.get(issue.week);
+      throw new ConflictError(issue.week, 0, current?.version);
+    }
+    return stored;
+  }
+
+  /**
+   * Applies `change` to the issue as it was at `expectedVersion`. If someone else changed it
+   * since, nothing is written and a ConflictError says so: never a silent overwrite.
+   */
+  async update(week: string, expectedVersion: number, change: (issue: Issue) => Issue | void, options: UpdateOptions = {}): Promise<Issue> {
+    const current = await this.get(week);
+    if (!current) throw new ConflictError(week, expectedVersion, undefined);
+    if (current.version !== expectedVersion) throw new ConflictError(week, expectedVersion, current.version);
+    if (!options.allowLocked && current.status !== 'draft') throw new IssueLockedError(week, current.status);
+    const draft = structuredClone(current);
+    const next: Issue = { ...(change(draft) ?? draft) };
+    next.week = week;
+    next.version = expectedVersion + 1;
+    next.updatedAt = new Date().toISOString();
+    if (options.by) next.updatedBy = options.by;
+    const result = (await this.redis.eval(
+      CAS,
+      2,
+      this.k.issue(week),
+      this.k.issuesSent,
+      String(expectedVersion),
+      String(next.version),
+      JSON.stringify(next),
+      next.status,
+      String(weekScore(week)),
+      week,
+    )) as number;
+    if (result === -1) throw new ConflictError(week, expectedVersion, undefined);
+    if (result !== -2) throw new ConflictError(week, expectedVersion, result);
+    return next;
+  }
+
+  /** Moves an issue along its lifecycle (draft → scheduled/sending → sent | failed). */
+  async setStatus(week: string, expectedVersion: number, to: IssueStatus, by?: string): Promise<Issue> {
+    return this.update(
+      week,
+      expectedVersion,
+      (issue) => {
+        if (!STATUS_MOVES[issue.status].includes(to)) {
+          throw new IssueLockedError(week, issue.status);
+        }
+        issue.status = to;
+        if (to === 'sent') issue.sentAt = new Date().toISOString();
+      },
+      { allowLocked: true, by },
+    );
+  }
+
+  /** ISO weeks of every issue, oldest first. */
+  async weeks(): Promise<string[]> {
+    return this.redis.zrange(this.k.issues, '0', '-1');
+  }
+
+  /** Sent issues, newest first. */
+  async listSent(limit = 1000): Promise<Issue[]> {
+    const weeks = await this.redis.zrevrange(this.k.issuesSent, 0, limit - 1);
+    return (await this.getMany(weeks)).filter((i) => i.status === 'sent');
+  }
+
+  /** Issues of weeks before `week` (any status), oldest first. */
+  async before(week: string): Promise<Issue[]> {
+    const weeks = await this.redis.zrangebyscore(this.k.issues, '-inf', `(${weekScore(week)}`);
+    return this.getMany(weeks);
+  }
+
+  async getMany(weeks: string[]): Promise<Issue[]> {
+    if (weeks.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const w of weeks) pipeline.hget(this.k.issue(w), 'json');
+    const results = (await pipeline.exec()) ?? [];
+    return results.flatMap(([, json]) => (typeof json === 'string' ? [JSON.parse(json) as Issue] : []));
+  }
+}

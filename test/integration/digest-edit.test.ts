@@ -1,0 +1,329 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
+import { Digest } from '../../src/digest/service.js';
+import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
+import { createRedis } from '../../src/store/connection.js';
+import { listLabels } from '../../src/store/labels.js';
+import type { NewsItem } from '../../src/model.js';
+import { runCli } from '../helpers/cli.js';
+import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const WEEK = '2014-W22';
+let server: TestRedis;
+let redis: Redis;
+let prefix: string;
+let n = 0;
+const config = bundledConfig();
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  redis = createRedis({ options: server.connection, description: 'test' });
+});
+afterAll(async () => {
+  redis.disconnect();
+  await server.stop();
+});
+beforeEach(() => void (prefix = `t${++n}:`));
+
+const digest = (editor = 'alice') => new Digest({ redis, prefix, config, editor });
+/** Issues covering 10 days, so consecutive weeks overlap (20-29 May and 13-22 May 2014). */
+const overlapping = () => new Digest({ redis, prefix, config: { ...config, newsletter: { ...config.newsletter, coversDays: 10 } } });
+
+/** A week of stored items: two councils stories (one carried by two outlets), health, an irrelevant one, one outside the window. */
+async function seed(): Promise<Record<string, NewsItem>> {
+  const d = digest();
+  const items = {
+    lg1: makeItem('lg1', 'local-government', { title: 'Councils merge legal teams', publishedAt: '2014-05-28T10:00:00.000Z' }),
+    lg1b: makeItem('lg1b', 'local-government', { title: 'Two councils to share lawyers', clusterId: 'lg1', sourceIds: ['other-news'], url: 'https://other.example.net/lg1b', publishedAt: '2014-05-28T12:00:00.000Z' }),
+    lg2: makeItem('lg2', 'local-government', { title: 'London unites on PSN', publishedAt: '2014-05-24T10:00:00.000Z' }),
+    h1: makeItem('h1', 'health', { title: 'Trusts share back office' }),
+    junk: makeItem('junk', 'other', { title: 'Council tax rises', classification: { ...makeItem('x', 'other').classification, relevant: false, relevance: 0.1 } }),
+    old: makeItem('old', 'health', { title: 'Old news', publishedAt: '2014-05-10T10:00:00.000Z' }),
+  };
+  items.lg1b.classification.relevance = 0.5;
+  for (const item of Object.values(items)) await storeItem(d.items, item);
+  return items;
+}
+
+describe('drafting', () => {
+  it('groups candidates by sector, ranks them, merges story clusters and refreshes keeping edits', async () => {
+    await seed();
+    const d = digest();
+    const first = await d.draft(WEEK);
+    expect(first.created).toBe(true);
+    expect(first.issue.version).toBe(1);
+    expect(first.issue.entries.map((e) => [e.itemId, e.sector, e.included, e.alsoIds])).toEqual([
+      ['lg1', 'local-government', true, ['lg1b']],
+      ['lg2', 'local-government', true, []],
+      ['h1', 'health', true, []],
+      ['junk', 'other', false, []],
+    ]);
+    const edited = await d.edit(WEEK, 1, [{ op: 'comment', itemId: 'lg2', text: 'Worth reading.' }, { op: 'move', itemId: 'lg2', position: 0 }]);
+    // A new story and a new outlet of a known story arrive; refreshing keeps the edits.
+    await storeItem(d.items, makeItem('h2', 'health', { title: 'New integrated care pilot' }));
+    await storeItem(d.items, makeItem('lg2b', 'local-government', { clusterId: 'lg2', sourceIds: ['third-news'], url: 'https://third.example/lg2b' }));
+    const again = await d.draft(WEEK);
+    expect(again.created).toBe(false);
+    expect(again.added).toEqual(['h2']);
+    expect(again.attached).toEqual(['lg2b']);
+    expect(again.issue.version).toBe(edited.version + 1);
+    expect(again.issue.entries.map((e) => e.itemId)).toEqual(['lg2', 'lg1', 'h1', 'h2', 'junk']);
+    expect(again.issue.entries[0]).toMatchObject({ comment: 'Worth reading.', alsoIds: ['lg2b'] });
+  });
+
+  it('does not offer items that ran in an earlier issue', async () => {
+    await seed();
+    const d = overlapping();
+    await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
+    const w21 = await d.draft('2014-W21');
+    expect(w21.issue.entries.map((e) => e.itemId)).toEqual(['prev']);
+    expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).toContain('prev');
+    const sent = await d.issues.setStatus('2014-W21', 1, 'sending');
+    await d.issues.setStatus('2014-W21', sent.version, 'sent');
+    const w22 = await d.draft(WEEK);
+    expect(w22.issue.entries.map((e) => e.itemId)).not.toContain('prev');
+  });
+});
+
+describe('editing operations', () => {
+  it('refuses a change made against a stale version: concurrent comments conflict, none is lost', async () => {
+    await seed();
+    await digest().draft(WEEK);
+    const [a, b] = await Promise.allSettled([
+      digest('alice').edit(WEEK, 1, [{ op: 'comment', itemId: 'lg1', text: "Alice's comment" }]),
+      digest('bob').edit(WEEK, 1, [{ op: 'comment', itemId: 'lg1', text: "Bob's comment" }]),
+    ]);
+    const ok = [a, b].filter((r) => r.status === 'fulfilled');
+    const failed = [a, b].filter((r) => r.status === 'rejected');
+    expect(ok).toHaveLength(1);
+    expect(failed).toHaveLength(1);
+    expect((failed[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    const stored = (await digest().get(WEEK));
+    expect(stored.version).toBe(2);
+    const winner = (ok[0] as PromiseFulfilledResult<{ entries: { itemId: string; comment?: string }[] }>).value;
+    expect(stored.entries.find((e) => e.itemId === 'lg1')!.comment).toBe(winner.entries.find((e) => e.itemId === 'lg1')!.comment);
+    // The loser reloads and applies on top: both decisions survive in order.
+    await digest('bob').edit(WEEK, 2, [{ op: 'comment', itemId: 'lg2', text: "Bob's comment" }]);
+    const final = await digest().get(WEEK);
+    expect(final.entries.filter((e) => e.comment).length).toBe(2);
+    expect(final.updatedBy).toBe('bob');
+
+    // Many editors at once against the same version: exactly one wins.
+    const many = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => digest(`e${i}`).edit(WEEK, 3, [{ op: 'intro', text: `intro ${i}` }])));
+    expect(many.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await digest().get(WEEK)).version).toBe(4);
+  });
+
+  it('includes, excludes, reorders, sets intro, subject and comments', async () => {
+    await seed();
+    const d = digest();
+    await d.draft(WEEK);
+    let issue = await d.edit(WEEK, 1, [
+      { op: 'include', itemId: 'junk', included: true },
+      { op: 'include', itemId: 'h1', included: false },
+      { op: 'move', itemId: 'lg2', position: 0 },
+      { op: 'intro', text: '  Hello <b>all</b>  ' },
+      { op: 'subject', text: 'A  busy\nweek' },
+      { op: 'comment', itemId: 'lg1', noComment: true },
+    ]);
+    expect(issue.version).toBe(2);
+    expect(issue.intro).toBe('Hello <b>all</b>');
+    expect(issue.subject).toBe('A busy week');
+    expect(issue.entries.map((e) => `${e.itemId}:${e.included}`)).toEqual(['lg2:true', 'lg1:true', 'h1:false', 'junk:true']);
+    expect(issue.entries[1]).toMatchObject({ noComment: true });
+    await expect(d.edit(WEEK, 2, [{ op: 'comment', itemId: 'nope', text: 'x' }])).rejects.toThrow(EditError);
+    expect((await d.get(WEEK)).version).toBe(2);
+    issue = await d.edit(WEEK, 2, [{ op: 'comment', itemId: 'lg1', text: 'Now with words' }]);
+    expect(issue.entries[1]).toMatchObject({ comment: 'Now with words' });
+    expect(issue.entries[1]!.noComment).toBeUndefined();
+  });
+
+  it('moving an item to another sector re-files it and records an editor label for the classifier', async () => {
+    await seed();
+    const d = digest('alice');
+    await d.draft(WEEK);
+    const issue = await d.edit(WEEK, 1, [{ op: 'move', itemId: 'lg1', sector: 'leadership' }]);
+    expect(issue.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg2:local-government', 'h1:health', 'lg1:leadership', 'junk:other']);
+    expect((await d.items.get('lg1'))!.editorSector).toBe('leadership');
+    expect((await d.items.get('lg1b'))!.editorSector).toBe('leadership');
+    const labels = await listLabels(redis, prefix);
+    expect(labels).toEqual([expect.objectContaining({ itemId: 'lg1', title: 'Councils merge legal teams', sector: 'leadership', editor: 'alice' })]);
+  });
+
+  it('adds an item by URL: a stored one directly, a new one through the pipeline', async () => {
+    await seed();
+    const url = 'https://news.example.com/health/extra?utm_source=x';
+    const id = itemId(canonicalUrl(url)!);
+    const fetched: string[] = [];
+    const d = new Digest({
+      redis,
+      prefix,
+      config,
+      ingestUrl: async (u) => {
+        fetched.push(u);
+        const item = makeItem(id, 'health', { url: u, title: 'Fetched by URL' });
+        await storeItem(d.items, item);
+        return item;
+      },
+    });
+    await d.draft(WEEK);
+    const added = await d.addByUrl(WEEK, 1, url, 0);
+    expect(fetched).toEqual([canonicalUrl(url)]);
+    expect(added.issue.entries.filter((e) => e.sector === 'health').map((e) => e.itemId)).toEqual([id, 'h1']);
+    expect(added.issue.entries[2]).toMatchObject({ origin: 'editor', included: true });
+    await expect(d.addByUrl(WEEK, 2, url)).rejects.toThrow(/already in the 2014-W22 draft/);
+    await expect(d.addByUrl(WEEK, 2, 'ftp://x')).rejects.toThrow(EditError);
+    expect(fetched).toHaveLength(1);
+  });
+
+  it('locks an issue once it is being sent', async () => {
+    await seed();
+    const d = digest();
+    await d.draft(WEEK);
+    await d.issues.setStatus(WEEK, 1, 'sending');
+    await expect(d.edit(WEEK, 2, [{ op: 'intro', text: 'late' }])).rejects.toThrow(IssueLockedError);
+    await expect(d.issues.setStatus(WEEK, 2, 'draft')).rejects.toThrow(IssueLockedError);
+  });
+});
+
+describe('export and import', () => {
+  it('round-trips a draft through YAML: commentary, moves, exclusions', async () => {
+    await seed();
+    const d = digest();
+    await d.draft(WEEK);
+    const yaml = await d.export(WEEK);
+    expect(yaml).toContain('# ');
+    expect(yaml).toMatch(/version: 1/);
+    expect(yaml).toContain('comment: ""');
+    // Unchanged export imports cleanly.
+    const same = await d.import(WEEK, yaml);
+    expect(same.version).toBe(2);
+    const edited = (await d.export(WEEK))
+      .replace('subject: ""', 'subject: Councils share lawyers')
+      .replace('intro: ""', 'intro: |\n  Hi everyone,\n\n  A <b>quiet</b> week.')
+      .replace(/(id: lg1\n(?:.*\n)*?\s+comment: )""/, '$1Tisk, tisk!')
+      .replace(/(id: lg2\n(?:.*\n)*?\s+comment: )""/, '$1"A non-story, but still."')
+      .replace(/(id: h1\n(?:.*\n)*?\s+comment: )""/, '$1""\n      noComment: true');
+    const issue = await d.import(WEEK, edited);
+    expect(issue.version).toBe(3);
+    expect(issue.subject).toBe('Councils share lawyers');
+    expect(issue.intro).toBe('Hi everyone,\n\nA <b>quiet</b> week.');
+    expect(issue.entries.find((e) => e.itemId === 'lg1')!.comment).toBe('Tisk, tisk!');
+    expect(issue.entries.find((e) => e.itemId === 'h1')!.noComment).toBe(true);
+    // A move to another section in the file: re-filed and labelled.
+    const moved = (await d.export(WEEK)).replace(/ {2}health:\n/, '  health:\n    - id: lg2\n').replace(/ {4}- id: lg2\n {6}title: London unites on PSN\n {6}url: \S+\n {6}comment: A non-story, but still.\n/, '');
+    const after = await d.import(WEEK, moved);
+    expect(after.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg1:local-government', 'lg2:health', 'h1:health', 'junk:other']);
+    expect(after.entries.find((e) => e.itemId === 'lg2')!.comment).toBeUndefined();
+    expect((await listLabels(redis, prefix)).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
+  });
+
+  it('refuses unknown item ids and a stale version with clear errors', async () => {
+    await seed();
+    const d = digest();
+    await d.draft(WEEK);
+    const yaml = await d.export(WEEK);
+    await expect(d.import(WEEK, yaml.replace('id: lg2', 'id: nosuch'))).rejects.toThrow(/sections\.local-government\[1\]: unknown item id nosuch/);
+    await expect(d.import(WEEK, yaml.replace('id: lg2', 'id: lg1b'))).rejects.toThrow(/lg1b is an "also reported by" of lg1/);
+    await expect(d.import(WEEK, yaml.replace('  health:', '  healthy:'))).rejects.toThrow(/sections\.healthy: unknown sector/);
+    await expect(d.import(WEEK, 'week: [')).rejects.toThrow(/not valid YAML/);
+    await d.edit(WEEK, 1, [{ op: 'intro', text: 'someone else edited meanwhile' }]);
+    await expect(d.import(WEEK, yaml)).rejects.toThrow(ConflictError);
+    expect((await d.get(WEEK)).intro).toBe('someone else edited meanwhile');
+  });
+});
+
+describe('pre-send checks', () => {
+  it('reports blocking findings and warnings, and clears when fixed', async () => {
+    const items = await seed();
+    const d = overlapping();
+    await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
+    await d.draft('2014-W21');
+    await d.issues.setStatus('2014-W21', 1, 'sending');
+    await d.issues.setStatus('2014-W21', 2, 'sent');
+    await d.draft(WEEK);
+    // An item that already went out, re-added by hand; a link to a private address.
+    await storeItem(d.items, makeItem('priv', 'health', { url: 'http://10.0.0.5/story' }));
+    let issue = await d.edit(WEEK, 1, [{ op: 'add', entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
+    issue = await d.edit(WEEK, issue.version, [{ op: 'add', entry: { itemId: 'priv', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
+    let result = await d.check(WEEK);
+    const codes = result.findings.map((f) => `${f.severity}:${f.code}:${f.itemId ?? ''}`);
+    expect(result.ok).toBe(false);
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'blocking:no-subject:',
+        'blocking:no-intro:',
+        'blocking:no-comment:lg1',
+        'blocking:already-sent:prev',
+        'blocking:bad-link:priv',
+      ]),
+    );
+    expect(result.htmlBytes).toBeGreaterThan(1000);
+    await d.edit(WEEK, issue.version, [
+      { op: 'subject', text: 'Subject' },
+      { op: 'intro', text: 'Intro' },
+      { op: 'include', itemId: 'prev', included: false },
+      { op: 'include', itemId: 'priv', included: false },
+      ...['lg1', 'lg2', 'h1'].map((itemId) => ({ op: 'comment' as const, itemId, text: `On ${items[itemId as 'lg1']?.title}` })),
+    ]);
+    result = await d.check(WEEK);
+    expect(result.findings).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('the digest CLI', () => {
+  it('drafts, shows, exports, imports, edits, renders and checks through `ssnews digest`', async () => {
+    const env = { REDIS_URL: server.url, SSNEWS_KEY_PREFIX: prefix };
+    await seed();
+    const dir = mkdtempSync(join(tmpdir(), 'ssnews-digest-cli-'));
+    let r = await runCli(['digest', 'draft', '--week', WEEK], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Created the draft for 2014-W22 \(version 1\): 4 new stories, 0 more outlet\(s\) of known stories; 3 of 4 included/);
+    r = await runCli(['digest', 'show', '--week', WEEK], env);
+    expect(r.stdout).toMatch(/2014-W22 · draft · version 1/);
+    expect(r.stdout).toMatch(/Local Government \[local-government\]: 2 included/);
+    expect(r.stdout).toMatch(/also reported by: other-news|also reported by: other\.example\.net/);
+    r = await runCli(['digest', 'export', '--week', WEEK, '--out', join(dir, 'draft.yaml')], env);
+    expect(r.code).toBe(0);
+    const yaml = readFileSync(join(dir, 'draft.yaml'), 'utf8')
+      .replace('subject: ""', 'subject: Shared services this week')
+      .replace('intro: ""', 'intro: A quiet week.')
+      .replaceAll('comment: ""', 'comment: Worth a read.');
+    writeFileSync(join(dir, 'draft.yaml'), yaml);
+    r = await runCli(['digest', 'import', join(dir, 'draft.yaml')], env);
+    expect(r.stdout).toMatch(/now at version 2/);
+    expect(r.code).toBe(0);
+    // The same file again is stale: a conflict, exit 1.
+    r = await runCli(['digest', 'import', join(dir, 'draft.yaml')], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/conflict: .*version 1, it is now at version 2/);
+    r = await runCli(['digest', 'comment', '--week', WEEK, '--if-version', '1', 'lg1', 'x'], env);
+    expect(r.code).toBe(1);
+    r = await runCli(['digest', 'comment', '--week', WEEK, 'nosuch', 'x'], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/item nosuch is not in the 2014-W22 draft/);
+    r = await runCli(['digest', 'move', '--week', WEEK, 'lg2', '--position', '1', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).version).toBe(3);
+    r = await runCli(['digest', 'check', '--week', WEEK, '--json'], env);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, findings: [] });
+    expect(r.code).toBe(0);
+    r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'health', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ week: WEEK, version: 3, sections: ['local-government', 'health'] });
+    expect(readFileSync(join(dir, 'issue.html'), 'utf8')).toContain('Health &amp; Social Care');
+    expect(readFileSync(join(dir, 'issue.html'), 'utf8')).not.toContain('>Local Government</h2>');
+    expect(readFileSync(join(dir, 'issue.txt'), 'utf8')).toContain('Unsubscribe: https://news.example.org/unsubscribe');
+    r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'nope'], env);
+    expect(r.code).toBe(2);
+    r = await runCli(['digest', 'show', '--week', '2014-W99'], env);
+    expect(r.code).toBe(2);
+  });
+});
