@@ -1,36 +1,64 @@
 /**
- * `npm run demo`: the whole product on bundled offline data. Starts the demo news site on
- * loopback, points a copy of demo/config at it, and runs the real `ssnews` commands.
+ * `npm run demo`: the whole product on bundled offline data. Starts the demo news site and a
+ * private redis-server on loopback, points a copy of demo/config at the site, and runs the
+ * real `ssnews` commands: check the sources, fetch and classify them, list the week's items,
+ * draft the issue, add commentary through the text-editor workflow, render it and check it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli.js';
-import { DEMO_CONFIG_ORIGIN, startDemoServer } from './server.js';
-
-const DEMO_CONFIG_DIR = fileURLToPath(new URL('./config', import.meta.url));
-
-/** Copies demo/config/sources.yaml with the demo origin replaced; lines stay where they were. */
-export function writeDemoConfig(origin: string, dataDir: string): string {
-  const dir = join(dataDir, 'demo-config');
-  mkdirSync(dir, { recursive: true });
-  const yaml = readFileSync(join(DEMO_CONFIG_DIR, 'sources.yaml'), 'utf8').replaceAll(DEMO_CONFIG_ORIGIN, origin);
-  writeFileSync(join(dir, 'sources.yaml'), yaml);
-  return dir;
-}
+import { freePort, startRedisServer } from '../src/store/redis-server.js';
+import { startDemoServer } from './server.js';
+import { fillDemoDraft, writeDemoConfig } from './setup.js';
 
 async function step(title: string, args: string[]): Promise<number> {
   process.stdout.write(`\n=== ${title}\n$ ssnews ${args.join(' ')}\n\n`);
   return main(['node', 'ssnews', ...args]);
 }
 
+const dataDir = resolve(process.env.SSNEWS_DATA_DIR ?? 'data');
+// `npm run demo -- --out DIR` puts the rendered issue elsewhere (default ./out).
+const outArg = process.argv.indexOf('--out');
+const outDir = resolve(outArg > 0 && process.argv[outArg + 1] ? process.argv[outArg + 1]! : 'out');
+const redisDir = join(dataDir, 'demo-redis');
+rmSync(redisDir, { recursive: true, force: true }); // a fresh start each run
+const redis = await startRedisServer({ dir: redisDir, port: await freePort() });
 const site = await startDemoServer();
-const configDir = writeDemoConfig(site.origin, resolve(process.env.SSNEWS_DATA_DIR ?? 'data'));
-process.stdout.write(`Demo news site serving demo/site at ${site.origin}\n`);
-let failed = 0;
+// The demo keeps to its own Redis and key prefix: never a developer's own data.
+process.env.REDIS_URL = redis.url;
+process.env.SSNEWS_KEY_PREFIX = 'ssnews-demo:';
+const configDir = writeDemoConfig(site.origin, dataDir);
+process.stdout.write(`Demo news site: ${site.origin} (demo/site)\nDemo Redis: ${redis.url} (data in ${redisDir})\n`);
+
+const failures: string[] = [];
+const expect = async (title: string, args: string[], ok: number[] = [0]) => {
+  const code = await step(title, args);
+  if (!ok.includes(code)) failures.push(`${args.slice(0, 2).join(' ')} exited ${code}`);
+};
+const draftFile = join(outDir, 'draft.yaml');
 try {
-  failed += (await step('Check every demo source once (nothing stored)', ['sources', 'check', '--config', configDir])) === 0 ? 0 : 1;
+  mkdirSync(outDir, { recursive: true });
+  await expect('Check every demo source once (nothing stored)', ['sources', 'check', '--config', configDir]);
+  await expect('Fetch, parse, classify, merge duplicates and store every source', ['fetch', '--config', configDir, '--min-gap', '0']);
+  await expect('Fetching again is idempotent: the same items, no doubles', ['fetch', '--config', configDir, '--min-gap', '0', '--no-enrich']);
+  await expect('Source health', ['sources', 'status', '--config', configDir]);
+  await expect("This week's items, newest first", ['items', 'list', '--since', '7d']);
+  await expect('Classify a headline and see why', ['classify', 'Surrey and Sussex police forces to share a joint control room', 'The two forces say the collaboration will save £4m a year.']);
+  await expect("Draft the next issue from this week's items", ['digest', 'draft', '--config', configDir]);
+  await expect('Export the draft for a text editor', ['digest', 'export', '--config', configDir, '--out', draftFile]);
+  writeFileSync(draftFile, fillDemoDraft(readFileSync(draftFile, 'utf8')));
+  process.stdout.write(`\n(the demo wrote an intro, a subject and three comments into ${draftFile})\n`);
+  await expect('Apply the edited draft', ['digest', 'import', '--config', configDir, draftFile]);
+  await expect('Show the edited draft', ['digest', 'show', '--config', configDir]);
+  await expect('Render it: HTML email and plain text', ['digest', 'render', '--config', configDir, '--out', outDir]);
+  await expect('Pre-send checks (loopback demo links are warnings)', ['digest', 'check', '--config', configDir]);
 } finally {
   await site.close();
+  await redis.stop();
 }
-process.exitCode = failed ? 1 : 0;
+if (failures.length) {
+  process.stdout.write(`\nDemo finished with failures:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+  process.exitCode = 1;
+} else {
+  process.stdout.write(`\nDemo done. Open ${join(outDir, 'issue.html')} in a browser; the text part is ${join(outDir, 'issue.txt')}.\n`);
+}
