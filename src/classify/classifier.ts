@@ -1,0 +1,222 @@
+import type { SectorId } from '../config/schema.js';
+import { BIGRAM, TITLE_WORD, WORD, forEachWordFeature, type Featurizer } from './features.js';
+import { tokenize, type Tokens } from './text.js';
+import { MODEL_FORMAT, softmaxInPlace, type ModelData } from './model.js';
+import type { Classification, ClassifyInput, Classifier } from './types.js';
+
+export interface Thresholds {
+  /** Sector confidence below this → needsReview. */
+  reviewBelow: number;
+  /** Relevance at or above this → relevant. */
+  relevance: number;
+}
+
+// Feature kinds, for explanations.
+const K_WORD = 0;
+const K_GAZ = 1;
+const K_RULE = 2;
+const K_HINT = 3;
+const K_COLLAB = 4;
+const K_OTHER = 5;
+
+/**
+ * A trained model bound to a featurizer: synchronous, allocation-light classification (the
+ * ingest hot path). Word features are looked up by stem (bigrams by stem then stem), so no
+ * feature names are built per item; each feature counts once per item (a generation stamp
+ * instead of a Set); what fired is kept in reusable typed arrays for the explanation.
+ */
+export class LinearClassifier implements Classifier {
+  readonly version: string;
+  private readonly index = new Map<string, number>();
+  private readonly wIdx = new Map<string, number>();
+  private readonly tIdx = new Map<string, number>();
+  private readonly bIdx = new Map<string, Map<string, number>>();
+  private readonly W: Float64Array;
+  private readonly R: Float64Array;
+  private readonly K: number;
+  private readonly stamp: Uint32Array;
+  private gen = 0;
+  private readonly scores: Float64Array;
+  private readonly kinds: Uint8Array;
+  /** Per feature: the sector a gazetteer/rule/hint feature names (index into classes), else -1. */
+  private readonly featureSector: Int8Array;
+  private readonly biasIdx: number;
+  // What fired in the current call.
+  private n = 0;
+  private z = 0;
+  private actIdx = new Int32Array(256);
+  private actPos = new Int32Array(256);
+  private actSurface: (string | undefined)[] = [];
+
+  constructor(
+    readonly model: ModelData,
+    private readonly featurizer: Featurizer,
+    private readonly thresholds: Thresholds,
+  ) {
+    if (model.format !== MODEL_FORMAT) throw new Error(`model ${model.version} has format ${model.format}; this ssnews reads format ${MODEL_FORMAT}: retrain it`);
+    this.version = model.version;
+    this.K = model.classes.length;
+    const F = model.features.length;
+    if (model.sector.length !== F * this.K || model.relevance.length !== F) throw new Error(`model ${model.version} is damaged: weight counts do not match its features`);
+    this.kinds = new Uint8Array(F);
+    this.featureSector = new Int8Array(F).fill(-1);
+    model.features.forEach((f, i) => {
+      if (f.startsWith('w:')) this.wIdx.set(f.slice(2), i);
+      else if (f.startsWith('t:')) this.tIdx.set(f.slice(2), i);
+      else if (f.startsWith('b:')) {
+        const cut = f.indexOf('_', 2);
+        const a = f.slice(2, cut);
+        let m = this.bIdx.get(a);
+        if (!m) this.bIdx.set(a, (m = new Map()));
+        m.set(f.slice(cut + 1), i);
+      } else this.index.set(f, i);
+      const kind = f.startsWith('gaz:') ? K_GAZ : f.startsWith('rule:') ? K_RULE : f.startsWith('hint:') ? K_HINT : f.startsWith('c:') ? K_COLLAB : /^[wtb]:/.test(f) ? K_WORD : K_OTHER;
+      this.kinds[i] = kind;
+      if (kind === K_GAZ || kind === K_RULE || kind === K_HINT) this.featureSector[i] = model.classes.indexOf(f.slice(f.indexOf(':') + 1) as SectorId);
+    });
+    this.biasIdx = this.index.get('_bias') ?? -1;
+    this.W = Float64Array.from(model.sector);
+    this.R = Float64Array.from(model.relevance);
+    this.stamp = new Uint32Array(F);
+    this.scores = new Float64Array(this.K);
+  }
+
+  /** Counts feature i once per item; `evidence` records a repeat (a second body) for the explanation only. */
+  private add(i: number, pos: number, surface: string | undefined, evidence = false): void {
+    if (this.stamp[i] === this.gen) {
+      if (!evidence) return;
+    } else {
+      this.stamp[i] = this.gen;
+      const { W, K, scores } = this;
+      const base = i * K;
+      for (let c = 0; c < K; c++) scores[c]! += W[base + c]!;
+      this.z += this.R[i]!;
+    }
+    if (this.n === this.actIdx.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.actIdx = grow(this.actIdx);
+      this.actPos = grow(this.actPos);
+    }
+    this.actIdx[this.n] = i;
+    this.actPos[this.n] = pos;
+    this.actSurface[this.n] = surface;
+    this.n++;
+  }
+
+  classify(input: ClassifyInput): Classification {
+    const { K, scores, wIdx, tIdx, bIdx, index } = this;
+    if (++this.gen === 0xffffffff) {
+      this.stamp.fill(0);
+      this.gen = 1;
+    }
+    scores.fill(0);
+    this.n = 0;
+    this.z = 0;
+    const tok = tokenize(input.title, input.summary);
+    if (this.biasIdx >= 0) this.add(this.biasIdx, -1, undefined);
+    forEachWordFeature(tok, (kind, a, b, pos) => {
+      const i = kind === WORD ? wIdx.get(a) : kind === TITLE_WORD ? tIdx.get(a) : bIdx.get(a)?.get(b);
+      if (i !== undefined) this.add(i, kind === BIGRAM ? -2 - pos : pos, undefined);
+    });
+    this.featurizer.special(tok, input.sectorHint, (feature, _value, surface) => {
+      const i = index.get(feature);
+      if (i !== undefined) this.add(i, -1, surface, this.kinds[i] === K_GAZ);
+    });
+    const z = this.z;
+    let best = 0;
+    for (let c = 1; c < K; c++) if (scores[c]! > scores[best]!) best = c;
+    let second = best === 0 ? 1 : 0;
+    for (let c = 0; c < K; c++) if (c !== best && scores[c]! > scores[second]!) second = c;
+    softmaxInPlace(scores);
+    const confidence = scores[best]!;
+    const relevance = 1 / (1 + Math.exp(-z));
+    const sector = this.model.classes[best]!;
+    const relevant = relevance >= this.thresholds.relevance;
+    return {
+      sector,
+      confidence: Math.round(confidence * 1000) / 1000,
+      explanation: this.explain(tok, sector, best, second, relevant),
+      relevance: Math.round(relevance * 1000) / 1000,
+      relevant,
+      needsReview: confidence < this.thresholds.reviewBelow,
+      modelVersion: this.version,
+    };
+  }
+
+  /** "gazetteer: Kent Police (blue-light); keywords: police (blue-light); terms: joint, collaboration". */
+  private explain(tok: Tokens, sector: SectorId, best: number, second: number, relevant: boolean): string {
+    const { W, R, K, kinds, featureSector, actIdx, actSurface, n } = this;
+    const classes = this.model.classes;
+    const bodies: string[] = [];
+    const rules: string[] = [];
+    let hint = false;
+    for (let a = 0; a < n; a++) {
+      const i = actIdx[a]!;
+      const kind = kinds[i]!;
+      const surface = actSurface[a];
+      if (kind === K_GAZ && surface && bodies.length < 3) {
+        const text = `${surface} (${classes[featureSector[i]!]})`;
+        if (!bodies.includes(text)) bodies.push(text);
+      } else if (kind === K_RULE && surface && featureSector[i] === best && rules.length < 3 && !rules.includes(surface)) rules.push(surface);
+      else if (kind === K_HINT && featureSector[i] === best) hint = true;
+    }
+    const parts: string[] = [];
+    if (bodies.length) parts.push(`gazetteer: ${bodies.join(', ')}`);
+    if (rules.length) parts.push(`keywords: ${rules.join(', ')} (${sector})`);
+    if (hint) parts.push(`source: ${sector}`);
+    if (parts.length < 2) {
+      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? W[i * K + best]! - W[i * K + second]! : 0));
+      if (top.length) parts.push(`words: ${top.join(', ')} (${sector})`);
+    }
+    if (parts.length === 0) parts.push(`no strong evidence (${sector})`);
+    if (relevant) {
+      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? R[i]! : kinds[i] === K_COLLAB ? R[i]! + 1 : 0));
+      parts.push(top.length ? `terms: ${top.join(', ')}` : 'terms: (overall wording)');
+    } else parts.push('not about collaboration');
+    return parts.join('; ');
+  }
+
+  /** The words of the `count` strongest active features by `score` (> 0.15), without repeats. */
+  private top(count: number, tok: Tokens, score: (i: number) => number): string[] {
+    const pick: number[] = [];
+    const vals: number[] = [];
+    for (let a = 0; a < this.n; a++) {
+      const v = score(this.actIdx[a]!);
+      if (v <= 0.15) continue;
+      let at = pick.length;
+      while (at > 0 && vals[at - 1]! < v) at--;
+      if (at >= count * 2) continue;
+      pick.splice(at, 0, a);
+      vals.splice(at, 0, v);
+      if (pick.length > count * 2) {
+        pick.pop();
+        vals.pop();
+      }
+    }
+    const out: string[] = [];
+    for (const a of pick) {
+      if (out.length >= count) break;
+      const s = this.surfaceOf(a, tok);
+      if (!s || out.some((o) => o === s || o.includes(s) || s.includes(o))) continue;
+      out.push(s);
+    }
+    return out;
+  }
+
+  private surfaceOf(a: number, tok: Tokens): string | undefined {
+    const surface = this.actSurface[a];
+    if (surface) return surface;
+    const pos = this.actPos[a]!;
+    if (pos >= 0) return tok.words[pos];
+    if (pos === -1) return undefined;
+    // A bigram ending at word -2 - pos: the previous non-stop word and this one.
+    const end = -2 - pos;
+    let p = end - 1;
+    while (p > 0 && tok.stems[p] === '') p--;
+    return `${tok.words[p]} ${tok.words[end]}`;
+  }
+}

@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+import type { SectorConfig } from '../config/schema.js';
+import { loadCurrentModel } from '../store/models.js';
+import { LinearClassifier } from './classifier.js';
+import { readGazetteer, readTrainingDir, type LabelledItem } from './data.js';
+import { Featurizer } from './features.js';
+import { ClassifierHandle } from './handle.js';
+import { train, type ModelData, type TrainOptions } from './model.js';
+import { classifyPaths, loadClassifySettings, type ClassifySettings } from './settings.js';
+import type { Classifier } from './types.js';
+
+export type { Classification, ClassifyInput, Classifier } from './types.js';
+export { ClassifierHandle } from './handle.js';
+export { keywordBaseline } from './keyword-baseline.js';
+
+/** Everything the classifier needs apart from the trained weights. */
+export interface ClassifierKit {
+  sectors: SectorConfig[];
+  settings: ClassifySettings;
+  featurizer: Featurizer;
+  trainingDir: string;
+  /** Builds a classifier from trained weights. */
+  fromModel(model: ModelData): LinearClassifier;
+  /** Trains on the given rows (and nothing else). */
+  train(rows: LabelledItem[], opts?: TrainOptions): ModelData;
+  /** The training files' rows (config/training/*.tsv except held-out files). */
+  trainingRows(): LabelledItem[];
+}
+
+export interface KitOptions {
+  sectors: SectorConfig[];
+  /** A configuration directory; its classify.yaml, gazetteer/ and training/ win over the bundled ones. */
+  configDir?: string;
+  gazetteerPath?: string;
+  trainingDir?: string;
+  settingsPath?: string;
+  /** Settings given directly (tests). */
+  settings?: ClassifySettings;
+}
+
+export function classifierKit(opts: KitOptions): ClassifierKit {
+  const paths = classifyPaths(opts.configDir);
+  const settings = opts.settings ?? loadClassifySettings(opts.settingsPath ?? paths.settings);
+  const bodies = readGazetteer(opts.gazetteerPath ?? paths.gazetteer);
+  const featurizer = new Featurizer({ sectors: opts.sectors, bodies, collaborationTerms: settings.relevance.terms });
+  const trainingDir = opts.trainingDir ?? paths.trainingDir;
+  const thresholds = { reviewBelow: settings.sector.reviewBelow, relevance: settings.relevance.threshold };
+  return {
+    sectors: opts.sectors,
+    settings,
+    featurizer,
+    trainingDir,
+    fromModel: (model) => new LinearClassifier(model, featurizer, thresholds),
+    train: (rows, trainOpts) => train(featurizer, rows, trainOpts),
+    trainingRows: () => readTrainingDir(trainingDir),
+  };
+}
+
+export interface LoadClassifierOptions extends KitOptions {
+  /** With Redis: use the stored current model and follow new versions without a restart. */
+  redis?: Redis;
+  prefix?: string;
+  /** Fallback check interval for a new model version (pub/sub announces it at once). */
+  pollMs?: number;
+}
+
+/**
+ * What the ingest worker calls once at start-up. Without Redis, or before any retrain has
+ * stored a model, it trains the bundled model from config/training/ (well under a second).
+ * The returned handle's classify() is synchronous; close() it on shutdown.
+ */
+export async function loadClassifier(opts: LoadClassifierOptions): Promise<ClassifierHandle> {
+  const kit = classifierKit(opts);
+  const prefix = opts.prefix ?? 'ssnews:';
+  let initial: Classifier | undefined;
+  if (opts.redis) {
+    const stored = await loadCurrentModel(opts.redis, prefix);
+    if (stored) initial = tryBuild(kit, stored);
+  }
+  initial ??= kit.fromModel(kit.train(kit.trainingRows()));
+  const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.redis, prefix);
+  if (opts.redis) await handle.start(opts.pollMs);
+  return handle;
+}
+
+/** A model in an older format is skipped (the bundled one is used until the next retrain). */
+function tryBuild(kit: ClassifierKit, model: ModelData): Classifier | undefined {
+  try {
+    return kit.fromModel(model);
+  } catch {
+    return undefined;
+  }
+}

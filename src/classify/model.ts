@@ -1,0 +1,221 @@
+import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import type { LabelledItem } from './data.js';
+import type { Featurizer } from './features.js';
+
+/**
+ * The statistical part: two linear models over the Featurizer's features, trained together.
+ *   sector:    multinomial logistic regression over the seven sectors
+ *   relevance: binary logistic regression (about collaboration or not)
+ * Rule features (gazetteer, sectors.yaml, source hint, collaboration phrases) start from prior
+ * weights and are regularised towards them, so a body or phrase the training data never
+ * mentions still counts; word features start at zero and are regularised towards zero.
+ */
+export const MODEL_FORMAT = 1;
+
+export interface ModelData {
+  format: number;
+  version: string;
+  createdAt: string;
+  classes: SectorId[];
+  /** Feature names; row i of the weights belongs to features[i]. */
+  features: string[];
+  /** features.length × classes.length, row-major. */
+  sector: number[];
+  /** features.length. */
+  relevance: number[];
+  stats: { trainingRows: number; editorLabels: number; sectorExamples: number; relevanceExamples: number; trainMs: number };
+}
+
+export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
+export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 1.5, collab: 1.5, c: 0.5 };
+
+/** Prior weights: what we believe before seeing any data. */
+export function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
+  const colon = feature.indexOf(':');
+  const kind = colon < 0 ? feature : feature.slice(0, colon);
+  const arg = feature.slice(colon + 1) as SectorId;
+  switch (kind) {
+    case 'gaz':
+      return { sector: arg, sectorWeight: priors.gaz, relevanceWeight: 0 };
+    case 'rule':
+      return { sector: arg, sectorWeight: priors.rule, relevanceWeight: 0 };
+    case 'hint':
+      return { sector: arg, sectorWeight: priors.hint, relevanceWeight: 0 };
+    case 'collab':
+      return { sectorWeight: 0, relevanceWeight: priors.collab };
+    case 'c':
+      return { sectorWeight: 0, relevanceWeight: priors.c };
+    default:
+      return { sectorWeight: 0, relevanceWeight: 0 };
+  }
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  /** L2 strength per example. */
+  l2?: number;
+  learningRate?: number;
+  seed?: number;
+  version?: string;
+  editorLabels?: number;
+  priors?: Partial<Priors>;
+}
+
+interface Encoded {
+  idx: Int32Array;
+  sector: number; // -1 when unlabelled
+  relevant: number; // -1 when unlabelled, else 0/1
+  weight: number;
+}
+
+/** Always-present features: rule features exist even when no training row fires them. */
+function ruleFeatures(): string[] {
+  const out: string[] = ['_bias', 'collab'];
+  for (const s of SECTOR_IDS) out.push('gaz:' + s, 'rule:' + s, 'hint:' + s);
+  return out;
+}
+
+export function train(featurizer: Featurizer, examples: LabelledItem[], opts: TrainOptions = {}): ModelData {
+  const started = performance.now();
+  const epochs = opts.epochs ?? 25;
+  const l2 = opts.l2 ?? 2e-4;
+  const lr = opts.learningRate ?? 0.1;
+  const priors = { ...DEFAULT_PRIORS, ...opts.priors };
+  const classes = [...SECTOR_IDS];
+  const K = classes.length;
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+
+  // Vocabulary and encoding.
+  const vocab = new Map<string, number>();
+  const names: string[] = [];
+  const id = (f: string) => {
+    let i = vocab.get(f);
+    if (i === undefined) {
+      i = names.length;
+      vocab.set(f, i);
+      names.push(f);
+    }
+    return i;
+  };
+  for (const f of ruleFeatures()) id(f);
+  const data: Encoded[] = [];
+  for (const ex of examples) {
+    const set = new Set<number>();
+    featurizer.extract(ex, (f) => void set.add(id(f)));
+    data.push({
+      idx: Int32Array.from(set),
+      sector: ex.sector ? (classIndex.get(ex.sector) ?? -1) : -1,
+      relevant: ex.relevant === undefined ? -1 : ex.relevant ? 1 : 0,
+      weight: ex.weight ?? 1,
+    });
+  }
+  const F = names.length;
+  const W = new Float64Array(F * K);
+  const R = new Float64Array(F);
+  const PW = new Float64Array(F * K);
+  const PR = new Float64Array(F);
+  for (let f = 0; f < F; f++) {
+    const p = priorFor(names[f]!, priors);
+    if (p.sector) {
+      const c = classIndex.get(p.sector);
+      if (c !== undefined) PW[f * K + c] = p.sectorWeight;
+    }
+    PR[f] = p.relevanceWeight;
+  }
+  W.set(PW);
+  R.set(PR);
+  const GW = new Float64Array(F * K).fill(1e-8);
+  const GR = new Float64Array(F).fill(1e-8);
+
+  const rand = mulberry32(opts.seed ?? 42);
+  const order = data.map((_, i) => i);
+  const scores = new Float64Array(K);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const n of order) {
+      const ex = data[n]!;
+      const idx = ex.idx;
+      if (ex.sector >= 0) {
+        scores.fill(0);
+        for (let a = 0; a < idx.length; a++) {
+          const base = idx[a]! * K;
+          for (let c = 0; c < K; c++) scores[c]! += W[base + c]!;
+        }
+        softmaxInPlace(scores);
+        for (let a = 0; a < idx.length; a++) {
+          const base = idx[a]! * K;
+          for (let c = 0; c < K; c++) {
+            const k = base + c;
+            const g = ex.weight * (scores[c]! - (c === ex.sector ? 1 : 0)) + l2 * (W[k]! - PW[k]!);
+            GW[k]! += g * g;
+            W[k]! -= (lr * g) / Math.sqrt(GW[k]!);
+          }
+        }
+      }
+      if (ex.relevant >= 0) {
+        let z = 0;
+        for (let a = 0; a < idx.length; a++) z += R[idx[a]!]!;
+        const p = 1 / (1 + Math.exp(-z));
+        const err = ex.weight * (p - ex.relevant);
+        for (let a = 0; a < idx.length; a++) {
+          const f = idx[a]!;
+          const g = err + l2 * (R[f]! - PR[f]!);
+          GR[f]! += g * g;
+          R[f]! -= (lr * g) / Math.sqrt(GR[f]!);
+        }
+      }
+    }
+  }
+
+  // Keep features that carry weight; round to keep the model small.
+  const keepNames: string[] = [];
+  const keepW: number[] = [];
+  const keepR: number[] = [];
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  for (let f = 0; f < F; f++) {
+    let max = Math.abs(R[f]!);
+    for (let c = 0; c < K; c++) max = Math.max(max, Math.abs(W[f * K + c]!));
+    if (max < 2e-3 && !names[f]!.includes(':')) continue;
+    keepNames.push(names[f]!);
+    for (let c = 0; c < K; c++) keepW.push(round(W[f * K + c]!));
+    keepR.push(round(R[f]!));
+  }
+  return {
+    format: MODEL_FORMAT,
+    version: opts.version ?? 'bundled',
+    createdAt: new Date().toISOString(),
+    classes,
+    features: keepNames,
+    sector: keepW,
+    relevance: keepR,
+    stats: {
+      trainingRows: examples.length - (opts.editorLabels ?? 0),
+      editorLabels: opts.editorLabels ?? 0,
+      sectorExamples: data.filter((d) => d.sector >= 0).length,
+      relevanceExamples: data.filter((d) => d.relevant >= 0).length,
+      trainMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+export function softmaxInPlace(v: Float64Array): void {
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) if (v[i]! > max) max = v[i]!;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] = Math.exp(v[i]! - max);
+  for (let i = 0; i < v.length; i++) v[i]! /= sum;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

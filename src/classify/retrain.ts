@@ -1,0 +1,46 @@
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { listLabels } from '../store/labels.js';
+import { nextModelVersion, storeModel } from '../store/models.js';
+import type { ClassifierKit } from './index.js';
+import type { LabelledItem } from './data.js';
+
+export interface RetrainResult {
+  version: string;
+  trainingRows: number;
+  editorLabels: number;
+  features: number;
+  bytes: number;
+  trainMs: number;
+}
+
+/**
+ * Retrains from the training files plus every editor label, stores the result as a new model
+ * version and makes it current; running workers pick it up through the model channel.
+ * Running it twice (a stalled job re-run) only stores one more, equivalent version.
+ */
+export async function retrain(kit: ClassifierKit, redis: Redis, prefix: string): Promise<RetrainResult> {
+  const rows = kit.trainingRows();
+  const labels = (await listLabels(redis, prefix)).map(
+    (l): LabelledItem => ({ id: l.itemId, title: l.title, summary: l.summary, sector: l.sector, relevant: l.relevant, weight: kit.settings.retrain.editorLabelWeight }),
+  );
+  const version = await nextModelVersion(redis, prefix);
+  const model = kit.train([...rows, ...labels], { version, editorLabels: labels.length });
+  const { bytes } = await storeModel(redis, prefix, model, kit.settings.retrain.keepVersions);
+  return { version, trainingRows: rows.length, editorLabels: labels.length, features: model.features.length, bytes, trainMs: model.stats.trainMs };
+}
+
+/** BullMQ names for the nightly retrain. */
+export const RETRAIN_QUEUE = 'classify';
+export const RETRAIN_JOB = 'retrain';
+export const RETRAIN_SCHEDULER_ID = 'classify-retrain-nightly';
+
+/** Registers (or updates) the nightly retrain on a queue; safe to call at every start. */
+export async function scheduleNightlyRetrain(queue: Queue, cron: string, tz = 'Europe/London'): Promise<void> {
+  await queue.upsertJobScheduler(RETRAIN_SCHEDULER_ID, { pattern: cron, tz }, { name: RETRAIN_JOB, data: {}, opts: { removeOnComplete: 20, removeOnFail: 50 } });
+}
+
+/** The processor a BullMQ Worker on RETRAIN_QUEUE runs. */
+export function retrainProcessor(kit: ClassifierKit, redis: Redis, prefix: string): (job: Job) => Promise<RetrainResult> {
+  return async () => retrain(kit, redis, prefix);
+}

@@ -1,0 +1,199 @@
+import { writeFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { sectorIdSchema, type SectorId } from '../config/schema.js';
+import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
+import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
+import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/index.js';
+import { keywordBaseline } from '../classify/keyword-baseline.js';
+import { reclassify } from '../classify/reclassify.js';
+import { retrain } from '../classify/retrain.js';
+import type { Classification, Classifier } from '../classify/types.js';
+import { ItemStore } from '../store/items.js';
+import { listLabels } from '../store/labels.js';
+import { loadCurrentModel } from '../store/models.js';
+import { UsageError } from '../errors.js';
+import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+
+type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+
+export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
+  const classify = program
+    .command('classify')
+    .description('classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)')
+    .argument('[title]', 'the headline')
+    .argument('[summary]', 'the summary or standfirst')
+    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
+    .option('--hint <sector>', "the source's sector, as the ingest worker passes it")
+    .option('--stored', "use the current model stored in Redis (the workers' model, with editor labels) instead of the bundled one")
+    .option('--json', 'print one JSON document')
+    .action((title: string | undefined, summary: string | undefined, opts: GlobalOptions & { hint?: string; stored?: boolean }) =>
+      run(async () => {
+        if (!title) throw new UsageError('usage: ssnews classify "TITLE" ["SUMMARY"] [--json]  (or: classify eval|retrain|reclassify, see --help)');
+        let hint: SectorId | undefined;
+        if (opts.hint) {
+          const parsed = sectorIdSchema.safeParse(opts.hint);
+          if (!parsed.success) throw new UsageError(`--hint: ${parsed.error.issues[0]?.message}, got "${opts.hint}"`);
+          hint = parsed.data;
+        }
+        const kit = makeKit(ctx, opts.config);
+        const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.fromModel(kit.train(kit.trainingRows()));
+        const result = classifier.classify({ title, summary, sectorHint: hint });
+        if (opts.json) ctx.json(result);
+        else ctx.out(describe(result));
+        return EXIT.ok;
+      }),
+    );
+
+  classify
+    .command('eval')
+    .description('evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline')
+    .requiredOption('--file <tsv>', 'labelled TSV with a header row')
+    .option('--predictions <tsv>', 'also write one prediction row per input row here')
+    .option('--with-labels', 'train on editor labels from Redis too, as `classify retrain` does')
+    .option('--config <dir>', 'configuration directory')
+    .option('--json', 'print one JSON document')
+    .action((_opts: unknown, cmd: Command) =>
+      run(async () => {
+        const opts = cmd.optsWithGlobals<GlobalOptions & { file: string; predictions?: string; withLabels?: boolean }>();
+        const items = readLabelledTsv(opts.file, { requireLabels: true });
+        const kit = makeKit(ctx, opts.config);
+        let training = kit.trainingRows();
+        if (opts.withLabels) training.push(...(await editorRows(ctx, kit)));
+        // Never train on the file being evaluated: drop any training row it contains.
+        const evaluated = new Set(items.map(rowKey));
+        const before = training.length;
+        training = training.filter((r) => !evaluated.has(rowKey(r)));
+        const model = kit.train(training, { version: 'eval' });
+        const classifier = kit.fromModel(model);
+        const { report, predictions } = evaluate(classifier, items);
+        const baseline = evaluate(keywordBaseline(kit.sectors), items).report;
+        if (opts.predictions) writePredictions(opts.predictions, items, predictions);
+        const trainingInfo = { rows: training.length, excludedBecauseEvaluated: before - training.length };
+        if (opts.json) ctx.json({ file: opts.file, training: trainingInfo, model: report, baseline });
+        else {
+          ctx.out(evalText(report, baseline));
+          ctx.out(`trained on ${training.length} rows${trainingInfo.excludedBecauseEvaluated ? ` (${trainingInfo.excludedBecauseEvaluated} left out because they are in ${opts.file})` : ''}`);
+          if (opts.predictions) ctx.out(`predictions written to ${opts.predictions}`);
+        }
+        return EXIT.ok;
+      }),
+    );
+
+  classify
+    .command('retrain')
+    .description('train a new model version from config/training/ plus editor labels; running workers switch to it')
+    .option('--config <dir>', 'configuration directory')
+    .option('--json', 'print one JSON document')
+    .action((_opts: unknown, cmd: Command) =>
+      run(async () => {
+        const opts = cmd.optsWithGlobals<GlobalOptions>();
+        const kit = makeKit(ctx, opts.config);
+        const result = await retrain(kit, await ctx.redis(), ctx.settings.keyPrefix);
+        if (opts.json) ctx.json(result);
+        else
+          ctx.out(
+            `model ${result.version}: ${result.trainingRows} training rows + ${result.editorLabels} editor labels, ` +
+              `${result.features} features, ${(result.bytes / 1024).toFixed(0)} KB, trained in ${result.trainMs} ms; now current`,
+          );
+        return EXIT.ok;
+      }),
+    );
+
+  classify
+    .command('reclassify')
+    .description('re-classify stored items of the last N days with the current model (editor choices are kept)')
+    .requiredOption('--days <n>', 'how many days back')
+    .option('--config <dir>', 'configuration directory')
+    .option('--json', 'print one JSON document')
+    .action((_opts: unknown, cmd: Command) =>
+      run(async () => {
+        const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();
+        const days = Number(opts.days);
+        if (!Number.isFinite(days) || days <= 0) throw new UsageError(`--days: expected a positive number of days, got "${opts.days}"`);
+        const redis = await ctx.redis();
+        const config = ctx.loadConfig(opts.config);
+        const handle = await loadClassifier({ sectors: config.sectors, configDir: config.dir, redis, prefix: ctx.settings.keyPrefix });
+        try {
+          const result = await reclassify(new ItemStore(redis, ctx.settings.keyPrefix), handle, days);
+          if (opts.json) ctx.json(result);
+          else ctx.out(`re-classified ${result.checked} items of the last ${days} days with model ${result.version}: ${result.updated} changed, ${result.moved} moved to another sector`);
+        } finally {
+          await handle.close();
+        }
+        return EXIT.ok;
+      }),
+    );
+}
+
+function makeKit(ctx: CliContext, dir?: string): ClassifierKit {
+  const config = ctx.loadConfig(dir);
+  return classifierKit({ sectors: config.sectors, configDir: config.dir });
+}
+
+async function storedClassifier(ctx: CliContext, kit: ClassifierKit): Promise<Classifier> {
+  const model = await loadCurrentModel(await ctx.redis(), ctx.settings.keyPrefix);
+  if (!model) throw new UsageError('no stored model yet: run `ssnews classify retrain` first (or leave out --stored to use the bundled model)');
+  return kit.fromModel(model);
+}
+
+async function editorRows(ctx: CliContext, kit: ClassifierKit): Promise<LabelledItem[]> {
+  const labels = await listLabels(await ctx.redis(), ctx.settings.keyPrefix);
+  return labels.map((l) => ({ title: l.title, summary: l.summary, sector: l.sector, relevant: l.relevant, weight: kit.settings.retrain.editorLabelWeight }));
+}
+
+function describe(c: Classification): string {
+  return [
+    `sector      ${c.sector} (confidence ${c.confidence.toFixed(2)})${c.needsReview ? ' — needs review' : ''}`,
+    `relevance   ${c.relevance.toFixed(2)} (${c.relevant ? 'relevant' : 'not relevant'})`,
+    `why         ${c.explanation}`,
+    `model       ${c.modelVersion}`,
+  ].join('\n');
+}
+
+const f3 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(3));
+
+export function evalText(model: EvalReport, baseline: EvalReport): string {
+  const out: string[] = [`${model.rows} rows`];
+  if (model.sector && baseline.sector) {
+    const s = model.sector;
+    const b = baseline.sector;
+    const summary = new Table({ head: ['sector', 'model', 'keyword baseline'], style: { head: [], border: [], compact: true } });
+    summary.push(['accuracy', f3(s.accuracy), f3(b.accuracy)], ['macro-F1', f3(s.macroF1), f3(b.macroF1)], ['macro-F1, 4 core sectors', f3(s.coreMacroF1), f3(b.coreMacroF1)]);
+    summary.push(['flagged for review', String(s.flagged), String(b.flagged)], ['accuracy when not flagged', f3(s.accuracyUnflagged), f3(b.accuracyUnflagged)]);
+    out.push(summary.toString());
+    const per = new Table({ head: ['sector', 'precision', 'recall', 'F1', 'support', 'baseline F1'], style: { head: [], border: [], compact: true } });
+    for (const id of s.labels) {
+      const p = s.perSector[id]!;
+      per.push([id, f3(p.precision), f3(p.recall), f3(p.f1), String(p.support), f3(b.perSector[id]?.f1 ?? 0)]);
+    }
+    out.push(per.toString());
+    const conf = new Table({ head: ['gold \\ predicted', ...s.labels.map(short)], style: { head: [], border: [], compact: true } });
+    for (const g of s.labels) conf.push([g, ...s.labels.map((p) => String(s.confusion[g]![p] ?? 0))]);
+    out.push('confusion matrix (rows: labelled sector, columns: predicted)');
+    out.push(conf.toString());
+  }
+  if (model.relevance && baseline.relevance) {
+    const r = model.relevance;
+    const b = baseline.relevance;
+    const rel = new Table({ head: ['relevance', 'model', 'keyword baseline'], style: { head: [], border: [], compact: true } });
+    rel.push(['precision', f3(r.precision), f3(b.precision)], ['recall', f3(r.recall), f3(b.recall)], ['F1', f3(r.f1), f3(b.f1)], ['accuracy', f3(r.accuracy), f3(b.accuracy)]);
+    out.push(rel.toString());
+  }
+  return out.join('\n');
+}
+
+function short(id: string): string {
+  return { 'local-government': 'local-gov', 'higher-education': 'higher-ed', 'private-sector': 'private' }[id] ?? id;
+}
+
+function writePredictions(path: string, items: LabelledItem[], predictions: Classification[]): void {
+  const hasId = items.some((i) => i.id !== undefined);
+  const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
+  const rows = [[...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'].join('\t')];
+  items.forEach((item, i) => {
+    const p = predictions[i]!;
+    rows.push([...(hasId ? [clean(item.id ?? '')] : []), clean(item.title), p.sector, p.confidence.toFixed(3), p.relevance.toFixed(3), p.relevant ? 'yes' : 'no'].join('\t'));
+  });
+  writeFileSync(path, rows.join('\n') + '\n');
+}

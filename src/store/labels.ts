@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+import type { SectorId } from '../config/schema.js';
+import { keys } from './keys.js';
+
+/**
+ * Editors' labels for classifier training: one per item, the latest decision winning field
+ * by field (moving an item to another sector and then marking it irrelevant gives one label
+ * with both). `ssnews classify retrain` and the nightly job train on them.
+ */
+export interface EditorLabel {
+  itemId: string;
+  title: string;
+  summary?: string;
+  /** The sector the editor filed it under. */
+  sector?: SectorId;
+  /** The editor's relevance decision. */
+  relevant?: boolean;
+  editor?: string;
+  /** ISO time of the latest change. */
+  at: string;
+}
+
+export type LabelInput = Omit<EditorLabel, 'at'> & { at?: string };
+
+// Merge inside Redis so two editors acting at once cannot lose each other's field.
+const MERGE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+local incoming = cjson.decode(ARGV[2])
+local label = incoming
+if raw then
+  label = cjson.decode(raw)
+  for k, v in pairs(incoming) do label[k] = v end
+end
+local encoded = cjson.encode(label)
+redis.call('HSET', KEYS[1], ARGV[1], encoded)
+return encoded
+`;
+
+/** Stores (or updates) the editor's label for one item. Call it when an editor changes an item's sector or relevance. */
+export async function recordLabel(redis: Redis, prefix: string, input: LabelInput): Promise<EditorLabel> {
+  if (!input.itemId) throw new Error('recordLabel: itemId is required');
+  if (input.sector === undefined && input.relevant === undefined) throw new Error('recordLabel: give a sector, a relevance decision or both');
+  const incoming: Record<string, unknown> = { itemId: input.itemId, title: input.title, at: input.at ?? new Date().toISOString() };
+  if (input.summary) incoming.summary = input.summary;
+  if (input.sector !== undefined) incoming.sector = input.sector;
+  if (input.relevant !== undefined) incoming.relevant = input.relevant;
+  if (input.editor) incoming.editor = input.editor;
+  const json = (await redis.eval(MERGE, 1, keys(prefix).labels, input.itemId, JSON.stringify(incoming))) as string;
+  return JSON.parse(json) as EditorLabel;
+}
+
+export async function listLabels(redis: Redis, prefix: string): Promise<EditorLabel[]> {
+  const all = await redis.hvals(keys(prefix).labels);
+  return all.map((j) => JSON.parse(j) as EditorLabel).sort((a, b) => a.at.localeCompare(b.at) || a.itemId.localeCompare(b.itemId));
+}
+
+export async function countLabels(redis: Redis, prefix: string): Promise<number> {
+  return redis.hlen(keys(prefix).labels);
+}
+
+export async function removeLabel(redis: Redis, prefix: string, itemId: string): Promise<boolean> {
+  return (await redis.hdel(keys(prefix).labels, itemId)) > 0;
+}

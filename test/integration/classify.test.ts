@@ -1,0 +1,224 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { loadClassifier, type ClassifierHandle } from '../../src/classify/index.js';
+import { startRetrainWorker } from '../../src/classify/retrain-worker.js';
+import { RETRAIN_JOB, RETRAIN_SCHEDULER_ID } from '../../src/classify/retrain.js';
+import { ItemStore } from '../../src/store/items.js';
+import { countLabels, listLabels, recordLabel } from '../../src/store/labels.js';
+import { listModelVersions } from '../../src/store/models.js';
+import { runCli } from '../helpers/cli.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ssnews-classify-'));
+
+// Hand-made: extra ("note") and reordered columns. Row r5 is deliberately mislabelled
+// (a fire station is not health, nor about collaboration), so the figures are not all 1.
+const EVAL_TSV = [
+  'note\trelevant\ttitle\tid\tsector\tsummary',
+  'a\tyes\tKent Police and Essex Police merge back-office functions\tr1\tblue-light\tThe two forces will share HR and finance teams.',
+  'b\tno\tManchester City Council raises council tax by 5%\tr2\tlocal-government\tThe council says budget pressures forced the rise.',
+  'c\tyes\tUniversity of Leeds and Leeds Beckett University to share library services\tr3\thigher-education\tStudents at both universities will be able to use either library.',
+  'd\tno\tNHS trust appoints new chief nurse\tr4\thealth\tThe hospital trust has named its new director of nursing.',
+  'e\tyes\tSurrey Fire and Rescue Service opens new fire station\tr5\thealth\tFirefighters moved into the new station in Guildford this week.',
+  'f\tyes\tTwo hospital trusts in Birmingham agree to merge\tr6\thealth\tThe NHS trusts will become one organisation next April.',
+].join('\n');
+
+let redis: TestRedis;
+let client: Redis;
+let env: NodeJS.ProcessEnv;
+const prefix = 'ssnews:';
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  client = new Redis(redis.url);
+  env = { REDIS_URL: redis.url, SSNEWS_DATA_DIR: dir };
+  writeFileSync(join(dir, 'eval.tsv'), EVAL_TSV);
+});
+afterAll(async () => {
+  client.disconnect();
+  await redis.stop();
+});
+
+describe('ssnews classify TITLE', () => {
+  it('prints sector, confidence, relevance and the explanation', async () => {
+    const run = await runCli(['classify', 'Kent Police and Essex Police agree joint collaboration on firearms training']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^sector +blue-light \(confidence \d\.\d\d\)/m);
+    expect(run.stdout).toMatch(/^relevance +\d\.\d\d \(relevant\)/m);
+    expect(run.stdout).toMatch(/^why +gazetteer: Kent Police \(blue-light\)/m);
+  });
+
+  it('prints one JSON document with --json, and takes a summary and a source hint', async () => {
+    const run = await runCli(['classify', 'New chief executive appointed', 'She starts in May.', '--hint', 'health', '--json']);
+    expect(run.code).toBe(0);
+    const c = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(c).toMatchObject({ sector: 'health', relevant: false, modelVersion: 'bundled' });
+    expect(Object.keys(c).sort()).toEqual(['confidence', 'explanation', 'modelVersion', 'needsReview', 'relevance', 'relevant', 'sector']);
+    expect(c.explanation).toMatch(/source: health/);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    expect((await runCli(['classify'])).code).toBe(2);
+    expect((await runCli(['classify', 'x', '--hint', 'nhs'])).code).toBe(2);
+  });
+});
+
+describe('ssnews classify eval', () => {
+  it('reports accuracy, F1 and the confusion matrix beside the keyword baseline', async () => {
+    const run = await runCli(['classify', 'eval', '--file', join(dir, 'eval.tsv'), '--json']);
+    expect(run.code).toBe(0);
+    const r = JSON.parse(run.stdout) as {
+      training: { rows: number; excludedBecauseEvaluated: number };
+      model: { rows: number; sector: Record<string, never> & { accuracy: number; macroF1: number; coreMacroF1: number; perSector: Record<string, { precision: number; recall: number; f1: number; support: number }>; confusion: Record<string, Record<string, number>> }; relevance: { precision: number; recall: number; f1: number; accuracy: number } };
+      baseline: { sector: { accuracy: number }; relevance: { f1: number } };
+    };
+    expect(r.model.rows).toBe(6);
+    // Predicted: r1 blue-light, r2 local-government, r3 higher-education, r4 health,
+    // r5 blue-light (labelled health), r6 health. Sector: 5 of 6 right.
+    expect(r.model.sector.accuracy).toBeCloseTo(5 / 6, 10);
+    // blue-light P 1/2 R 1 F1 2/3; health P 1 R 2/3 F1 0.8; local-government and higher-education 1.
+    expect(r.model.sector.perSector['blue-light']).toEqual({ precision: 0.5, recall: 1, f1: 2 / 3, support: 1 });
+    expect(r.model.sector.perSector['health']!.f1).toBeCloseTo(0.8, 10);
+    expect(r.model.sector.macroF1).toBeCloseTo((2 / 3 + 0.8 + 1 + 1) / 4, 10);
+    expect(r.model.sector.coreMacroF1).toBeCloseTo((2 / 3 + 0.8 + 1 + 1) / 4, 10);
+    expect(r.model.sector.confusion['health']).toEqual({ 'local-government': 0, health: 2, 'higher-education': 0, 'blue-light': 1 });
+    // Relevance: labelled yes,no,yes,no,yes,yes; predicted yes,no,yes,no,no,yes → P 1, R 3/4, F1 6/7.
+    expect(r.model.relevance.precision).toBe(1);
+    expect(r.model.relevance.recall).toBe(0.75);
+    expect(r.model.relevance.f1).toBeCloseTo(6 / 7, 10);
+    expect(r.model.relevance.accuracy).toBeCloseTo(5 / 6, 10);
+    expect(r.baseline.sector.accuracy).toBeGreaterThan(0);
+    expect(r.training.excludedBecauseEvaluated).toBe(0);
+  });
+
+  it('prints tables for people and writes one prediction row per input row', async () => {
+    const out = join(dir, 'predictions.tsv');
+    const run = await runCli(['classify', 'eval', '--file', join(dir, 'eval.tsv'), '--predictions', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/macro-F1, 4 core sectors/);
+    expect(run.stdout).toMatch(/keyword baseline/);
+    expect(run.stdout).toMatch(/confusion matrix/);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(lines[0]).toEqual(['id', 'title', 'sector', 'confidence', 'relevance', 'relevant']);
+    expect(lines).toHaveLength(7);
+    expect(lines.map((l) => l[0])).toEqual(['id', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    expect(lines[5]!.slice(1, 3)).toEqual(['Surrey Fire and Rescue Service opens new fire station', 'blue-light']);
+    for (const l of lines.slice(1)) {
+      expect(Number(l[3])).toBeGreaterThanOrEqual(0);
+      expect(Number(l[4])).toBeLessThanOrEqual(1);
+      expect(['yes', 'no']).toContain(l[5]);
+    }
+  });
+
+  it('never trains on the rows it evaluates', async () => {
+    const training = join(loadConfig().dir, 'training', 'train.tsv');
+    const run = await runCli(['classify', 'eval', '--file', training, '--json']);
+    const r = JSON.parse(run.stdout) as { training: { rows: number; excludedBecauseEvaluated: number } };
+    expect(r.training.rows).toBe(0);
+    expect(r.training.excludedBecauseEvaluated).toBeGreaterThan(500);
+  });
+
+  it('exits 2 with the file named when the TSV has no title column', async () => {
+    writeFileSync(join(dir, 'bad.tsv'), 'text\tsector\nx\thealth\n');
+    const run = await runCli(['classify', 'eval', '--file', join(dir, 'bad.tsv')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/bad\.tsv:1: header: expected a "title" column/);
+  });
+});
+
+describe('learning from editors', () => {
+  let handle: ClassifierHandle;
+  const odd = (n: number) => ({ title: `Zorblaxian quadrennial wibble review number ${n}`, summary: 'The zorblaxian wibble panel met again.' });
+
+  beforeAll(async () => {
+    handle = await loadClassifier({ sectors: loadConfig().sectors, redis: client, prefix, pollMs: 3_600_000 });
+  });
+  afterAll(() => handle.close());
+
+  it('stores one label per item, merging a later sector move with a relevance decision', async () => {
+    await recordLabel(client, prefix, { itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
+    await recordLabel(client, prefix, { itemId: 'i1', title: 'T', relevant: false });
+    const labels = await listLabels(client, prefix);
+    expect(labels).toHaveLength(1);
+    expect(labels[0]).toMatchObject({ itemId: 'i1', sector: 'health', relevant: false, editor: 'ann' });
+    await client.del('ssnews:labels');
+  });
+
+  it('retrains on editor labels and a running classifier switches to the new model', async () => {
+    expect(handle.version).toBe('bundled');
+    const before = handle.classify(odd(99));
+    expect(before.sector).not.toBe('higher-education');
+    expect(before.relevant).toBe(false);
+    for (let i = 0; i < 6; i++) await recordLabel(client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: 'higher-education', relevant: true });
+    expect(await countLabels(client, prefix)).toBe(6);
+
+    const swapped = once(handle, 'swap');
+    const run = await runCli(['classify', 'retrain', '--json'], env);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { version: string; editorLabels: number; trainingRows: number };
+    expect(result).toMatchObject({ version: 'v1', editorLabels: 6 });
+    expect(result.trainingRows).toBeGreaterThan(500);
+    expect(await swapped).toEqual(['v1']);
+
+    expect(handle.version).toBe('v1');
+    const after = handle.classify(odd(99));
+    expect(after).toMatchObject({ sector: 'higher-education', relevant: true, modelVersion: 'v1' });
+    // Ordinary items are still classified as before.
+    expect(handle.classify({ title: 'Kent Police and Essex Police agree joint collaboration' }).sector).toBe('blue-light');
+    expect(await listModelVersions(client, prefix)).toEqual(['v1']);
+  });
+
+  it('`classify --stored` uses the stored model', async () => {
+    const run = await runCli(['classify', odd(7).title, odd(7).summary, '--stored', '--json'], env);
+    expect(JSON.parse(run.stdout)).toMatchObject({ sector: 'higher-education', modelVersion: 'v1' });
+  });
+
+  it('a worker started after a retrain loads the stored model', async () => {
+    const later = await loadClassifier({ sectors: loadConfig().sectors, redis: client, prefix });
+    expect(later.version).toBe('v1');
+    await later.close();
+  });
+
+  it('re-classifies stored items of the last N days, keeping editor choices', async () => {
+    const store = new ItemStore(client, prefix);
+    const now = Date.now();
+    const stale = { sector: 'other' as const, confidence: 0.2, explanation: 'old', relevance: 0, relevant: false, needsReview: true, modelVersion: 'v0' };
+    const base = { url: 'https://example.org/', clusterId: 'c', sourceId: 's', seenAt: new Date(now).toISOString() };
+    await store.upsert({ ...base, id: 'new1', url: 'https://example.org/1', ...odd(1), publishedAt: new Date(now - 86_400_000).toISOString(), classification: stale });
+    await store.upsert({ ...base, id: 'new2', url: 'https://example.org/2', title: 'Kent Police and Essex Police merge control rooms', publishedAt: new Date(now - 2 * 86_400_000).toISOString(), classification: stale });
+    await store.setEditorSector('new2', 'local-government');
+    await store.upsert({ ...base, id: 'old1', url: 'https://example.org/3', ...odd(3), publishedAt: new Date(now - 30 * 86_400_000).toISOString(), classification: stale });
+
+    const run = await runCli(['classify', 'reclassify', '--days', '7', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ checked: 2, updated: 2, moved: 1, version: 'v1' });
+    expect((await store.get('new1'))!.classification).toMatchObject({ sector: 'higher-education', modelVersion: 'v1' });
+    const kept = (await store.get('new2'))!;
+    expect(kept.classification.sector).toBe('blue-light');
+    expect(kept.editorSector).toBe('local-government');
+    expect((await store.list({ sector: 'higher-education' })).map((i) => i.id)).toEqual(['new1']);
+    expect((await store.get('old1'))!.classification.modelVersion).toBe('v0');
+  });
+
+  it('the nightly retrain is a job scheduler whose jobs store a new version the handle picks up', async () => {
+    const logs: string[] = [];
+    const worker = await startRetrainWorker({ target: { options: redis.connection, description: 'test' }, prefix, config: loadConfig(), log: (m) => logs.push(m) });
+    try {
+      const schedulers = await worker.queue.getJobSchedulers();
+      expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[RETRAIN_SCHEDULER_ID, '30 2 * * *', 'Europe/London']]);
+      const swapped = once(handle, 'swap');
+      await worker.queue.add(RETRAIN_JOB, {});
+      expect(await swapped).toEqual(['v2']);
+      expect(handle.version).toBe('v2');
+      expect(handle.classify(odd(5)).sector).toBe('higher-education');
+    } finally {
+      await worker.close();
+    }
+    expect(logs.join('\n')).toMatch(/classifier retrained: model v2 \(\d+ training rows \+ 6 editor labels/);
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { classifierKit } from '../../src/classify/index.js';
+import { parseLabelledTsv, readLabelledTsv, trainingFiles } from '../../src/classify/data.js';
+import { evaluate, metrics } from '../../src/classify/eval.js';
+import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
+import { PhraseMatcher } from '../../src/classify/matcher.js';
+import { tokenize } from '../../src/classify/text.js';
+import type { Classification } from '../../src/classify/types.js';
+
+const config = loadConfig();
+const kit = classifierKit({ sectors: config.sectors });
+const classifier = kit.fromModel(kit.train(kit.trainingRows()));
+
+describe('phrase matcher (gazetteer and rules)', () => {
+  const m = new PhraseMatcher<string>();
+  m.add('Kent Police', 'kp');
+  m.add('Kent Fire and Rescue Service', 'kfrs');
+  m.add('Kent', 'county');
+  m.add('HE', 'higher-ed');
+  const run = (text: string) => {
+    const t = tokenize(text);
+    return m.match(t.words, t.raw).map((h) => h.value);
+  };
+
+  it('matches whole words, case-insensitively, longest first', () => {
+    expect(run('KENT POLICE and Kent Fire & Rescue Service share a base in kent')).toEqual(['kp', 'kfrs', 'county']);
+    expect(run('Kentish town police')).toEqual([]);
+  });
+
+  it('matches short acronyms only in capitals', () => {
+    expect(run('he said the HE sector')).toEqual(['higher-ed']);
+  });
+});
+
+describe('labelled TSV', () => {
+  it('finds columns by name, ignoring extra and reordered ones', () => {
+    const rows = parseLabelledTsv('note\trelevant\tTitle\tid\tsector\tsummary\textra\nx\tyes\tA headline\tr1\thealth\tA summary\tq\ny\tno\tAnother\tr2\tblue-light\t\t\n', 'f.tsv');
+    expect(rows).toEqual([
+      { id: 'r1', title: 'A headline', summary: 'A summary', sector: 'health', relevant: true },
+      { id: 'r2', title: 'Another', sector: 'blue-light', relevant: false },
+    ]);
+  });
+
+  it('names the file, line and field of a bad value', () => {
+    expect(() => parseLabelledTsv('title\tsector\nA\thelth\n', 'f.tsv')).toThrow(/f\.tsv:2: sector: expected one of local-government/);
+    expect(() => parseLabelledTsv('headline text\tsector\nA\thealth\n', 'f.tsv')).toThrow(/expected a "title" column/);
+  });
+
+  it('never trains on held-out files', () => {
+    const files = trainingFiles(kit.trainingDir);
+    expect(files.some((f) => f.endsWith('train.tsv'))).toBe(true);
+    expect(files.some((f) => /heldout/.test(f))).toBe(false);
+  });
+});
+
+describe('metrics', () => {
+  const pred = (sector: string, relevant: boolean, needsReview = false) => ({ sector, relevant, needsReview }) as Classification;
+  it('computes accuracy, per-sector P/R/F1, macro-F1 and the confusion matrix', () => {
+    const items = [
+      { title: 'a', sector: 'health', relevant: true },
+      { title: 'b', sector: 'health', relevant: true },
+      { title: 'c', sector: 'blue-light', relevant: false },
+      { title: 'd', sector: 'local-government', relevant: false },
+    ] as const;
+    const r = metrics([...items], [pred('health', true), pred('blue-light', false, true), pred('blue-light', true), pred('local-government', false)], 'm');
+    // sector: 3 of 4 right. health P 1 R .5 F1 2/3; blue-light P .5 R 1 F1 2/3; local-government 1.
+    expect(r.sector!.accuracy).toBe(0.75);
+    expect(r.sector!.perSector['health']).toEqual({ precision: 1, recall: 0.5, f1: 2 / 3, support: 2 });
+    expect(r.sector!.perSector['blue-light']!.f1).toBeCloseTo(2 / 3, 10);
+    expect(r.sector!.macroF1).toBeCloseTo((2 / 3 + 2 / 3 + 1) / 3, 10);
+    // core: higher-education has no rows and no predictions → F1 0.
+    expect(r.sector!.coreMacroF1).toBeCloseTo((2 / 3 + 2 / 3 + 1 + 0) / 4, 10);
+    expect(r.sector!.confusion['health']).toEqual({ 'local-government': 0, health: 1, 'blue-light': 1 });
+    expect(r.sector!.flagged).toBe(1);
+    // relevance: gold yes,yes,no,no; predicted yes,no,yes,no → P .5 R .5 F1 .5
+    expect(r.relevance).toEqual({ rows: 4, accuracy: 0.5, precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
+  });
+});
+
+describe('classifier', () => {
+  it('explains which body and terms decided', () => {
+    const c = classifier.classify({ title: 'Kent Police and Essex Police agree joint collaboration on firearms training' });
+    expect(c.sector).toBe('blue-light');
+    expect(c.relevant).toBe(true);
+    expect(c.explanation).toMatch(/^gazetteer: Kent Police \(blue-light\), Essex Police \(blue-light\);/);
+    expect(c.explanation).toMatch(/terms: .*(joint|collaboration)/);
+    expect(c.modelVersion).toBe('bundled');
+  });
+
+  it('flags items it cannot place with confidence', () => {
+    const c = classifier.classify({ title: 'Weekly round-up' });
+    expect(c.needsReview).toBe(true);
+    expect(c.relevant).toBe(false);
+  });
+
+  it('uses the source hint when the text says little', () => {
+    const plain = classifier.classify({ title: 'New chief executive appointed' });
+    const hinted = classifier.classify({ title: 'New chief executive appointed', sectorHint: 'health' });
+    expect(hinted.sector).toBe('health');
+    expect(hinted.confidence).toBeGreaterThan(plain.sector === 'health' ? plain.confidence : 0);
+  });
+
+  it.each([
+    ['BBC', 'Police and fire services to share headquarters in Northamptonshire', 'blue-light', true],
+    ['Guardian', 'Tory-run council to share chief executive with neighbour to cut costs', 'local-government', true],
+    ['LocalGov', 'Districts agree shared waste contract to save £1m', 'local-government', true],
+    ['HSJ', 'Exclusive: trusts told to form groups with shared chief executives', 'health', true],
+    ['Wonkhe', 'What the OfS register tells us about franchised provision', 'higher-education', false],
+    ['FE Week', 'College merger creates £100m group in the Midlands', 'higher-education', true],
+    ['Police Professional', 'Forces collaborate on regional organised crime unit', 'blue-light', true],
+  ])('reads %s-style wording: %s', (_outlet, title, sector, relevant) => {
+    const c = classifier.classify({ title });
+    expect(c.sector).toBe(sector);
+    expect(c.relevant).toBe(relevant);
+  });
+});
+
+describe('held-out quality (config/training/heldout.tsv, never trained on)', () => {
+  const heldout = readLabelledTsv(`${kit.trainingDir}/heldout.tsv`);
+  const model = evaluate(classifier, heldout).report;
+  const baseline = evaluate(keywordBaseline(config.sectors), heldout).report;
+
+  it('keeps sector macro-F1 over the four core sectors above its floor and the baseline', () => {
+    expect(model.sector!.coreMacroF1).toBeGreaterThanOrEqual(0.93);
+    expect(model.sector!.coreMacroF1).toBeGreaterThan(baseline.sector!.coreMacroF1 + 0.03);
+    expect(model.sector!.accuracy).toBeGreaterThan(baseline.sector!.accuracy);
+  });
+
+  it('keeps relevance F1 above its floor and the baseline', () => {
+    expect(model.relevance!.f1).toBeGreaterThanOrEqual(0.92);
+    expect(model.relevance!.f1).toBeGreaterThan(baseline.relevance!.f1 + 0.03);
+  });
+});
