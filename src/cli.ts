@@ -1,6 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, CliContext, type ExitCode } from './cli/context.js';
 import { registerSourcesCommands } from './cli/sources.js';
+import { registerClassifyCommands } from './cli/classify.js';
+import { registerIngestCommands } from './cli/ingest.js';
+import { registerDigestCommands } from './cli/digest.js';
+import { registerServeCommand } from './cli/serve.js';
 import { ConfigError, UsageError } from './errors.js';
 import { VERSION } from './ingest/user-agent.js';
 
@@ -22,6 +26,10 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     }
   };
   registerSourcesCommands(program, ctx, run);
+  registerClassifyCommands(program, ctx, run);
+  registerIngestCommands(program, ctx, run);
+  registerDigestCommands(program, ctx, run);
+  registerServeCommand(program, ctx, run);
   return program;
 }
 

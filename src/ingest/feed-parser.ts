@@ -26,7 +26,8 @@ export async function parseFeed(xml: string, baseUrl: string): Promise<ParseResu
   }
   let feed: Parser.Output<Extra>;
   try {
-    feed = await parser.parseString(xml.replace(/^\uFEFF/, ''));
+    // rss-parser insists on <rss version="...">; plenty of real feeds leave it out.
+    feed = await parser.parseString(xml.replace(/^\uFEFF/, '').replace(/<rss(?![^>]*\sversion\s*=)(?=[\s>])/, '<rss version="2.0"'));
   } catch (err) {
     const reason = ((err as Error).message ?? String(err)).split('\n').slice(0, 2).join(' ');
     throw new FetchError('parse', `not a readable RSS/Atom feed: ${reason}`);

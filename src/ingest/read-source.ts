@@ -17,8 +17,12 @@ export interface SourceRead {
 }
 
 /** Fetch + parse one source: the step shared by `sources check`, `fetch` and the worker. */
-export async function readSource(source: Source, options: Omit<FetchOptions, 'allowPrivateNetwork'>): Promise<SourceRead> {
-  const fetch = await fetchUrl(source.url, { ...options, allowPrivateNetwork: source.allowPrivateNetwork });
+export async function readSource(
+  source: Source,
+  options: Omit<FetchOptions, 'allowPrivateNetwork'>,
+  fetcher: (url: string, options: FetchOptions) => Promise<FetchResult> = fetchUrl,
+): Promise<SourceRead> {
+  const fetch = await fetcher(source.url, { ...options, allowPrivateNetwork: source.allowPrivateNetwork });
   if (fetch.notModified) return { fetch };
   const parsed = await parseSourceBody(source, fetch.text, fetch.url);
   if (parsed.items.length === 0) {

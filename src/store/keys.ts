@@ -17,8 +17,38 @@ export function keys(prefix: string) {
     sourceState: (id: string) => `${prefix}source:${id}`,
     /** set: ids of every source that has state. */
     sourceIds: `${prefix}sources`,
-    /** list: editor labels (JSON) for classifier training. */
+    /** hash (classify): item id -> editor label (JSON {title, summary, sector?, relevant?, editor?, at}) for training. */
     labels: `${prefix}labels`,
+    /** string (classify): version id of the model workers should use. */
+    modelCurrent: `${prefix}model:current`,
+    /** string (classify): one stored model (gzipped JSON), by version id. */
+    model: (version: string) => `${prefix}model:v:${version}`,
+    /** list (classify): stored model version ids, newest first. */
+    modelVersions: `${prefix}model:versions`,
+    /** string counter (classify): the last model version number handed out. */
+    modelSeq: `${prefix}model:seq`,
+    /** pub/sub channel (classify): a new model version id was stored and made current. */
+    modelChannel: `${prefix}model:updated`,
+    /** hash: one digest issue (fields `version` and `json`), by ISO week. */
+    issue: (week: string) => `${prefix}issue:${week}`,
+    /** zset: every issue's ISO week, scored year*100+week. */
+    issues: `${prefix}issues`,
+    /** zset: ISO weeks of sent issues, scored year*100+week (the public archive). */
+    issuesSent: `${prefix}issues:sent`,
+    /** zset (ingest): item ids carried by one source, scored by publishedAt (ms). */
+    itemsBySource: (sourceId: string) => `${prefix}items:source:${sourceId}`,
+    /** zset (ingest dedupe): item ids whose title/summary hold a story token, scored by publishedAt (ms). */
+    storyToken: (token: string) => `${prefix}story:${token}`,
+    /** hash (ingest): item id of a canonical URL learnt from an article's rel=canonical -> the item's id. */
+    itemAliases: `${prefix}items:aliases`,
+    /** string (ingest): a source being fetched right now (NX lock with expiry). */
+    sourceLock: (id: string) => `${prefix}source-lock:${id}`,
+    /** zset (ingest politeness): lease tokens of requests in flight to one host, scored by expiry (ms). */
+    hostSlots: (host: string) => `${prefix}host:${host}:slots`,
+    /** string (ingest politeness): earliest time (ms) the next request to one host may start. */
+    hostNext: (host: string) => `${prefix}host:${host}:next`,
+    /** string (ingest): a cached robots.txt for one origin, JSON {status, text}. */
+    robots: (origin: string) => `${prefix}robots:${origin}`,
     /** Prefix handed to BullMQ for its queue keys. */
     bullPrefix: `${prefix}bull`,
   };

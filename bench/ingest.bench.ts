@@ -1,0 +1,100 @@
+/**
+ * Ingest end to end: 1,000 feeds × 25 items served from loopback (spread over 20 loopback
+ * hosts so per-host politeness applies as it would on the web), fetched, parsed, classified
+ * and stored by two worker processes; beside rss-parser's raw parse of the same bodies.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Parser from 'rss-parser';
+import { startRedisServer } from '../src/store/redis-server.js';
+import { enqueueFetch, openQueues } from '../src/queue/workers.js';
+import type { Report } from './report.js';
+
+const FEEDS = 1000;
+const PER_FEED = 25;
+const HOSTS = 20;
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const WORDS = 'council councils share shared service services chief executive joint partnership merger police fire hospital trust university college procurement budget savings plan'.split(' ');
+
+function feedXml(f: number): string {
+  const items = Array.from({ length: PER_FEED }, (_, i) => {
+    const w = (k: number) => WORDS[(f * 7 + i * 3 + k) % WORDS.length];
+    return `<item><title>Feed ${f} story ${i}: ${w(0)} ${w(1)} ${w(2)} in Town${f}x${i}</title><link>https://news${f % 50}.example.org/${f}/${i}?utm_source=rss</link><description>&lt;p&gt;${w(3)} ${w(4)} ${w(5)} ${w(6)} for Town${f}x${i}. Second sentence here.&lt;/p&gt;</description><pubDate>${new Date(Date.now() - (i + 1) * 3_600_000).toUTCString()}</pubDate><guid>g-${f}-${i}</guid></item>`;
+  }).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed ${f}</title><link>https://news.example.org/</link>${items}</channel></rss>`;
+}
+
+async function peakRss(pid: number): Promise<number> {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+export default async function (report: Report): Promise<void> {
+  const bodies = Array.from({ length: FEEDS }, (_, f) => feedXml(f));
+
+  // Baseline: rss-parser alone over the same bodies.
+  const parser = new Parser();
+  let parsed = 0;
+  const t0 = performance.now();
+  for (const b of bodies) parsed += (await parser.parseString(b)).items.length;
+  const rawRate = parsed / ((performance.now() - t0) / 1000);
+
+  const dir = mkdtempSync(join(tmpdir(), 'ssnews-bench-'));
+  const redis = await startRedisServer({ dir, port: 16000 + Math.floor(Math.random() * 20000) });
+  const servers: Server[] = [];
+  const port = 17000 + Math.floor(Math.random() * 20000);
+  for (let h = 1; h <= HOSTS; h++) {
+    const server = createServer((req, res) => {
+      const f = Number(/\/f(\d+)\.xml/.exec(req.url ?? '')?.[1]);
+      const etag = `"f${f}"`;
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(bodies[f]);
+    });
+    await new Promise<void>((r) => server.listen(port, `127.0.0.${h}`, r));
+    servers.push(server);
+  }
+  writeFileSync(
+    join(dir, 'sources.yaml'),
+    'sources:\n' + Array.from({ length: FEEDS }, (_, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "http://127.0.0.${(f % HOSTS) + 1}:${port}/f${f}.xml", every: 1h, allowPrivateNetwork: true }\n`).join(''),
+  );
+  const prefix = 'bench:';
+  const workers: ChildProcess[] = [0, 1].map(() =>
+    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/fetch.ts'), '--config', dir, '--concurrency', '32', '--min-gap', '0', '--no-schedule'], {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    }),
+  );
+  const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
+  await new Promise((r) => setTimeout(r, 2500)); // let both workers start
+
+  const pass = async (batch: string) => {
+    const before = await queues.fetch.getJobCounts('completed', 'failed');
+    const started = performance.now();
+    await enqueueFetch(queues.fetch, Array.from({ length: FEEDS }, (_, f) => `f${f}`), batch);
+    for (;;) {
+      const c = await queues.fetch.getJobCounts('completed', 'failed');
+      if ((c.completed ?? 0) + (c.failed ?? 0) - (before.completed ?? 0) - (before.failed ?? 0) >= FEEDS) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return (performance.now() - started) / 1000;
+  };
+  try {
+    const first = await pass('one');
+    report({ name: 'ingest end to end (2 workers, 1,000 feeds x 25)', value: (FEEDS * PER_FEED) / first, unit: 'items/s', baseline: { name: 'rss-parser parseString', value: rawRate }, target: '>= 1/3 of raw parse', higherIsBetter: true });
+    const second = await pass('two');
+    report({ name: 'all-304 pass of 1,000 sources', value: second, unit: 's', target: '< 10 s', higherIsBetter: false });
+    for (const [i, w] of workers.entries()) report({ name: `peak RSS, worker ${i + 1}`, value: await peakRss(w.pid!), unit: 'MB', target: '< 200 MB', higherIsBetter: false });
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+    await queues.close();
+    for (const s of servers) s.close();
+    await redis.stop();
+  }
+}

@@ -1,0 +1,134 @@
+import type { Source } from '../config/schema.js';
+import type { Classifier } from '../classify/types.js';
+import { assignClusters, indexStories } from '../dedupe/cluster.js';
+import type { HostStore, PaceOptions } from '../store/hosts.js';
+import type { ItemStore } from '../store/items.js';
+import type { SourceStateStore } from '../store/sources.js';
+import { backoffDelay } from './backoff.js';
+import { classifyItems } from './classify-stage.js';
+import { FetchError } from './errors.js';
+import { DEFAULT_TIMEOUT_MS } from './fetcher.js';
+import { normaliseItems } from './normalise.js';
+import { HostPaused, PoliteClient } from './polite-fetch.js';
+import { readSource } from './read-source.js';
+
+/** An article page to fetch for its metadata (the enrich queue's job). */
+export interface EnrichRequest {
+  itemId: string;
+  sourceId: string;
+}
+
+/** Everything one ingest run needs; the side effects (Redis, HTTP) come in from outside. */
+export interface IngestDeps {
+  classifier: Classifier;
+  items: ItemStore;
+  sources: SourceStateStore;
+  hosts: HostStore;
+  userAgent: string;
+  pace: PaceOptions;
+  timeoutMs?: number;
+  maxBytes?: number;
+  /** Where new items that want their article page fetched go (a queue, or a list in-process). */
+  enrich?: (requests: EnrichRequest[]) => Promise<void>;
+  now?: () => Date;
+}
+
+export interface SourceRun {
+  sourceId: string;
+  /** fetched | not-modified | failed | backing-off (skipped, still waiting) | busy (another process has it) | deferred (host asked us to wait) */
+  outcome: 'fetched' | 'not-modified' | 'failed' | 'backing-off' | 'busy' | 'deferred';
+  status?: number;
+  items: number;
+  created: number;
+  skipped: number;
+  error?: string;
+  movedTo?: string;
+  /** Set when the source should be tried again sooner than its schedule (backoff, Retry-After). */
+  retryInMs?: number;
+  consecutiveFailures?: number;
+}
+
+export function politeClient(deps: IngestDeps): PoliteClient {
+  return new PoliteClient(deps.hosts, deps.userAgent, deps.pace, { timeoutMs: deps.timeoutMs, maxBytes: deps.maxBytes });
+}
+
+/**
+ * Fetches one source and stores what it carries: fetch → parse → normalise → classify →
+ * dedupe → store, recording the outcome in the source's state. Idempotent: running it twice
+ * (a re-fetch, or a job retried after a worker died) stores nothing twice.
+ *
+ * `force` ignores a backoff in progress (an administrator's `ssnews fetch`).
+ */
+export async function ingestSource(deps: IngestDeps, source: Source, options: { force?: boolean; client?: PoliteClient; lockOwner?: string } = {}): Promise<SourceRun> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const base = { sourceId: source.id, items: 0, created: 0, skipped: 0 };
+  const state = await deps.sources.get(source.id);
+  if (!options.force && state.backoffUntil && Date.parse(state.backoffUntil) > started.getTime()) {
+    return { ...base, outcome: 'backing-off', error: state.lastError, consecutiveFailures: state.consecutiveFailures };
+  }
+  const release = await deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner);
+  if (!release) return { ...base, outcome: 'busy' };
+  const client = options.client ?? politeClient(deps);
+  try {
+    // Validators only mean something for the URL they came from.
+    const sameUrl = state.url === source.url;
+    const read = await readSource(
+      source,
+      { userAgent: deps.userAgent, etag: sameUrl ? state.etag : undefined, lastModified: sameUrl ? state.lastModified : undefined },
+      (url, fetchOptions) => client.fetch(url, { ...fetchOptions, robots: source.kind === 'page' }),
+    );
+    const at = now();
+    const nextFetchAt = new Date(at.getTime() + source.every);
+    if (!read.parsed) {
+      await deps.sources.recordSuccess(source.id, { at, url: source.url, status: 304, nextFetchAt, movedTo: read.fetch.permanentRedirect });
+      return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
+    }
+    const { created, items, skipped } = await storeParsed(deps, source, read.parsed, at);
+    await deps.sources.recordSuccess(source.id, {
+      at,
+      url: source.url,
+      status: read.fetch.status,
+      etag: read.fetch.etag,
+      lastModified: read.fetch.lastModified,
+      movedTo: read.fetch.permanentRedirect,
+      items,
+      created: created.length,
+      skipped,
+      nextFetchAt,
+    });
+    if (deps.enrich) {
+      const wanted = created.filter((i) => source.enrich || !i.summary).map((i) => ({ itemId: i.id, sourceId: source.id }));
+      if (wanted.length) await deps.enrich(wanted);
+    }
+    return { ...base, outcome: 'fetched', status: read.fetch.status, items, created: created.length, skipped, movedTo: read.fetch.permanentRedirect };
+  } catch (err) {
+    if (err instanceof HostPaused) {
+      await deps.sources.setNextFetch(source.id, new Date(now().getTime() + err.retryInMs));
+      return { ...base, outcome: 'deferred', retryInMs: err.retryInMs, error: err.message };
+    }
+    if (!(err instanceof FetchError)) throw err;
+    const at = now();
+    const failures = await deps.sources.recordFailure(source.id, { at, status: err.details.status, error: `${err.code}: ${err.message}` });
+    const delay = backoffDelay(failures, err.details.retryAfterMs);
+    await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay));
+    return { ...base, outcome: 'failed', status: err.details.status, error: `${err.code}: ${err.message}`, retryInMs: delay, consecutiveFailures: failures };
+  } finally {
+    await release();
+  }
+}
+
+/** parse result → normalise → classify → dedupe → store. Returns the items that were new. */
+export async function storeParsed(deps: IngestDeps, source: Source, parsed: Parameters<typeof normaliseItems>[0], at: Date) {
+  const normalised = normaliseItems(parsed, at);
+  // URLs learnt from article pages' rel=canonical map to the item first stored under another URL.
+  const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));
+  const resolved = normalised.items.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
+  const classified = classifyItems(resolved, deps.classifier, source.sector);
+  const clustered = await assignClusters(classified, source.id, deps.items);
+  const seenAt = at.toISOString();
+  const results = await deps.items.upsertMany(clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })));
+  const created = results.filter((r) => r.created).map((r) => r.item);
+  await indexStories(created, deps.items);
+  return { created, items: normalised.items.length, skipped: normalised.skipped };
+}

@@ -1,0 +1,83 @@
+import type { HostStore, PaceOptions } from '../store/hosts.js';
+import { FetchError } from './errors.js';
+import { fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
+import { robotsVerdict } from './robots.js';
+
+const ROBOTS_TTL_MS = 24 * 3_600_000;
+const ROBOTS_RETRY_MS = 10 * 60_000;
+
+/** The host asked us (Retry-After) to stay away for longer than a worker should wait. */
+export class HostPaused extends Error {
+  override name = 'HostPaused';
+  constructor(
+    readonly host: string,
+    readonly retryInMs: number,
+  ) {
+    super(`${host} asked us to wait ${Math.round(retryInMs / 1000)} s`);
+  }
+}
+
+export interface PoliteOptions extends Omit<FetchOptions, 'userAgent'> {
+  /** Check robots.txt first (page sources and article pages). */
+  robots?: boolean;
+}
+
+/**
+ * The HTTP edge of ingest: every request goes through here so it is paced per host across
+ * processes (HostStore), checks robots.txt when asked, and spreads a host's Retry-After.
+ */
+export class PoliteClient {
+  constructor(
+    private readonly hosts: HostStore,
+    private readonly userAgent: string,
+    private readonly pace: PaceOptions,
+    private readonly defaults: Pick<FetchOptions, 'timeoutMs' | 'maxBytes'> = {},
+  ) {}
+
+  async fetch(url: string, options: PoliteOptions = {}): Promise<FetchResult> {
+    const { robots, ...rest } = options;
+    let pace = this.pace;
+    if (robots) {
+      const verdict = robotsVerdict(await this.robotsFor(url, rest.allowPrivateNetwork), url);
+      if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: true });
+      if (verdict.crawlDelayMs && verdict.crawlDelayMs > pace.minGapMs) pace = { ...pace, minGapMs: verdict.crawlDelayMs };
+    }
+    return this.paced(url, { ...this.defaults, ...rest, userAgent: this.userAgent }, pace);
+  }
+
+  private async paced(url: string, options: FetchOptions, pace: PaceOptions): Promise<FetchResult> {
+    const host = new URL(url).host;
+    const slot = await this.hosts.acquire(host, pace);
+    if (typeof slot !== 'function') throw new HostPaused(host, slot.retryInMs);
+    try {
+      return await fetchUrl(url, options);
+    } catch (err) {
+      if (err instanceof FetchError && err.details.retryAfterMs && (err.details.status === 429 || err.details.status === 503)) {
+        await this.hosts.pause(host, err.details.retryAfterMs);
+      }
+      throw err;
+    } finally {
+      await slot();
+    }
+  }
+
+  /** robots.txt for the URL's origin, from the shared cache or fetched (and cached) now. */
+  private async robotsFor(url: string, allowPrivateNetwork?: boolean): Promise<{ status: number; text: string }> {
+    const origin = new URL(url).origin;
+    const cached = await this.hosts.getRobots(origin);
+    if (cached) return cached;
+    let value: { status: number; text: string };
+    try {
+      const res = await this.paced(`${origin}/robots.txt`, { ...this.defaults, userAgent: this.userAgent, allowPrivateNetwork, maxBytes: 512 * 1024, timeoutMs: 10_000, accept: 'text/plain, */*;q=0.5' }, this.pace);
+      value = { status: res.status, text: res.text };
+    } catch (err) {
+      if (err instanceof HostPaused) throw err;
+      if (!(err instanceof FetchError)) throw err;
+      if (err.code === 'blocked-address') throw err;
+      value = { status: err.details.status ?? 0, text: '' };
+    }
+    const ok = value.status >= 200 && value.status < 500;
+    await this.hosts.setRobots(origin, value, ok ? ROBOTS_TTL_MS : ROBOTS_RETRY_MS);
+    return value;
+  }
+}

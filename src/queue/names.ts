@@ -1,0 +1,17 @@
+/** Queue names and job payloads: the contract between whoever adds jobs and the workers. */
+export const FETCH_QUEUE = 'fetch';
+export const ENRICH_QUEUE = 'enrich';
+
+export interface FetchJob {
+  sourceId: string;
+  /** schedule: the source's job scheduler; retry: backoff or Retry-After; manual: fetch now, even while backing off. */
+  reason: 'schedule' | 'retry' | 'manual';
+}
+
+export interface EnrichJob {
+  itemId: string;
+  sourceId: string;
+}
+
+/** BullMQ job schedulers for sources are named `source.<id>`. */
+export const schedulerId = (sourceId: string) => `source.${sourceId}`;

@@ -1,0 +1,194 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import { ingestClassifier } from '../ingest/classify-stage.js';
+import { enrichItem } from '../ingest/enrich.js';
+import { ingestSource, type EnrichRequest, type IngestDeps, type SourceRun } from '../ingest/ingest-source.js';
+import { userAgent } from '../ingest/user-agent.js';
+import { createRedis, type RedisTarget } from '../store/connection.js';
+import { DEFAULT_PACE, HostStore, type PaceOptions } from '../store/hosts.js';
+import { ItemStore } from '../store/items.js';
+import { keys } from '../store/keys.js';
+import { SourceStateStore } from '../store/sources.js';
+import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
+import { reconcileSchedulers, type ReconcileResult } from './scheduler.js';
+
+export interface IngestQueues {
+  fetch: Queue<FetchJob>;
+  enrich: Queue<EnrichJob>;
+  close(): Promise<void>;
+}
+
+/** The ingest queues on their own connection (BullMQ wants `maxRetriesPerRequest: null`). */
+export function openQueues(target: RedisTarget, prefix: string): IngestQueues {
+  const connection = createRedis(target, { maxRetriesPerRequest: null });
+  const bull = keys(prefix).bullPrefix;
+  const fetch = new Queue<FetchJob>(FETCH_QUEUE, { connection, prefix: bull });
+  const enrich = new Queue<EnrichJob>(ENRICH_QUEUE, { connection, prefix: bull });
+  return {
+    fetch,
+    enrich,
+    async close() {
+      await Promise.all([fetch.close(), enrich.close()]);
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+/** Adds one fetch job per source now (`manual`: past any backoff). Job ids make a repeat harmless. */
+export async function enqueueFetch(queue: Queue<FetchJob>, sourceIds: string[], batch = `${Date.now()}`): Promise<void> {
+  await queue.addBulk(
+    sourceIds.map((sourceId) => ({
+      name: 'fetch',
+      data: { sourceId, reason: 'manual' as const },
+      opts: { jobId: `manual.${sourceId}.${batch}`, attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+    })),
+  );
+}
+
+export async function enqueueEnrich(queue: Queue<EnrichJob>, requests: EnrichRequest[]): Promise<void> {
+  await queue.addBulk(
+    requests.map((r) => ({
+      name: 'enrich',
+      data: r,
+      opts: { jobId: `enrich.${r.itemId}`, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 500 },
+    })),
+  );
+}
+
+/** The stores and HTTP settings ingest runs with, on one command connection. */
+export function ingestDeps(redis: Redis, prefix: string, config: Config, classifier: IngestDeps['classifier'], pace: Partial<PaceOptions> = {}): IngestDeps {
+  return {
+    classifier,
+    items: new ItemStore(redis, prefix),
+    sources: new SourceStateStore(redis, prefix),
+    hosts: new HostStore(redis, prefix),
+    userAgent: userAgent(config.newsletter),
+    pace: { ...DEFAULT_PACE, ...pace },
+  };
+}
+
+export interface WorkerOptions {
+  target: RedisTarget;
+  prefix: string;
+  configDir?: string;
+  roles: ('fetch' | 'enrich')[];
+  /** Jobs at once per process (default fetch 10, enrich 4). */
+  concurrency?: number;
+  pace?: Partial<PaceOptions>;
+  /** BullMQ lock: a job whose worker died is taken over after this long (default 30 s). */
+  lockDurationMs?: number;
+  /** Reconcile job schedulers with sources.yaml at start and on change (fetch role; default true). */
+  schedule?: boolean;
+  /** Reload sources.yaml when the file changes (default true). */
+  watchConfig?: boolean;
+  log: (message: string) => void;
+}
+
+export interface RunningWorkers {
+  /** Re-reads the configuration and reconciles schedulers (SIGHUP does this). */
+  reload(): Promise<ReconcileResult | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * `ssnews worker`: processes the fetch and/or enrich queues. The config is re-read when
+ * sources.yaml changes or on reload(); a bad edit is reported and the last good config kept.
+ */
+export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
+  let config = loadConfig(options.configDir);
+  const redis = createRedis(options.target);
+  const queues = openQueues(options.target, options.prefix);
+  const deps: IngestDeps = {
+    ...ingestDeps(redis, options.prefix, config, await ingestClassifier(config), options.pace),
+    enrich: (requests) => enqueueEnrich(queues.enrich, requests),
+  };
+  const schedule = options.schedule ?? true;
+  const connections: Redis[] = [];
+  const workerConnection = () => {
+    const c = createRedis(options.target, { maxRetriesPerRequest: null });
+    connections.push(c);
+    return c;
+  };
+  const workers: Worker[] = [];
+  const bull = keys(options.prefix).bullPrefix;
+  const common = { prefix: bull, lockDuration: options.lockDurationMs ?? 30_000, stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)) };
+
+  const reload = async (): Promise<ReconcileResult | undefined> => {
+    try {
+      config = loadConfig(options.configDir);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        options.log(`configuration error, keeping the previous configuration:\n${err.message}`);
+        return undefined;
+      }
+      throw err;
+    }
+    deps.userAgent = userAgent(config.newsletter);
+    if (!options.roles.includes('fetch') || !schedule) return undefined;
+    const r = await reconcileSchedulers(queues.fetch, config.sources);
+    if (r.added.length + r.changed.length + r.removed.length > 0) {
+      options.log(`schedules: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`);
+    }
+    return r;
+  };
+
+  if (options.roles.includes('fetch')) {
+    if (schedule) await reload();
+    workers.push(
+      new Worker<FetchJob, SourceRun | { outcome: 'not-configured' }>(
+        FETCH_QUEUE,
+        async (job: Job<FetchJob>) => {
+          const source = config.sources.find((s) => s.id === job.data.sourceId);
+          if (!source || !source.enabled) return { outcome: 'not-configured' as const };
+          const run = await ingestSource(deps, source, { force: job.data.reason === 'manual', lockOwner: `job-${job.id}` });
+          // Another job has this source right now: try again shortly rather than drop the fetch.
+          if (run.outcome === 'busy') throw new Error(`source ${source.id} is being fetched by another job`);
+          if (run.retryInMs !== undefined && (run.outcome === 'failed' || run.outcome === 'deferred')) {
+            const at = Date.now() + run.retryInMs;
+            await queues.fetch.add('fetch', { sourceId: source.id, reason: 'retry' }, { delay: run.retryInMs, jobId: `retry.${source.id}.${at}`, removeOnComplete: true, removeOnFail: 100 });
+          }
+          if (run.error) options.log(`${source.id}: ${run.outcome}: ${run.error}`);
+          return run;
+        },
+        { ...common, connection: workerConnection(), concurrency: options.concurrency ?? 10 },
+      ),
+    );
+  }
+  if (options.roles.includes('enrich')) {
+    workers.push(
+      new Worker<EnrichJob>(
+        ENRICH_QUEUE,
+        async (job: Job<EnrichJob>) => enrichItem(deps, job.data.itemId, config.sources.find((s) => s.id === job.data.sourceId)),
+        { ...common, connection: workerConnection(), concurrency: options.concurrency ?? 4 },
+      ),
+    );
+  }
+  for (const w of workers) w.on('error', (err) => options.log(`worker error: ${err.message}`));
+
+  let watcher: FSWatcher | undefined;
+  if (options.watchConfig ?? true) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(config.files.sources, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => void reload().catch((e: Error) => options.log(`reload failed: ${e.message}`)), 300);
+      });
+    } catch {
+      options.log(`cannot watch ${config.files.sources}; send SIGHUP to reload`);
+    }
+  }
+
+  return {
+    reload,
+    async close() {
+      watcher?.close();
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

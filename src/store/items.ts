@@ -1,0 +1,323 @@
+import type { Redis } from 'ioredis';
+import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import type { Classification } from '../classify/types.js';
+import { sectorOf, type NewsItem } from '../model.js';
+import { keys, type Keys } from './keys.js';
+
+/** What the ingest pipeline hands the store for one item seen in one source. */
+export interface ItemUpsert {
+  id: string;
+  url: string;
+  title: string;
+  summary?: string;
+  publishedAt: string;
+  dateFromFirstSeen?: boolean;
+  classification: Classification;
+  /** The story cluster the dedupe stage proposes; an existing item keeps its own. */
+  clusterId: string;
+  sourceId: string;
+  /** When the source carried it this time (becomes firstSeenAt for a new item). */
+  seenAt: string;
+}
+
+export interface UpsertResult {
+  created: boolean;
+  item: NewsItem;
+}
+
+export interface ListQuery {
+  since?: Date;
+  until?: Date;
+  sector?: SectorId;
+  limit?: number;
+}
+
+/** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
+export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
+
+// Shared Lua: keeps the per-sector zsets in step when an item's sector changes.
+// KEYS[2] = by-time zset; KEYS[first..] = sector zsets in the order of ARGV[sectorArg..].
+const MOVE_SECTOR = `
+local function sector_key(sector, first, sectorArg)
+  local i = 0
+  while ARGV[sectorArg + i] do
+    if ARGV[sectorArg + i] == sector then return KEYS[first + i] end
+    i = i + 1
+  end
+  return nil
+end
+local function sector_of(item)
+  if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
+  return item.classification.sector
+end
+`;
+
+/**
+ * Atomic upsert. KEYS: item, by-time, proposed cluster, by-source, sector zsets...
+ * ARGV: incoming JSON, sourceId, publishedAt ms, sector ids... (ARGV[4..] match KEYS[5..]).
+ * A new item is stored as given. An existing one keeps its id, url, title, firstSeenAt,
+ * cluster and editor fields; gains the source; fills a missing summary or a real date.
+ */
+const UPSERT = `${MOVE_SECTOR}
+local incoming = cjson.decode(ARGV[1])
+local sourceId = ARGV[2]
+local score = tonumber(ARGV[3])
+local raw = redis.call('GET', KEYS[1])
+local item
+local created = 0
+local oldSector = nil
+if raw then
+  item = cjson.decode(raw)
+  oldSector = sector_of(item)
+  local has = false
+  for _, s in ipairs(item.sourceIds) do if s == sourceId then has = true end end
+  if not has then table.insert(item.sourceIds, sourceId) end
+  local retext = false
+  if incoming.summary and not item.summary then item.summary = incoming.summary; retext = true end
+  if item.dateFromFirstSeen and not incoming.dateFromFirstSeen then
+    item.publishedAt = incoming.publishedAt
+    item.dateFromFirstSeen = nil
+  else
+    score = tonumber(redis.call('ZSCORE', KEYS[2], incoming.id)) or score
+  end
+  if retext or item.classification.modelVersion ~= incoming.classification.modelVersion then
+    item.classification = incoming.classification
+  end
+else
+  item = incoming
+  created = 1
+  redis.call('SADD', KEYS[3], item.id)
+end
+local encoded = cjson.encode(item)
+redis.call('SET', KEYS[1], encoded)
+redis.call('ZADD', KEYS[2], score, item.id)
+redis.call('ZADD', KEYS[4], score, item.id)
+local newSector = sector_of(item)
+if oldSector and oldSector ~= newSector then
+  local k = sector_key(oldSector, 5, 4)
+  if k then redis.call('ZREM', k, item.id) end
+end
+local k = sector_key(newSector, 5, 4)
+if k then redis.call('ZADD', k, score, item.id) end
+return {created, encoded}
+`;
+
+/**
+ * Atomic patch. KEYS: item, by-time, sector zsets... ARGV: JSON of fields to set, JSON list
+ * of fields to remove, new score or '', only-if-missing JSON list, sector ids... (ARGV[5..]
+ * match KEYS[3..]). Returns the stored JSON, or false when the item does not exist.
+ */
+const PATCH = `${MOVE_SECTOR}
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local item = cjson.decode(raw)
+local oldSector = sector_of(item)
+local set = cjson.decode(ARGV[1])
+local onlyIfMissing = {}
+for _, f in ipairs(cjson.decode(ARGV[4])) do onlyIfMissing[f] = true end
+for field, value in pairs(set) do
+  if not (onlyIfMissing[field] and item[field] and item[field] ~= '') then item[field] = value end
+end
+for _, field in ipairs(cjson.decode(ARGV[2])) do item[field] = nil end
+local encoded = cjson.encode(item)
+redis.call('SET', KEYS[1], encoded)
+local score = tonumber(ARGV[3]) or tonumber(redis.call('ZSCORE', KEYS[2], item.id))
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], score, item.id) end
+local newSector = sector_of(item)
+if oldSector ~= newSector then
+  local k = sector_key(oldSector, 3, 5)
+  if k then redis.call('ZREM', k, item.id) end
+end
+local k = sector_key(newSector, 3, 5)
+if k and score then redis.call('ZADD', k, score, item.id) end
+return encoded
+`;
+
+/**
+ * The stored news items (DESIGN.md "State"): one JSON document per canonical URL, indexed by
+ * time, sector, source and story cluster. Every write is one atomic Lua script, so concurrent
+ * workers and a job that runs twice after a stall cannot lose a source or an editor's choice.
+ */
+export class ItemStore {
+  private readonly k: Keys;
+  private readonly sectorKeys: string[];
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.k = keys(prefix);
+    this.sectorKeys = SECTOR_IDS.map((s) => this.k.itemsBySector(s));
+  }
+
+  /** Idempotent: the same item from the same source twice changes nothing. */
+  async upsert(input: ItemUpsert): Promise<UpsertResult> {
+    const [created, json] = (await this.redis.eval(UPSERT, ...this.upsertArgs(input))) as [number, string];
+    return { created: created === 1, item: fromJson(json) };
+  }
+
+  /** Many upserts in one round trip (still one atomic script each). */
+  async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
+    if (inputs.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const input of inputs) pipeline.eval(UPSERT, ...this.upsertArgs(input));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, value]) => {
+      if (err) throw err;
+      const [created, json] = value as [number, string];
+      return { created: created === 1, item: fromJson(json) };
+    });
+  }
+
+  private upsertArgs(input: ItemUpsert): [number, ...(string | number)[]] {
+    const item: NewsItem = {
+      id: input.id,
+      url: input.url,
+      title: input.title,
+      ...(input.summary ? { summary: input.summary } : {}),
+      publishedAt: input.publishedAt,
+      ...(input.dateFromFirstSeen ? { dateFromFirstSeen: true } : {}),
+      firstSeenAt: input.seenAt,
+      sourceIds: [input.sourceId],
+      clusterId: input.clusterId,
+      classification: input.classification,
+    };
+    const keyList = [this.k.item(input.id), this.k.itemsByTime, this.k.cluster(input.clusterId), this.k.itemsBySource(input.sourceId), ...this.sectorKeys];
+    return [keyList.length, ...keyList, JSON.stringify(item), input.sourceId, Date.parse(input.publishedAt), ...SECTOR_IDS];
+  }
+
+  async get(id: string): Promise<NewsItem | undefined> {
+    const json = await this.redis.get(this.k.item(id));
+    return json ? fromJson(json) : undefined;
+  }
+
+  /** In the order asked; ids with no item are left out. */
+  async getMany(ids: string[]): Promise<NewsItem[]> {
+    if (ids.length === 0) return [];
+    const out: NewsItem[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const values = await this.redis.mget(ids.slice(i, i + 500).map((id) => this.k.item(id)));
+      for (const v of values) if (v) out.push(fromJson(v));
+    }
+    return out;
+  }
+
+  /** Newest first, by publishedAt, filtered by the sector an item is filed under. */
+  async list(query: ListQuery = {}): Promise<NewsItem[]> {
+    const max = query.until ? String(query.until.getTime()) : '+inf';
+    const min = query.since ? String(query.since.getTime()) : '-inf';
+    const key = query.sector ? this.k.itemsBySector(query.sector) : this.k.itemsByTime;
+    const ids = query.limit !== undefined
+      ? await this.redis.zrevrangebyscore(key, max, min, 'LIMIT', 0, query.limit)
+      : await this.redis.zrevrangebyscore(key, max, min);
+    const items = await this.getMany(ids);
+    return query.sector ? items.filter((i) => sectorOf(i) === query.sector) : items;
+  }
+
+  async clusterMembers(clusterId: string): Promise<NewsItem[]> {
+    const ids = await this.redis.smembers(this.k.cluster(clusterId));
+    const items = await this.getMany(ids);
+    return items.sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.id.localeCompare(b.id));
+  }
+
+  /** How many items a source carried with publishedAt in [since, now]. */
+  async countBySource(sourceId: string, since: Date): Promise<number> {
+    return this.redis.zcount(this.k.itemsBySource(sourceId), since.getTime(), '+inf');
+  }
+
+  async count(): Promise<number> {
+    return this.redis.zcard(this.k.itemsByTime);
+  }
+
+  async setEditorSector(id: string, sector: SectorId | undefined): Promise<NewsItem | undefined> {
+    return sector === undefined ? this.patchRaw(id, {}, ['editorSector']) : this.patchRaw(id, { editorSector: sector }, []);
+  }
+
+  async setEditorRelevant(id: string, relevant: boolean | undefined): Promise<NewsItem | undefined> {
+    return relevant === undefined ? this.patchRaw(id, {}, ['editorRelevant']) : this.patchRaw(id, { editorRelevant: relevant }, []);
+  }
+
+  /**
+   * Ingest-side changes (enrichment). `onlyIfMissing` fields are written only when the item
+   * has none yet, decided inside the atomic script.
+   */
+  async patch(id: string, set: ItemPatch, options: { remove?: (keyof NewsItem)[]; onlyIfMissing?: (keyof NewsItem)[] } = {}): Promise<NewsItem | undefined> {
+    return this.patchRaw(id, set, options.remove ?? [], options.onlyIfMissing ?? []);
+  }
+
+  private async patchRaw(id: string, set: Partial<NewsItem>, remove: string[], onlyIfMissing: string[] = []): Promise<NewsItem | undefined> {
+    const keyList = [this.k.item(id), this.k.itemsByTime, ...this.sectorKeys];
+    const score = set.publishedAt ? String(Date.parse(set.publishedAt)) : '';
+    const json = (await this.redis.eval(PATCH, keyList.length, ...keyList, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing), ...SECTOR_IDS)) as string | null;
+    return json ? fromJson(json) : undefined;
+  }
+
+  // ---- story index (dedupe) -------------------------------------------------------------
+
+  /** Records an item's story tokens so later near-duplicates can find it. */
+  async indexStory(id: string, tokens: string[], publishedAt: string, windowMs: number): Promise<void> {
+    if (tokens.length === 0) return;
+    const score = Date.parse(publishedAt);
+    const pipeline = this.redis.pipeline();
+    for (const token of tokens) {
+      const key = this.k.storyToken(token);
+      pipeline.zadd(key, score, id);
+      // Keep each token's list to a window around now; it only serves recent stories.
+      pipeline.zremrangebyscore(key, '-inf', Date.now() - 2 * windowMs);
+      pipeline.pexpire(key, 3 * windowMs);
+    }
+    await pipeline.exec();
+  }
+
+  /**
+   * For each query, the items sharing at least `minShared` story tokens with it, published
+   * within `windowMs` of it, most shared first. One round trip for the whole batch. Very
+   * common tokens are read only up to `maxPerToken` recent items.
+   */
+  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 3, maxPerToken = 200): Promise<string[][]> {
+    const pipeline = this.redis.pipeline();
+    for (const q of queries) {
+      const at = Date.parse(q.publishedAt);
+      for (const token of q.tokens) pipeline.zrevrangebyscore(this.k.storyToken(token), at + windowMs, at - windowMs, 'LIMIT', 0, maxPerToken);
+    }
+    const results = pipeline.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    let r = 0;
+    return queries.map((q) => {
+      const counts = new Map<string, number>();
+      for (let i = 0; i < q.tokens.length; i++) {
+        const [err, ids] = results[r++]!;
+        if (err) throw err;
+        for (const id of ids as string[]) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return [...counts].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1]).slice(0, 20).map(([id]) => id);
+    });
+  }
+
+  /** Which of these ids are stored. */
+  async existing(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.exists(this.k.item(id));
+    const results = (await pipeline.exec()) ?? [];
+    return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
+  }
+
+  // ---- aliases: canonical URLs learnt from article pages --------------------------------
+
+  async aliases(ids: string[]): Promise<(string | undefined)[]> {
+    if (ids.length === 0) return [];
+    const values = await this.redis.hmget(this.k.itemAliases, ...ids);
+    return values.map((v) => v ?? undefined);
+  }
+
+  async addAlias(aliasId: string, itemId: string): Promise<void> {
+    await this.redis.hsetnx(this.k.itemAliases, aliasId, itemId);
+  }
+}
+
+function fromJson(json: string): NewsItem {
+  const item = JSON.parse(json) as NewsItem;
+  // Lua's cjson writes an empty array as {}; sourceIds is never empty, but be safe.
+  if (!Array.isArray(item.sourceIds)) item.sourceIds = [];
+  return item;
+}

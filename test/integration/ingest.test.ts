@@ -1,0 +1,222 @@
+import { gzipSync } from 'node:zlib';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Source } from '../../src/config/schema.js';
+import { ingestSource, type IngestDeps } from '../../src/ingest/ingest-source.js';
+import { HostStore } from '../../src/store/hosts.js';
+import { ItemStore } from '../../src/store/items.js';
+import { SourceStateStore } from '../../src/store/sources.js';
+import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+const RSS = (items: string, enc = 'UTF-8') => `<?xml version="1.0" encoding="${enc}"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
+const ITEM = (n: number, extra = '') => `<item><title>Councils agree shared service ${n}${extra}</title><link>https://example.org/news/${n}?utm_source=rss</link><description>Two councils will share a chief executive.</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>`;
+const PAGE = `<html><body><ul class="news"><li><h3><a href="/news/a">Fire and police share HQ</a></h3></li></ul></body></html>`;
+
+let redis: TestRedis;
+let client: Redis;
+let http: TestHttpServer;
+let paused: TestHttpServer;
+let n = 0;
+const config = loadConfig();
+
+function deps(extra: Partial<IngestDeps> = {}): IngestDeps {
+  const prefix = `t${++n}:`;
+  return {
+    classifier: keywordBaseline(config.sectors),
+    items: new ItemStore(client, prefix),
+    sources: new SourceStateStore(client, prefix),
+    hosts: new HostStore(client, prefix),
+    userAgent: 'ssnews-test',
+    pace: { perHost: 2, minGapMs: 0, leaseMs: 10_000 },
+    timeoutMs: 1500,
+    ...extra,
+  };
+}
+const feed = (id: string, url: string, extra: Partial<Source> = {}): Source =>
+  ({ id, name: id, kind: 'feed', url, every: 3_600_000, enabled: true, enrich: false, allowPrivateNetwork: true, ...extra }) as Source;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  client = new Redis(redis.connection);
+  // Bytes E9 93 94 are é “ ” in windows-1252 and invalid as UTF-8.
+  const win1252 = Buffer.from(RSS('<item><title>Caf\u00e9 \u0093q\u0094</title><link>https://example.org/cafe</link></item>', 'windows-1252'), 'latin1');
+  const winFeed = Buffer.from(RSS(ITEM(9).replace('</item>', '') + '</item>', 'windows-1252'), 'latin1');
+  http = await startHttpServer({
+    '/feed.xml': (req, res) => {
+      if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
+      res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(RSS(ITEM(1) + ITEM(2)));
+    },
+    '/gzip.xml': (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' }).end(gzipSync(RSS(ITEM(3)))),
+    '/moved301.xml': (_req, res) => void res.writeHead(301, { location: '/feed.xml' }).end(),
+    '/moved308.xml': (_req, res) => void res.writeHead(308, { location: '/gzip.xml' }).end(),
+    '/missing.xml': serve('nope', {}, 404),
+    '/gone.xml': serve('gone', {}, 410),
+    '/error.xml': serve('oops', {}, 500),
+    '/slow.xml': (_req, res) => void setTimeout(() => res.writeHead(200).end(RSS(ITEM(1))), 4000),
+    '/big.xml': serve(RSS(ITEM(1, 'x'.repeat(50_000)))),
+    '/win1252.xml': serve(win1252, { 'content-type': 'application/rss+xml' }),
+    '/latin1-header.xml': serve(winFeed, { 'content-type': 'text/xml; charset=ISO-8859-1' }),
+    '/html.xml': serve('<!DOCTYPE html><html><body>Not a feed</body></html>', { 'content-type': 'text/html' }),
+    '/robots.txt': serve('User-agent: *\nDisallow: /private/\n', { 'content-type': 'text/plain' }),
+    '/private/news.html': serve(PAGE, { 'content-type': 'text/html' }),
+    '/public/news.html': serve(PAGE, { 'content-type': 'text/html' }),
+    '/no-link.xml': serve(RSS(ITEM(1) + '<item><title>No link here</title></item><item><link>https://example.org/untitled</link></item>')),
+  });
+  paused = await startHttpServer({ '/busy.xml': serve('slow down', { 'retry-after': '120' }, 429), '/other.xml': serve(RSS(ITEM(1))) });
+});
+afterAll(async () => {
+  await http?.close();
+  await paused?.close();
+  client?.disconnect();
+  await redis?.stop();
+});
+
+describe('ingestSource against a fixture server', () => {
+  it('stores items, then asks conditionally and gets 304', async () => {
+    const d = deps();
+    const s = feed('good', `${http.origin}/feed.xml`);
+    const first = await ingestSource(d, s);
+    expect(first).toMatchObject({ outcome: 'fetched', status: 200, items: 2, created: 2 });
+    const again = await ingestSource(d, s);
+    expect(again).toMatchObject({ outcome: 'not-modified', status: 304 });
+    expect(http.requests.filter((r) => r.path === '/feed.xml').at(-1)!.headers['if-none-match']).toBe('"v1"');
+    const state = await d.sources.get('good');
+    expect(state).toMatchObject({ etag: '"v1"', lastStatus: 304, consecutiveFailures: 0 });
+    const items = await d.items.list();
+    expect(items.map((i) => i.url).sort()).toEqual(['https://example.org/news/1', 'https://example.org/news/2']);
+    expect(items[0]!.sourceIds).toEqual(['good']);
+  });
+
+  it.each([
+    ['moved301.xml', '/feed.xml'],
+    ['moved308.xml', '/gzip.xml'],
+  ])('reports the permanent redirect of %s in the source state', async (path, to) => {
+    const d = deps();
+    const run = await ingestSource(d, feed('moved', `${http.origin}/${path}`));
+    expect(run).toMatchObject({ outcome: 'fetched', movedTo: `${http.origin}${to}` });
+    expect((await d.sources.get('moved')).movedTo).toBe(`${http.origin}${to}`);
+  });
+
+  it.each([
+    ['missing.xml', 404, /^http-status: HTTP 404/],
+    ['gone.xml', 410, /^http-status: HTTP 410/],
+    ['error.xml', 500, /^http-status: HTTP 500/],
+    ['slow.xml', undefined, /^timeout: /],
+    ['big.xml', undefined, /^too-large: /],
+    ['html.xml', 200, /^not-a-feed: /],
+  ])('%s fails visibly and backs off', async (path, status, error) => {
+    const d = deps({ maxBytes: 20_000 });
+    const s = feed('bad', `${http.origin}/${path}`);
+    const run = await ingestSource(d, s);
+    expect(run.outcome).toBe('failed');
+    expect(run.error).toMatch(error);
+    expect(run.retryInMs).toBeGreaterThan(0);
+    const state = await d.sources.get('bad');
+    expect(state).toMatchObject({ consecutiveFailures: 1, lastError: run.error });
+    if (status !== 200) expect(state.lastStatus).toBe(status);
+    expect(Date.parse(state.backoffUntil!)).toBeGreaterThan(Date.now());
+    // A scheduled run during the backoff does not fetch; a forced one does and counts again.
+    expect((await ingestSource(d, s)).outcome).toBe('backing-off');
+    expect((await ingestSource(d, s, { force: true })).consecutiveFailures).toBe(2);
+  });
+
+  it('honours Retry-After on 429 and holds the whole host back', async () => {
+    const d = deps();
+    const run = await ingestSource(d, feed('busy', `${paused.origin}/busy.xml`));
+    expect(run).toMatchObject({ outcome: 'failed', status: 429, retryInMs: 120_000 });
+    const other = await ingestSource(d, feed('other', `${paused.origin}/other.xml`));
+    expect(other.outcome).toBe('deferred');
+    expect(other.retryInMs).toBeGreaterThan(100_000);
+    expect(paused.requests.filter((r) => r.path === '/other.xml')).toHaveLength(0);
+  });
+
+  it.each([
+    ['win1252.xml', 'Café “q”'],
+    ['latin1-header.xml', 'Councils agree shared service 9'],
+  ])('decodes %s by its declared charset', async (path, title) => {
+    const d = deps();
+    await ingestSource(d, feed('enc', `${http.origin}/${path}`));
+    expect((await d.items.list()).map((i) => i.title)).toContain(title);
+  });
+
+  it('reads gzip bodies', async () => {
+    const d = deps();
+    expect(await ingestSource(d, feed('gz', `${http.origin}/gzip.xml`))).toMatchObject({ outcome: 'fetched', created: 1 });
+  });
+
+  it('honours robots.txt for page sources', async () => {
+    const d = deps();
+    const page = (path: string): Source => ({ ...feed(`page${path.length}${path[1]}`, `${http.origin}${path}`), kind: 'page', selectors: { item: 'ul.news li', title: 'h3', link: 'h3 a' } }) as Source;
+    const denied = await ingestSource(d, page('/private/news.html'));
+    expect(denied.error).toMatch(/^robots-disallowed: robots.txt at .* disallows \/private\/news.html/);
+    expect(http.requests.some((r) => r.path === '/private/news.html')).toBe(false);
+    expect(await ingestSource(d, page('/public/news.html'))).toMatchObject({ outcome: 'fetched', created: 1 });
+  });
+
+  it('refuses a loopback source that is not explicitly allowed', async () => {
+    const run = await ingestSource(deps(), feed('sneaky', `${http.origin}/feed.xml`, { allowPrivateNetwork: false }));
+    expect(run.error).toMatch(/^blocked-address: 127\.0\.0\.1 is not a public address/);
+  });
+
+  it('skips and counts items without a title or link', async () => {
+    const run = await ingestSource(deps(), feed('nolink', `${http.origin}/no-link.xml`));
+    expect(run).toMatchObject({ outcome: 'fetched', items: 1, skipped: 2 });
+  });
+
+  it('keeps at most 2 requests per host in flight and a minimum gap between starts', async () => {
+    const d = deps({ pace: { perHost: 2, minGapMs: 150, leaseMs: 10_000 } });
+    let inFlight = 0;
+    let peak = 0;
+    const starts: number[] = [];
+    const pace = await startHttpServer({
+      '/f.xml': async (_req, res) => {
+        starts.push(Date.now());
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((r) => setTimeout(r, 400));
+        inFlight--;
+        res.writeHead(200).end(RSS(ITEM(1)));
+      },
+    });
+    try {
+      await Promise.all([1, 2, 3, 4].map((i) => ingestSource(d, feed(`p${i}`, `${pace.origin}/f.xml?${i}`))));
+    } finally {
+      await pace.close();
+    }
+    expect(peak).toBe(2);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(140);
+  });
+});
+
+describe('ItemStore', () => {
+  it('upserts idempotently, merges sources, keeps first-seen and editor fields', async () => {
+    const d = deps();
+    const classification = keywordBaseline(config.sectors).classify({ title: 'Councils share services' });
+    const base = { id: 'i1', url: 'https://x.org/1', title: 'Councils share services', publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: 'i1' };
+    expect((await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' })).created).toBe(true);
+    await d.items.setEditorSector('i1', 'health');
+    await d.items.setEditorRelevant('i1', true);
+    const again = await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-21T11:00:00.000Z' });
+    expect(again.created).toBe(false);
+    const b = await d.items.upsert({ ...base, clusterId: 'other', sourceId: 'b', seenAt: '2026-11-22T11:00:00.000Z' });
+    expect(b.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', clusterId: 'i1', editorSector: 'health', editorRelevant: true });
+    expect((await d.items.list({ sector: 'health' })).map((i) => i.id)).toEqual(['i1']);
+    expect(await d.items.list({ sector: classification.sector === 'health' ? 'other' : classification.sector })).toEqual([]);
+    expect((await d.items.clusterMembers('i1')).map((i) => i.id)).toEqual(['i1']);
+    expect(await d.items.list({ since: new Date('2026-11-21T00:00:00Z') })).toEqual([]);
+    expect((await d.items.getMany(['nope', 'i1'])).map((i) => i.id)).toEqual(['i1']);
+    expect(await d.items.get('nope')).toBeUndefined();
+  });
+
+  it('concurrent upserts of one URL from many sources lose none', async () => {
+    const d = deps();
+    const classification = keywordBaseline(config.sectors).classify({ title: 'x' });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => d.items.upsert({ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: 'c', sourceId: `s${i}`, seenAt: new Date().toISOString() })),
+    );
+    expect((await d.items.get('c'))!.sourceIds.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`).sort());
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
+import { chooseCluster } from '../../src/dedupe/cluster.js';
+import { sameStory, storySimilarity } from '../../src/dedupe/similarity.js';
+import { backoffDelay, MAX_BACKOFF_MS } from '../../src/ingest/backoff.js';
+import { classifyItems } from '../../src/ingest/classify-stage.js';
+import { parseArticle } from '../../src/ingest/enrich.js';
+import { normaliseItems } from '../../src/ingest/normalise.js';
+import { robotsVerdict } from '../../src/ingest/robots.js';
+import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { NewsItem } from '../../src/model.js';
+
+describe('canonicalUrl', () => {
+  it.each([
+    ['https://Example.ORG/a?utm_source=rss&utm_medium=feed', 'https://example.org/a'],
+    ['https://example.org/a?id=3&fbclid=xyz&gclid=1#comments', 'https://example.org/a?id=3'],
+    ['http://example.org:80/a/?b=1&utm_campaign=x&c=2', 'http://example.org/a/?b=1&c=2'],
+    ['https://user:pw@example.org/x', 'https://example.org/x'],
+    ['ftp://example.org/x', undefined],
+    ['not a url', undefined],
+  ])('%s → %s', (input, expected) => {
+    expect(canonicalUrl(input)).toBe(expected);
+  });
+
+  it('gives one id per canonical URL', () => {
+    expect(itemId(canonicalUrl('https://example.org/a?utm_source=x')!)).toBe(itemId(canonicalUrl('https://EXAMPLE.org/a#top')!));
+  });
+});
+
+describe('normaliseItems', () => {
+  const seen = new Date('2026-11-20T12:00:00Z');
+  it.each([
+    ['markup and whitespace in text', { title: ' <b>Councils</b>\n share &amp; save ', link: 'https://x.org/1' }, { title: 'Councils share & save' }],
+    ['tracking parameters dropped', { title: 'T', link: 'https://x.org/1?utm_source=a' }, { url: 'https://x.org/1' }],
+    ['missing date falls back to first seen', { title: 'T', link: 'https://x.org/1' }, { publishedAt: seen.toISOString(), dateFromFirstSeen: true }],
+    ['future date is a feed bug', { title: 'T', link: 'https://x.org/1', publishedAt: '2026-12-25T00:00:00.000Z' }, { dateFromFirstSeen: true }],
+    ['given date kept', { title: 'T', link: 'https://x.org/1', publishedAt: '2026-11-19T08:00:00.000Z' }, { publishedAt: '2026-11-19T08:00:00.000Z' }],
+    ['summary repeating the title dropped', { title: 'Same text', link: 'https://x.org/1', summary: 'Same text' }, { title: 'Same text' }],
+  ])('%s', (_name, raw, expected) => {
+    const { items } = normaliseItems({ items: [raw], skipped: 0 }, seen);
+    expect(items[0]).toMatchObject(expected);
+    if ((raw as { summary?: string }).summary === raw.title) expect(items[0]!.summary).toBeUndefined();
+  });
+
+  it('cuts summaries to about two sentences and 300 characters at a word boundary', () => {
+    const long = 'One sentence here that is long enough. Two sentences here as well. Three is too many for a standfirst.';
+    const { items } = normaliseItems({ items: [{ title: 'T', link: 'https://x.org/1', summary: long }, { title: 'U', link: 'https://x.org/2', summary: 'word '.repeat(200) }], skipped: 0 }, seen);
+    expect(items[0]!.summary).toBe('One sentence here that is long enough. Two sentences here as well.');
+    expect(items[1]!.summary!.length).toBeLessThanOrEqual(300);
+    expect(items[1]!.summary!.endsWith('word…')).toBe(true);
+  });
+
+  it('skips and counts unusable links, and merges the same URL twice', () => {
+    const r = normaliseItems({ items: [{ title: 'A', link: 'mailto:x@y' }, { title: 'B', link: 'https://x.org/1?utm_source=1' }, { title: 'B', link: 'https://x.org/1' }], skipped: 2 }, seen);
+    expect(r.items).toHaveLength(1);
+    expect(r.skipped).toBe(3);
+  });
+});
+
+describe('story clusters', () => {
+  const at = '2026-11-20T09:00:00.000Z';
+  const item = (id: string, title: string, summary: string, sourceIds = ['other']): NewsItem => ({
+    id, url: `https://x.org/${id}`, title, summary, publishedAt: at, firstSeenAt: at, sourceIds, clusterId: `c-${id}`,
+    classification: { sector: 'other', confidence: 0, explanation: '', relevance: 0, relevant: false, needsReview: false, modelVersion: 't' },
+  });
+  it.each([
+    ['paraphrased headline, same names', item('a', 'Kelbridge and Ashworth councils agree to share chief executive', 'The two councils will share a chief executive to save £1.1m.'), item('b', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m a year.'), true],
+    ['same words, different places', item('a', 'County and district councils agree single waste partnership', 'Councils in Marlshire agree a single waste partnership.'), item('b', 'Kelbridge and Ashworth councils agree to share chief executive', 'A single partnership between district councils.'), false],
+    ['unrelated', item('a', 'Homeware chain to close 40 stores', 'Retailer shuts shops.'), item('b', 'Pathology network goes live across five trusts', 'Labs share work.'), false],
+  ])('%s', (_name, a, b, expected) => {
+    expect(sameStory(a, b)).toBe(expected);
+  });
+
+  it('joins the closest cluster from another outlet, never its own outlet', () => {
+    const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.');
+    const other = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
+    expect(chooseCluster(fresh, 'localgov', [other])).toBe('c-o');
+    expect(chooseCluster(fresh, 'gazette', [other])).toBe('n');
+    expect(storySimilarity(fresh, fresh)).toBe(1);
+  });
+});
+
+describe('backoffDelay', () => {
+  it.each([
+    [1, 0, 150_000],
+    [1, 1, 300_000],
+    [3, 1, 1_200_000],
+    [20, 1, MAX_BACKOFF_MS],
+    [20, 0, MAX_BACKOFF_MS / 2],
+  ])('failure %i with random %d → %i ms', (failures, random, expected) => {
+    expect(backoffDelay(failures, undefined, () => random)).toBe(expected);
+  });
+  it('honours Retry-After, capped at 24 h', () => {
+    expect(backoffDelay(1, 120_000)).toBe(120_000);
+    expect(backoffDelay(1, 10 * MAX_BACKOFF_MS)).toBe(MAX_BACKOFF_MS);
+  });
+});
+
+describe('robotsVerdict', () => {
+  const robots = 'User-agent: *\nDisallow: /private/\n\nUser-agent: ssnews\nDisallow: /no-ssnews/\nCrawl-delay: 5\n';
+  it.each([
+    [200, robots, 'https://x.org/news', true],
+    [200, robots, 'https://x.org/no-ssnews/a', false],
+    [404, '', 'https://x.org/private/a', true],
+    [503, '', 'https://x.org/news', false],
+    [0, '', 'https://x.org/news', false],
+  ])('status %i → %s allowed %s', (status, text, url, allowed) => {
+    expect(robotsVerdict({ status, text }, url).allowed).toBe(allowed);
+  });
+  it('reads Crawl-delay for our agent', () => {
+    expect(robotsVerdict({ status: 200, text: robots }, 'https://x.org/').crawlDelayMs).toBe(5000);
+  });
+});
+
+describe('parseArticle', () => {
+  it('takes og tags, canonical and published time', () => {
+    const html = `<html><head><link rel="canonical" href="/a?utm_source=x"><meta property="og:title" content="OG &amp; title"><meta property="og:description" content="The description."><meta property="article:published_time" content="2026-11-19T10:00:00Z"></head><body><p>x</p></body></html>`;
+    expect(parseArticle(html, 'https://x.org/a?ref=1')).toEqual({ title: 'OG & title', description: 'The description.', publishedAt: '2026-11-19T10:00:00.000Z', canonical: 'https://x.org/a' });
+  });
+  it('falls back to the first real paragraph', () => {
+    const html = `<html><body><article><p>Short.</p><p>${'A long first paragraph about councils sharing services. '.repeat(2)}</p></article></body></html>`;
+    expect(parseArticle(html, 'https://x.org/a').description).toMatch(/^A long first paragraph/);
+  });
+});
+
+describe('classifyItems', () => {
+  it('classifies each item through the given classifier with the source hint', () => {
+    const classifier = keywordBaseline(loadConfig().sectors);
+    const [c] = classifyItems([{ id: '1', url: 'https://x.org', title: 'Two councils agree to share services', publishedAt: '2026-11-20T00:00:00Z' }], classifier, 'local-government');
+    expect(c!.classification.modelVersion).toBe(classifier.version);
+  });
+});
