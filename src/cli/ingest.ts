@@ -7,7 +7,7 @@ import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '../ingest/ingest-source.js';
 import { sectorOf, type NewsItem } from '../model.js';
-import { ingestDeps, startWorkers } from '../queue/workers.js';
+import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
@@ -27,8 +27,8 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
 
   program
     .command('worker')
-    .description('process the ingest queues until stopped: fetch (also keeps one schedule per source), enrich, or all')
-    .argument('[role]', 'fetch | enrich | all', 'all')
+    .description('process the queues until stopped: fetch (also keeps one schedule per source), enrich, retrain (nightly classifier), or all')
+    .argument('[role]', 'fetch | enrich | retrain | all', 'all')
     .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--concurrency <n>', 'jobs at once in this process')
     .option('--min-gap <ms>', 'minimum time between two requests to one host', '1000')
@@ -36,14 +36,14 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
     .option('--no-schedule', 'do not manage the job schedulers (fetch role)')
     .action((role: string, opts: GlobalOptions & { concurrency?: string; minGap: string; lockMs: string; schedule: boolean }) =>
       run(async () => {
-        if (!['fetch', 'enrich', 'all'].includes(role)) throw new UsageError(`unknown worker role "${role}": expected fetch, enrich or all`);
-        const roles = role === 'all' ? (['fetch', 'enrich'] as const) : ([role] as ['fetch'] | ['enrich']);
+        if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role)) throw new UsageError(`unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')} or all`);
+        const roles: WorkerRole[] = role === 'all' ? [...WORKER_ROLES] : [role as WorkerRole];
         ctx.loadConfig(opts.config);
         const workers = await startWorkers({
           target: await ctx.redisTarget(),
           prefix: ctx.settings.keyPrefix,
           configDir: opts.config ?? ctx.settings.configDir,
-          roles: [...roles],
+          roles,
           concurrency: opts.concurrency ? positive(opts.concurrency, '--concurrency') : undefined,
           pace: { minGapMs: nonNegative(opts.minGap, '--min-gap') },
           lockDurationMs: positive(opts.lockMs, '--lock-ms'),
@@ -138,44 +138,49 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
   }
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];
+  const classifier = await ingestClassifier(config, redis, ctx.settings.keyPrefix);
   const deps = {
-    ...ingestDeps(redis, ctx.settings.keyPrefix, config, await ingestClassifier(config), { minGapMs: nonNegative(opts.minGap, '--min-gap') }),
+    ...ingestDeps(redis, ctx.settings.keyPrefix, config, classifier, { minGapMs: nonNegative(opts.minGap, '--min-gap') }),
     enrich: opts.enrich ? async (r: EnrichRequest[]) => void enrichQueue.push(...r) : undefined,
   };
-  const client = politeClient(deps);
-  const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'fetching {bar} {value}/{total} sources | {id}', stream: process.stderr, hideCursor: true }) : undefined;
-  bar?.start(selected.length, 0, { id: '' });
-  const runs = await pool(selected, 8, async (source) => {
-    const r = await ingestSource(deps, source, { force: true, client });
-    bar?.increment(1, { id: source.id });
-    return r;
-  });
-  bar?.stop();
-  let enriched = 0;
-  if (enrichQueue.length) {
-    const bar2 = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'article pages {bar} {value}/{total}', stream: process.stderr, hideCursor: true }) : undefined;
-    bar2?.start(enrichQueue.length, 0);
-    await pool(enrichQueue, 4, async (req) => {
-      try {
-        const r = await enrichItem(deps, req.itemId, config.sources.find((s) => s.id === req.sourceId), client);
-        if (r.outcome === 'enriched') enriched++;
-      } catch (err) {
-        ctx.err(`article page for item ${req.itemId}: ${(err as Error).message}`);
-      }
-      bar2?.increment();
+  try {
+    const client = politeClient(deps);
+    const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'fetching {bar} {value}/{total} sources | {id}', stream: process.stderr, hideCursor: true }) : undefined;
+    bar?.start(selected.length, 0, { id: '' });
+    const runs = await pool(selected, 8, async (source) => {
+      const r = await ingestSource(deps, source, { force: true, client });
+      bar?.increment(1, { id: source.id });
+      return r;
     });
-    bar2?.stop();
+    bar?.stop();
+    let enriched = 0;
+    if (enrichQueue.length) {
+      const bar2 = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'article pages {bar} {value}/{total}', stream: process.stderr, hideCursor: true }) : undefined;
+      bar2?.start(enrichQueue.length, 0);
+      await pool(enrichQueue, 4, async (req) => {
+        try {
+          const r = await enrichItem(deps, req.itemId, config.sources.find((s) => s.id === req.sourceId), client);
+          if (r.outcome === 'enriched') enriched++;
+        } catch (err) {
+          ctx.err(`article page for item ${req.itemId}: ${(err as Error).message}`);
+        }
+        bar2?.increment();
+      });
+      bar2?.stop();
+    }
+    const failed = runs.filter((r) => r.outcome === 'failed' || r.outcome === 'deferred');
+    const totals = { items: sum(runs, 'items'), created: sum(runs, 'created'), skipped: sum(runs, 'skipped') };
+    if (opts.json) ctx.json({ ok: failed.length === 0, ...totals, enriched, sources: runs });
+    else {
+      ctx.out(runsTable(runs));
+      ctx.out(`${runs.length - failed.length} of ${runs.length} sources fetched: ${totals.items} items (${totals.created} new), ${totals.skipped} skipped without a usable title or link, ${enriched} article pages read`);
+      for (const f of failed) ctx.err(`FAILED ${f.sourceId}: ${f.error}`);
+      for (const m of runs.filter((r) => r.movedTo)) ctx.err(`moved: ${m.sourceId} permanently redirects to ${m.movedTo}: update its url`);
+    }
+    return failed.length ? EXIT.failed : EXIT.ok;
+  } finally {
+    await classifier.close();
   }
-  const failed = runs.filter((r) => r.outcome === 'failed' || r.outcome === 'deferred');
-  const totals = { items: sum(runs, 'items'), created: sum(runs, 'created'), skipped: sum(runs, 'skipped') };
-  if (opts.json) ctx.json({ ok: failed.length === 0, ...totals, enriched, sources: runs });
-  else {
-    ctx.out(runsTable(runs));
-    ctx.out(`${runs.length - failed.length} of ${runs.length} sources fetched: ${totals.items} items (${totals.created} new), ${totals.skipped} skipped without a usable title or link, ${enriched} article pages read`);
-    for (const f of failed) ctx.err(`FAILED ${f.sourceId}: ${f.error}`);
-    for (const m of runs.filter((r) => r.movedTo)) ctx.err(`moved: ${m.sourceId} permanently redirects to ${m.movedTo}: update its url`);
-  }
-  return failed.length ? EXIT.failed : EXIT.ok;
 }
 
 function runsTable(runs: SourceRun[]): string {

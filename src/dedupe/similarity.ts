@@ -1,7 +1,7 @@
 /**
  * Near-duplicate stories from different outlets: the same event told in other words. Pure
- * functions over titles and summaries; src/ingest/dedupe-stage.ts looks candidates up in the
- * store and applies `sameStory`.
+ * functions over titles and summaries; src/dedupe/cluster.ts looks candidates up in the
+ * store and applies `sameStoryProfile`.
  */
 
 const STOP = new Set(
@@ -67,43 +67,55 @@ export interface StoryText {
   summary?: string;
 }
 
-/** Tokens of title and summary, with the title's tokens also returned apart. */
-export function storySignature(item: StoryText): { all: string[]; title: string[] } {
-  const title = storyTokens(item.title);
+/** Everything the comparison needs, computed once per item (comparisons are pairwise). */
+export interface StoryProfile {
+  all: Set<string>;
+  title: Set<string>;
+  names: Set<string>;
+  publishedMs: number;
+}
+
+export function storyProfile(item: StoryText & { publishedAt: string }): StoryProfile {
+  const title = new Set(storyTokens(item.title));
   const all = new Set(title);
   if (item.summary) for (const t of storyTokens(item.summary)) all.add(t);
-  return { all: [...all], title };
+  return { all, title, names: new Set(storyNames(`${item.title}. ${item.summary ?? ''}`)), publishedMs: Date.parse(item.publishedAt) };
 }
 
 /**
  * 0..1: how much two items tell the same story. The overlap coefficient of their content
  * words (so a headline-only item can match a longer one), with title words counted twice.
  */
-export function storySimilarity(a: StoryText, b: StoryText): number {
-  const sa = storySignature(a);
-  const sb = storySignature(b);
-  const setB = new Set(sb.all);
-  const titleB = new Set(sb.title);
+export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
   let shared = 0;
   let weightShared = 0;
-  for (const t of sa.all) {
-    if (!setB.has(t)) continue;
+  for (const t of a.all) {
+    if (!b.all.has(t)) continue;
     shared++;
-    weightShared += sa.title.includes(t) || titleB.has(t) ? 2 : 1;
+    weightShared += a.title.has(t) || b.title.has(t) ? 2 : 1;
   }
   if (shared < 3) return 0;
-  const weight = (s: { all: string[]; title: string[] }) => s.all.length + s.title.length;
-  return Math.min(1, weightShared / Math.min(weight(sa), weight(sb)));
+  const weight = (p: StoryProfile) => p.all.size + p.title.size;
+  return Math.min(1, weightShared / Math.min(weight(a), weight(b)));
 }
 
 /**
- * Same story: similar enough, sharing at least one name or figure, and published within
- * `windowDays` of each other.
+ * Same story: sharing at least one name or figure (checked first: it is cheap and rules out
+ * most pairs), published within `windowDays` of each other, and similar enough.
  */
+export function sameStoryProfile(a: StoryProfile, b: StoryProfile, threshold = 0.45, windowDays = 4): boolean {
+  if (Math.abs(a.publishedMs - b.publishedMs) > windowDays * 86_400_000) return false;
+  let sharesName = false;
+  for (const n of a.names) if (b.names.has(n)) { sharesName = true; break; }
+  return sharesName && profileSimilarity(a, b) >= threshold;
+}
+
+/** Convenience forms over raw items, for tests and one-off comparisons. */
+export function storySimilarity(a: StoryText, b: StoryText): number {
+  const at = new Date(0).toISOString();
+  return profileSimilarity(storyProfile({ ...a, publishedAt: at }), storyProfile({ ...b, publishedAt: at }));
+}
+
 export function sameStory(a: StoryText & { publishedAt: string }, b: StoryText & { publishedAt: string }, threshold = 0.45, windowDays = 4): boolean {
-  const gap = Math.abs(Date.parse(a.publishedAt) - Date.parse(b.publishedAt));
-  if (gap > windowDays * 86_400_000) return false;
-  if (storySimilarity(a, b) < threshold) return false;
-  const names = new Set(storyNames(`${a.title}. ${a.summary ?? ''}`));
-  return storyNames(`${b.title}. ${b.summary ?? ''}`).some((n) => names.has(n));
+  return sameStoryProfile(storyProfile(a), storyProfile(b), threshold, windowDays);
 }

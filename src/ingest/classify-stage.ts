@@ -1,15 +1,16 @@
 import type { Config } from '../config/load.js';
 import type { SectorId } from '../config/schema.js';
-import { keywordBaseline } from '../classify/keyword-baseline.js';
+import type { Redis } from 'ioredis';
+import { loadClassifier, type ClassifierHandle } from '../classify/index.js';
 import type { Classification, Classifier } from '../classify/types.js';
 import type { NormalisedItem } from './normalise.js';
 
 /**
- * The classifier ingest uses. The one place to swap in the trained model (src/classify's
- * `loadClassifier`) once it exists; until then the keyword baseline.
+ * The classifier ingest uses: the current stored model (following retrains without a
+ * restart), or the bundled one trained from config/training/. close() it on shutdown.
  */
-export async function ingestClassifier(config: Config): Promise<Classifier> {
-  return keywordBaseline(config.sectors);
+export async function ingestClassifier(config: Config, redis: Redis, prefix: string): Promise<ClassifierHandle> {
+  return loadClassifier({ sectors: config.sectors, configDir: config.dir, redis, prefix });
 }
 
 export type ClassifiedItem = NormalisedItem & { classification: Classification };

@@ -3,6 +3,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load.js';
 import { ConfigError } from '../errors.js';
+import { startRetrainWorker, type RetrainWorker } from '../classify/retrain-worker.js';
 import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, type EnrichRequest, type IngestDeps, type SourceRun } from '../ingest/ingest-source.js';
@@ -70,11 +71,15 @@ export function ingestDeps(redis: Redis, prefix: string, config: Config, classif
   };
 }
 
+export const WORKER_ROLES = ['fetch', 'enrich', 'retrain'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 export interface WorkerOptions {
   target: RedisTarget;
   prefix: string;
   configDir?: string;
-  roles: ('fetch' | 'enrich')[];
+  /** fetch and enrich process the ingest queues; retrain runs the nightly classifier retrain. */
+  roles: WorkerRole[];
   /** Jobs at once per process (default fetch 10, enrich 4). */
   concurrency?: number;
   pace?: Partial<PaceOptions>;
@@ -101,8 +106,12 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   let config = loadConfig(options.configDir);
   const redis = createRedis(options.target);
   const queues = openQueues(options.target, options.prefix);
+  const classifier = await ingestClassifier(config, redis, options.prefix);
+  const retrainer: RetrainWorker | undefined = options.roles.includes('retrain')
+    ? await startRetrainWorker({ target: options.target, prefix: options.prefix, config, log: options.log })
+    : undefined;
   const deps: IngestDeps = {
-    ...ingestDeps(redis, options.prefix, config, await ingestClassifier(config), options.pace),
+    ...ingestDeps(redis, options.prefix, config, classifier, options.pace),
     enrich: (requests) => enqueueEnrich(queues.enrich, requests),
   };
   const schedule = options.schedule ?? true;
@@ -186,6 +195,8 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     async close() {
       watcher?.close();
       await Promise.all(workers.map((w) => w.close()));
+      await retrainer?.close();
+      await classifier.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       await queues.close();
       await redis.quit().catch(() => redis.disconnect());

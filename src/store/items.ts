@@ -254,14 +254,19 @@ export class ItemStore {
 
   // ---- story index (dedupe) -------------------------------------------------------------
 
-  /** Records an item's story tokens so later near-duplicates can find it. */
-  async indexStory(id: string, tokens: string[], publishedAt: string, windowMs: number): Promise<void> {
-    if (tokens.length === 0) return;
-    const score = Date.parse(publishedAt);
+  /** Makes items findable by `storyCandidates` through their story tokens; one round trip. */
+  async indexStories(entries: { id: string; tokens: string[]; publishedAt: string }[], windowMs: number): Promise<void> {
+    if (entries.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const token of tokens) {
+    const touched = new Set<string>();
+    for (const { id, tokens, publishedAt } of entries) {
+      for (const token of tokens) {
+        pipeline.zadd(this.k.storyToken(token), Date.parse(publishedAt), id);
+        touched.add(token);
+      }
+    }
+    for (const token of touched) {
       const key = this.k.storyToken(token);
-      pipeline.zadd(key, score, id);
       // Keep each token's list to a window around now; it only serves recent stories.
       pipeline.zremrangebyscore(key, '-inf', Date.now() - 2 * windowMs);
       pipeline.pexpire(key, 3 * windowMs);
@@ -271,10 +276,10 @@ export class ItemStore {
 
   /**
    * For each query, the items sharing at least `minShared` story tokens with it, published
-   * within `windowMs` of it, most shared first. One round trip for the whole batch. Very
-   * common tokens are read only up to `maxPerToken` recent items.
+   * within `windowMs` of it, most shared first. One round trip for the whole batch. Common
+   * tokens are read only up to `maxPerToken` items nearest in time.
    */
-  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 3, maxPerToken = 200): Promise<string[][]> {
+  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 1, maxPerToken = 50): Promise<string[][]> {
     const pipeline = this.redis.pipeline();
     for (const q of queries) {
       const at = Date.parse(q.publishedAt);
@@ -289,7 +294,7 @@ export class ItemStore {
         if (err) throw err;
         for (const id of ids as string[]) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
-      return [...counts].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1]).slice(0, 20).map(([id]) => id);
+      return [...counts].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1]).slice(0, 30).map(([id]) => id);
     });
   }
 
