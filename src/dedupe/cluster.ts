@@ -31,14 +31,22 @@ export function chooseCluster(
   return best?.clusterId ?? item.id;
 }
 
-/** Profiles computed once per item id within one batch. */
-function profileCache(): (c: Candidate) => StoryProfile {
-  const cache = new Map<string, StoryProfile>();
-  return (c) => {
-    let p = cache.get(c.id);
-    if (!p) cache.set(c.id, (p = storyProfile(c)));
-    return p;
-  };
+/**
+ * Profiles of recent items, kept across batches in this process: the same recent stories are
+ * candidates for many new items, and tokenising them again each time dominated ingest.
+ * Keyed by id and text lengths, so an item whose summary was filled in later is re-read.
+ */
+const PROFILE_CACHE_SIZE = 10_000;
+const profiles = new Map<string, StoryProfile>();
+
+function cachedProfile(c: Candidate): StoryProfile {
+  const key = `${c.id}:${c.title.length}:${c.summary?.length ?? 0}`;
+  let p = profiles.get(key);
+  if (p) return p;
+  p = storyProfile(c);
+  if (profiles.size >= PROFILE_CACHE_SIZE) profiles.delete(profiles.keys().next().value!); // oldest first
+  profiles.set(key, p);
+  return p;
 }
 
 /**
@@ -49,7 +57,7 @@ function profileCache(): (c: Candidate) => StoryProfile {
 export async function assignClusters<T extends Candidate>(items: T[], sourceId: string, store: ItemStore): Promise<(T & { clusterId: string })[]> {
   const existing = await store.existing(items.map((i) => i.id));
   const fresh = items.filter((i) => !existing.has(i.id));
-  const profileOf = profileCache();
+  const profileOf = cachedProfile;
   const queries = fresh.map((i) => ({ tokens: [...profileOf(i).names], publishedAt: i.publishedAt }));
   const candidateIds = await store.storyCandidates(queries, STORY_WINDOW_MS);
   const candidates = new Map((await store.getMany([...new Set(candidateIds.flat())])).map((c) => [c.id, c]));
@@ -63,5 +71,5 @@ export async function assignClusters<T extends Candidate>(items: T[], sourceId: 
 
 /** After storing: make new items findable by later near-duplicates, by their names and figures. */
 export async function indexStories(items: Candidate[], store: ItemStore): Promise<void> {
-  await store.indexStories(items.map((i) => ({ id: i.id, tokens: [...storyProfile(i).names], publishedAt: i.publishedAt })), STORY_WINDOW_MS);
+  await store.indexStories(items.map((i) => ({ id: i.id, tokens: [...cachedProfile(i).names], publishedAt: i.publishedAt })), STORY_WINDOW_MS);
 }

@@ -1,5 +1,10 @@
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
+import { ingestClassifier } from '../ingest/classify-stage.js';
+import { FetchError } from '../ingest/errors.js';
+import { ingestUrl } from '../ingest/ingest-url.js';
 import type { NewsItem } from '../model.js';
+import { ingestDeps } from '../queue/workers.js';
 import { EditError } from './types.js';
 
 /** Fetches, normalises, classifies, enriches and stores one article by URL; returns the stored item. */
@@ -7,17 +12,19 @@ export type IngestUrl = (url: string) => Promise<NewsItem>;
 
 /**
  * The one place the digest asks the ingest pipeline for an article by URL (the editor's
- * "add an item by URL"). An URL whose item is already stored never comes here: the digest
- * takes the stored item directly.
- *
- * INTEGRATION POINT: the ingest pipeline does not export a one-URL entry point yet. When it
- * does (e.g. `ingestUrl(url, { redis, prefix, config })` in src/ingest), call it here.
+ * "add an item by URL"). A URL whose item is already stored never comes here: the digest
+ * takes the stored item directly. A page that cannot be read is the editor's to fix.
  */
-export function pipelineIngestUrl(_config: Config): IngestUrl {
+export function pipelineIngestUrl(o: { redis: Redis; prefix: string; config: Config }): IngestUrl {
   return async (url) => {
-    throw new EditError(
-      `${url} is not in the store yet, and fetching a single URL through the ingest pipeline is not available in this version; ` +
-        'add its source to config/sources.yaml (or wait for the next fetch) and try again',
-    );
+    const classifier = await ingestClassifier(o.config, o.redis, o.prefix);
+    try {
+      return await ingestUrl(ingestDeps(o.redis, o.prefix, o.config, classifier), url);
+    } catch (err) {
+      if (err instanceof FetchError) throw new EditError(`cannot add ${url}: ${err.code}: ${err.message}`);
+      throw err;
+    } finally {
+      await classifier.close();
+    }
   };
 }

@@ -150,7 +150,7 @@ export class Digest {
     const canonical = canonicalUrl(url);
     if (!canonical) throw new EditError(`not an http(s) URL: "${url}"`);
     let item = await this.items.get(itemId(canonical));
-    item ??= await (this.o.ingestUrl ?? pipelineIngestUrl(this.o.config))(canonical);
+    item ??= await (this.o.ingestUrl ?? pipelineIngestUrl(this.o))(canonical);
     const window = issueWindow(week, this.o.config.newsletter);
     const entry = { itemId: item.id, sector: sectorOf(item), included: true, alsoIds: [], score: rankScore(item, item.sourceIds.length, window), origin: 'editor' as const };
     const issue = await this.edit(week, version, [{ op: 'add', entry, position }]);

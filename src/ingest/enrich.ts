@@ -39,7 +39,7 @@ export function parseArticle(html: string, pageUrl: string): ArticleMeta {
     meta('meta[property="article:published_time"]') ?? meta('meta[name="date"]') ?? meta('meta[itemprop="datePublished"]') ?? $('article time[datetime], time[datetime]').first().attr('datetime');
   const canonical = absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ?? absolute(meta('meta[property="og:url"]'), pageUrl);
   return {
-    title: toPlainText(meta('meta[property="og:title"]')) || undefined,
+    title: toPlainText(meta('meta[property="og:title"]')) || cleanWhitespace($('h1').first().text()) || cleanWhitespace($('title').first().text()) || undefined,
     description: description ? truncateSummary(toPlainText(description)) : undefined,
     publishedAt: parseDate(published),
     canonical: canonical ? canonicalUrl(canonical) : undefined,

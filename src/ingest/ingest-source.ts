@@ -119,7 +119,7 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
 }
 
 /** parse result → normalise → classify → dedupe → store. Returns the items that were new. */
-export async function storeParsed(deps: IngestDeps, source: Source, parsed: Parameters<typeof normaliseItems>[0], at: Date) {
+export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 'sector'>, parsed: Parameters<typeof normaliseItems>[0], at: Date) {
   const normalised = normaliseItems(parsed, at);
   // URLs learnt from article pages' rel=canonical map to the item first stored under another URL.
   const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));

@@ -294,7 +294,7 @@ export class ItemStore {
         if (err) throw err;
         for (const id of ids as string[]) counts.set(id, (counts.get(id) ?? 0) + 1);
       }
-      return [...counts].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1]).slice(0, 30).map(([id]) => id);
+      return [...counts].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([id]) => id);
     });
   }
 
