@@ -69,7 +69,7 @@ export default async function (report: Report): Promise<void> {
   );
   const prefix = 'bench:';
   const workers: ChildProcess[] = [0, 1].map(() =>
-    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/fetch.ts'), '--config', dir, '--concurrency', '32', '--min-gap', '0', '--no-schedule'], {
+    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/fetch.ts'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
