@@ -1,5 +1,5 @@
 import type { SectorId } from '../config/schema.js';
-import { BIGRAM, TITLE_WORD, WORD, forEachWordFeature, type Featurizer } from './features.js';
+import { BIGRAM, TITLE_WORD, WORD, forEachWordFeature, previousWord, type Featurizer } from './features.js';
 import { tokenize, type Tokens } from './text.js';
 import { MODEL_FORMAT, softmaxInPlace, type ModelData } from './model.js';
 import type { Classification, ClassifyInput, Classifier } from './types.js';
@@ -24,6 +24,8 @@ const K_OTHER = 5;
  * ingest hot path). Word features are looked up by stem (bigrams by stem then stem), so no
  * feature names are built per item; each feature counts once per item (a generation stamp
  * instead of a Set); what fired is kept in reusable typed arrays for the explanation.
+ * The relevance model only counts words that do not name a body, place or sector (the
+ * featurizer's mask), exactly as in training.
  */
 export class LinearClassifier implements Classifier {
   readonly version: string;
@@ -35,7 +37,10 @@ export class LinearClassifier implements Classifier {
   private readonly R: Float64Array;
   private readonly K: number;
   private readonly stamp: Uint32Array;
+  /** Like stamp, for the relevance model (a feature may count for the sector only). */
+  private readonly rstamp: Uint32Array;
   private gen = 0;
+  private mask = new Uint8Array(256);
   private readonly scores: Float64Array;
   private readonly kinds: Uint8Array;
   /** Per feature: the sector a gazetteer/rule/hint feature names (index into classes), else -1. */
@@ -47,6 +52,8 @@ export class LinearClassifier implements Classifier {
   private actIdx = new Int32Array(256);
   private actPos = new Int32Array(256);
   private actSurface: (string | undefined)[] = [];
+  /** 1 when this activation counted for relevance. */
+  private actRel = new Uint8Array(256);
 
   constructor(
     readonly model: ModelData,
@@ -78,20 +85,30 @@ export class LinearClassifier implements Classifier {
     this.W = Float64Array.from(model.sector);
     this.R = Float64Array.from(model.relevance);
     this.stamp = new Uint32Array(F);
+    this.rstamp = new Uint32Array(F);
     this.scores = new Float64Array(this.K);
   }
 
-  /** Counts feature i once per item; `evidence` records a repeat (a second body) for the explanation only. */
-  private add(i: number, pos: number, surface: string | undefined, evidence = false): void {
-    if (this.stamp[i] === this.gen) {
-      if (!evidence) return;
-    } else {
-      this.stamp[i] = this.gen;
+  /**
+   * Counts feature i once per item for the sector model and, when `rel`, once for the
+   * relevance model; `evidence` records a repeat (a second body) for the explanation only.
+   */
+  private add(i: number, pos: number, surface: string | undefined, rel: boolean, evidence = false): void {
+    const gen = this.gen;
+    let fresh = false;
+    if (this.stamp[i] !== gen) {
+      this.stamp[i] = gen;
       const { W, K, scores } = this;
       const base = i * K;
       for (let c = 0; c < K; c++) scores[c]! += W[base + c]!;
-      this.z += this.R[i]!;
+      fresh = true;
     }
+    if (rel && this.rstamp[i] !== gen) {
+      this.rstamp[i] = gen;
+      this.z += this.R[i]!;
+      fresh = true;
+    }
+    if (!fresh && !evidence) return;
     if (this.n === this.actIdx.length) {
       const grow = (a: Int32Array) => {
         const b = new Int32Array(a.length * 2);
@@ -100,10 +117,14 @@ export class LinearClassifier implements Classifier {
       };
       this.actIdx = grow(this.actIdx);
       this.actPos = grow(this.actPos);
+      const r = new Uint8Array(this.actRel.length * 2);
+      r.set(this.actRel);
+      this.actRel = r;
     }
     this.actIdx[this.n] = i;
     this.actPos[this.n] = pos;
     this.actSurface[this.n] = surface;
+    this.actRel[this.n] = rel ? 1 : 0;
     this.n++;
   }
 
@@ -117,14 +138,27 @@ export class LinearClassifier implements Classifier {
     this.n = 0;
     this.z = 0;
     const tok = tokenize(input.title, input.summary);
-    if (this.biasIdx >= 0) this.add(this.biasIdx, -1, undefined);
+    if (tok.words.length > this.mask.length) this.mask = new Uint8Array(tok.words.length * 2);
+    const mask = this.mask;
+    if (this.biasIdx >= 0) this.add(this.biasIdx, -1, undefined, true);
+    // Rule features first: they also mark the words that name bodies, places and sectors.
+    this.featurizer.special(
+      tok,
+      input.sectorHint,
+      (feature, _value, surface) => {
+        const i = index.get(feature);
+        if (i !== undefined) {
+          const kind = this.kinds[i];
+          this.add(i, -1, surface, kind !== K_GAZ && kind !== K_RULE && kind !== K_HINT, kind === K_GAZ);
+        }
+      },
+      mask,
+    );
     forEachWordFeature(tok, (kind, a, b, pos) => {
       const i = kind === WORD ? wIdx.get(a) : kind === TITLE_WORD ? tIdx.get(a) : bIdx.get(a)?.get(b);
-      if (i !== undefined) this.add(i, kind === BIGRAM ? -2 - pos : pos, undefined);
-    });
-    this.featurizer.special(tok, input.sectorHint, (feature, _value, surface) => {
-      const i = index.get(feature);
-      if (i !== undefined) this.add(i, -1, surface, this.kinds[i] === K_GAZ);
+      if (i === undefined) return;
+      if (kind === BIGRAM) this.add(i, -2 - pos, undefined, mask[pos] === 0 && mask[previousWord(tok, pos)] === 0);
+      else this.add(i, pos, undefined, mask[pos] === 0);
     });
     const z = this.z;
     let best = 0;
@@ -169,22 +203,26 @@ export class LinearClassifier implements Classifier {
     if (rules.length) parts.push(`keywords: ${rules.join(', ')} (${sector})`);
     if (hint) parts.push(`source: ${sector}`);
     if (parts.length < 2) {
-      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? W[i * K + best]! - W[i * K + second]! : 0));
+      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? W[i * K + best]! - W[i * K + second]! : 0), false);
       if (top.length) parts.push(`words: ${top.join(', ')} (${sector})`);
     }
     if (parts.length === 0) parts.push(`no strong evidence (${sector})`);
     if (relevant) {
-      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? R[i]! : kinds[i] === K_COLLAB ? R[i]! + 1 : 0));
+      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? R[i]! : kinds[i] === K_COLLAB ? R[i]! + 1 : 0), true);
       parts.push(top.length ? `terms: ${top.join(', ')}` : 'terms: (overall wording)');
     } else parts.push('not about collaboration');
     return parts.join('; ');
   }
 
-  /** The words of the `count` strongest active features by `score` (> 0.15), without repeats. */
-  private top(count: number, tok: Tokens, score: (i: number) => number): string[] {
+  /**
+   * The words of the `count` strongest active features by `score` (> 0.15), without repeats;
+   * `relevance`: only those the relevance model counted.
+   */
+  private top(count: number, tok: Tokens, score: (i: number) => number, relevance: boolean): string[] {
     const pick: number[] = [];
     const vals: number[] = [];
     for (let a = 0; a < this.n; a++) {
+      if (relevance && this.actRel[a] === 0) continue;
       const v = score(this.actIdx[a]!);
       if (v <= 0.15) continue;
       let at = pick.length;
@@ -215,8 +253,6 @@ export class LinearClassifier implements Classifier {
     if (pos === -1) return undefined;
     // A bigram ending at word -2 - pos: the previous non-stop word and this one.
     const end = -2 - pos;
-    let p = end - 1;
-    while (p > 0 && tok.stems[p] === '') p--;
-    return `${tok.words[p]} ${tok.words[end]}`;
+    return `${tok.words[previousWord(tok, end)]} ${tok.words[end]}`;
   }
 }

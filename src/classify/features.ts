@@ -14,7 +14,7 @@ import type { ClassifyInput } from './types.js';
  *   collab / c:PHRASE      collaboration phrases (config/classify.yaml relevance.terms)
  * Every hit also records what it was (body name, phrase, word as written) for explanations.
  */
-export type Sink = (feature: string, value: number, surface: string | undefined) => void;
+export type Sink = (feature: string, value: number, surface: string | undefined, relevance?: boolean) => void;
 
 interface RuleValue {
   kind: 'gaz' | 'rule';
@@ -36,6 +36,13 @@ export class Featurizer {
   private readonly rules = new PhraseMatcher<RuleValue>();
   /** Collaboration phrases, matched on stems. */
   private readonly collab = new PhraseMatcher<string>();
+  /**
+   * Stems that name a sector or a body (words of gazetteer names and aliases, and of
+   * sectors.yaml keywords and organisations: "surrey", "fire", "servic", "council", "nhs"),
+   * except words of collaboration phrases. They are sector evidence, not collaboration
+   * evidence, so the relevance model never sees them (see forRelevance).
+   */
+  private readonly entityStems = new Set<string>();
 
   constructor(src: FeaturizerSources) {
     // Gazetteer first: a body's full name beats a bare keyword inside it ("Kent Fire and Rescue Service").
@@ -53,46 +60,95 @@ export class Featurizer {
       }
     }
     for (const t of src.collaborationTerms) this.collab.add(t, t, tokenize(t).stems);
+
+    const add = (phrase: string) => {
+      for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
+    };
+    for (const b of src.bodies) {
+      add(b.name);
+      for (const a of b.aliases) add(a);
+    }
+    for (const s of src.sectors) for (const k of [...s.keywords, ...s.organisations]) add(k);
+    // One-word collaboration terms ("joint", "takeover") stay collaboration evidence; the words
+    // of longer phrases ("shared service", "hospital group") count only as the whole phrase.
+    for (const t of src.collaborationTerms) {
+      const st = tokenize(t).stems.filter((x) => x !== '');
+      if (st.length === 1) this.entityStems.delete(st[0]!);
+    }
   }
 
-  get ruleCount(): number {
-    return this.bodies.size + this.rules.size;
+  /** Whether a stem is a word of a body's name or a sector keyword (see entityStems). */
+  isEntityStem(stem: string): boolean {
+    return this.entityStems.has(stem);
   }
 
   /**
    * The non-word features (gazetteer, rules, hint, collaboration phrases) of tokenised text,
    * each with what it matched. Word features come from forEachWordFeature.
+   *
+   * With `mask` (at least as long as the text), also marks the words that name a body, place
+   * or sector, which the relevance model must not use: words inside a gazetteer or
+   * sectors.yaml match ("Surrey Fire and Rescue Service", "fire station"), and capitalised
+   * words that occur in such names ("Surrey" in "Surrey and Sussex police forces"). Lower-case
+   * ordinary words stay ("combine to form", not "Sixth Form College").
    */
-  special(tok: Tokens, sectorHint: SectorId | undefined, sink: Sink): void {
+  special(tok: Tokens, sectorHint: SectorId | undefined, sink: Sink, mask?: Uint8Array): void {
     const { stems, words, raw } = tok;
+    if (mask) {
+      mask.fill(0, 0, words.length);
+      for (let i = 0; i < words.length; i++) {
+        const c = raw[i]!.charCodeAt(0);
+        if (c >= 65 && c <= 90 && this.entityStems.has(stems[i]!)) mask[i] = 1;
+      }
+    }
     for (const hit of this.bodies.match(words, raw)) {
       const v = hit.value;
+      if (mask) mask.fill(1, hit.start, hit.start + hit.length);
       sink((v.kind === 'gaz' ? 'gaz:' : 'rule:') + v.sector, 1, v.kind === 'gaz' ? v.label : words.slice(hit.start, hit.start + hit.length).join(' '));
     }
     for (const hit of this.rules.match(stems, raw)) {
+      if (mask) mask.fill(1, hit.start, hit.start + hit.length);
       sink('rule:' + hit.value.sector, 1, words.slice(hit.start, hit.start + hit.length).join(' '));
     }
     if (sectorHint) sink('hint:' + sectorHint, 1, sectorHint);
     for (const hit of this.collab.match(stems, raw)) {
       const phrase = words.slice(hit.start, hit.start + hit.length).join(' ');
+      // A collaboration phrase is collaboration evidence even inside a name ("shared service").
+      if (mask) mask.fill(0, hit.start, hit.start + hit.length);
       sink('collab', 1, phrase);
       sink('c:' + hit.value, 1, phrase);
     }
   }
 
-  /** Every feature by name (training, and anything that wants names). */
+  /**
+   * Every feature by name (training). `sink`'s fourth argument says whether the relevance
+   * model uses this occurrence: not for gazetteer, rule and hint features, nor for words
+   * (and word pairs) that name a body, place or sector; the sector model uses everything.
+   */
   extract(input: ClassifyInput, sink: Sink): void {
     const tok = tokenize(input.title, input.summary);
-    sink('_bias', 1, undefined);
+    const mask = new Uint8Array(tok.words.length);
+    sink('_bias', 1, undefined, true);
+    this.special(tok, input.sectorHint, (f, v, surface) => sink(f, v, surface, isRelevanceFeature(f)), mask);
     forEachWordFeature(tok, (kind, a, b, i) => {
-      if (kind === WORD) sink('w:' + a, 1, tok.words[i]);
-      else if (kind === TITLE_WORD) sink('t:' + a, 1, tok.words[i]);
-      else sink('b:' + a + '_' + b, 1, undefined);
+      if (kind === WORD) sink('w:' + a, 1, tok.words[i], mask[i] === 0);
+      else if (kind === TITLE_WORD) sink('t:' + a, 1, tok.words[i], mask[i] === 0);
+      else sink('b:' + a + '_' + b, 1, undefined, mask[i] === 0 && mask[previousWord(tok, i)] === 0);
     });
-    this.special(tok, input.sectorHint, sink);
   }
 }
 
+/** Whether the relevance model uses a non-word feature (collaboration phrases, the bias). */
+export function isRelevanceFeature(feature: string): boolean {
+  return !(feature.startsWith('gaz:') || feature.startsWith('rule:') || feature.startsWith('hint:'));
+}
+
+/** The position of the non-stop word before word i (the first word of a bigram ending at i). */
+export function previousWord(tok: Tokens, i: number): number {
+  let p = i - 1;
+  while (p > 0 && tok.stems[p] === '') p--;
+  return p;
+}
 export const WORD = 0;
 export const TITLE_WORD = 1;
 export const BIGRAM = 2;

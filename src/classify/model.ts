@@ -63,6 +63,8 @@ export interface TrainOptions {
 
 interface Encoded {
   idx: Int32Array;
+  /** The features of idx the relevance model uses. */
+  relIdx: Int32Array;
   sector: number; // -1 when unlabelled
   relevant: number; // -1 when unlabelled, else 0/1
   weight: number;
@@ -101,9 +103,15 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
   const data: Encoded[] = [];
   for (const ex of examples) {
     const set = new Set<number>();
-    featurizer.extract(ex, (f) => void set.add(id(f)));
+    const rel = new Set<number>();
+    featurizer.extract(ex, (f, _v, _s, forRelevance) => {
+      const i = id(f);
+      set.add(i);
+      if (forRelevance) rel.add(i);
+    });
     data.push({
       idx: Int32Array.from(set),
+      relIdx: Int32Array.from(rel),
       sector: ex.sector ? (classIndex.get(ex.sector) ?? -1) : -1,
       relevant: ex.relevant === undefined ? -1 : ex.relevant ? 1 : 0,
       weight: ex.weight ?? 1,
@@ -156,12 +164,13 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
         }
       }
       if (ex.relevant >= 0) {
+        const rel = ex.relIdx;
         let z = 0;
-        for (let a = 0; a < idx.length; a++) z += R[idx[a]!]!;
+        for (let a = 0; a < rel.length; a++) z += R[rel[a]!]!;
         const p = 1 / (1 + Math.exp(-z));
         const err = ex.weight * (p - ex.relevant);
-        for (let a = 0; a < idx.length; a++) {
-          const f = idx[a]!;
+        for (let a = 0; a < rel.length; a++) {
+          const f = rel[a]!;
           const g = err + l2 * (R[f]! - PR[f]!);
           GR[f]! += g * g;
           R[f]! -= (lr * g) / Math.sqrt(GR[f]!);

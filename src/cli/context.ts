@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load.js';
+import type { Source } from '../config/schema.js';
+import { UsageError } from '../errors.js';
 import { loadSettings, type Settings } from '../config/env.js';
 import { createRedis, redisWarnings, resolveRedis, type RedisTarget } from '../store/connection.js';
 
@@ -56,4 +58,12 @@ export class CliContext {
   json(value: unknown): void {
     this.out(JSON.stringify(value, null, 2));
   }
+}
+
+/** The enabled sources, or exactly the named ones (`--source ID…`); an unknown id is a usage error. */
+export function selectSources(config: Config, ids: string[] | undefined): Source[] {
+  if (!ids) return config.sources.filter((s) => s.enabled);
+  const unknown = ids.filter((id) => !config.sources.some((s) => s.id === id));
+  if (unknown.length) throw new UsageError(`unknown source id: ${unknown.join(', ')} (see ${config.files.sources})`);
+  return config.sources.filter((s) => ids.includes(s.id));
 }

@@ -2,14 +2,14 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
-import { SECTOR_IDS, type SectorId, type Source } from '../config/schema.js';
+import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '../ingest/ingest-source.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
 
@@ -127,15 +127,7 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
 
 async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string }): Promise<ExitCode> {
   const config = ctx.loadConfig(opts.config);
-  let selected: Source[] = config.sources.filter((s) => s.enabled);
-  if (opts.source) {
-    const unknown = opts.source.filter((id) => !config.sources.some((s) => s.id === id));
-    if (unknown.length) {
-      ctx.err(`unknown source id: ${unknown.join(', ')} (see ${config.files.sources})`);
-      return EXIT.usage;
-    }
-    selected = config.sources.filter((s) => opts.source!.includes(s.id));
-  }
+  const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];
   const classifier = await ingestClassifier(config, redis, ctx.settings.keyPrefix);

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { checkSources, type SourceCheck } from '../ingest/check.js';
 import { userAgent } from '../ingest/user-agent.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 export function registerSourcesCommands(program: Command, ctx: CliContext, run: (fn: () => Promise<ExitCode>) => Promise<void>): void {
   const sources = program.command('sources').description('check and inspect the configured sources');
@@ -17,15 +17,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     .action((opts: GlobalOptions & { source?: string[]; timeout: string }) =>
       run(async () => {
         const config = ctx.loadConfig(opts.config);
-        let selected = config.sources.filter((s) => s.enabled);
-        if (opts.source) {
-          const unknown = opts.source.filter((id) => !config.sources.some((s) => s.id === id));
-          if (unknown.length) {
-            ctx.err(`unknown source id: ${unknown.join(', ')} (see ${config.files.sources})`);
-            return EXIT.usage;
-          }
-          selected = config.sources.filter((s) => opts.source!.includes(s.id));
-        }
+        const selected = selectSources(config, opts.source);
         const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs: Number(opts.timeout) * 1000 });
         const failed = results.filter((r) => !r.ok);
         if (opts.json) ctx.json({ ok: failed.length === 0, sources: results });

@@ -1,17 +1,10 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import { cleanWhitespace, toPlainText, truncateSummary } from './text.js';
+import type { NewsItem } from '../model.js';
 import type { ParseResult } from './types.js';
 
 /** One item after normalising: canonical URL and id, clean text, a date it can be sorted by. */
-export interface NormalisedItem {
-  id: string;
-  url: string;
-  title: string;
-  summary?: string;
-  publishedAt: string;
-  /** publishedAt is the first-seen time because the source gave no usable date. */
-  dateFromFirstSeen?: boolean;
-}
+export type NormalisedItem = Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'>;
 
 export interface NormaliseResult {
   items: NormalisedItem[];

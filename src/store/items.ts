@@ -5,13 +5,7 @@ import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
-export interface ItemUpsert {
-  id: string;
-  url: string;
-  title: string;
-  summary?: string;
-  publishedAt: string;
-  dateFromFirstSeen?: boolean;
+export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
   classification: Classification;
   /** The story cluster the dedupe stage proposes; an existing item keeps its own. */
   clusterId: string;

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import type { SectorId } from '../../src/config/schema.js';
 import { loadClassifier, type ClassifierHandle } from '../../src/classify/index.js';
 import { startRetrainWorker } from '../../src/classify/retrain-worker.js';
 import { RETRAIN_JOB, RETRAIN_SCHEDULER_ID } from '../../src/classify/retrain.js';
@@ -68,37 +69,83 @@ describe('ssnews classify TITLE', () => {
   });
 });
 
+// A tiny training set the eval tests train on (`--config` with its own training/), so the
+// figures do not move when config/training/ grows.
+const TINY_TRAIN = [
+  'id\ttitle\tsummary\tsector\trelevant',
+  'x1\tTwo police forces agree to share a joint firearms unit\tThe forces will run one team.\tblue-light\tyes',
+  'x2\tPolice officers praised for bravery\tThe officers were given awards.\tblue-light\tno',
+  'x3\tCouncils agree shared chief executive\tThe two councils will share a top officer.\tlocal-government\tyes',
+  'x4\tCouncil approves annual budget\tCouncillors voted for the spending plan.\tlocal-government\tno',
+  'x5\tUniversities form partnership on research\tThe universities will collaborate on science.\thigher-education\tyes',
+  'x6\tUniversity opens new sports hall\tStudents can use it from autumn.\thigher-education\tno',
+  'x7\tHospital trusts merge to form group\tThe NHS trusts will share one board.\thealth\tyes',
+  'x8\tHospital wins award for maternity care\tPatients praised the midwives.\thealth\tno',
+].join('\n');
+
 describe('ssnews classify eval', () => {
+  const cfg = join(dir, 'cfg');
+  beforeAll(() => {
+    mkdirSync(join(cfg, 'training'), { recursive: true });
+    writeFileSync(join(cfg, 'training', 'train.tsv'), TINY_TRAIN);
+    // A configuration directory needs its own sources.yaml; the rest is borrowed.
+    copyFileSync(join(loadConfig().dir, 'sources.yaml'), join(cfg, 'sources.yaml'));
+  });
+
   it('reports accuracy, F1 and the confusion matrix beside the keyword baseline', async () => {
-    const run = await runCli(['classify', 'eval', '--file', join(dir, 'eval.tsv'), '--json']);
+    const out = join(dir, 'figures.tsv');
+    const run = await runCli(['classify', 'eval', '--file', join(dir, 'eval.tsv'), '--config', cfg, '--predictions', out, '--json']);
     expect(run.code).toBe(0);
+    type Prf = { precision: number; recall: number; f1: number; support: number };
     const r = JSON.parse(run.stdout) as {
       training: { rows: number; excludedBecauseEvaluated: number };
-      model: { rows: number; sector: Record<string, never> & { accuracy: number; macroF1: number; coreMacroF1: number; perSector: Record<string, { precision: number; recall: number; f1: number; support: number }>; confusion: Record<string, Record<string, number>> }; relevance: { precision: number; recall: number; f1: number; accuracy: number } };
+      model: { rows: number; sector: { accuracy: number; macroF1: number; coreMacroF1: number; perSector: Record<string, Prf>; confusion: Record<string, Record<string, number>> }; relevance: Prf & { accuracy: number } };
       baseline: { sector: { accuracy: number }; relevance: { f1: number } };
     };
     expect(r.model.rows).toBe(6);
-    // Predicted: r1 blue-light, r2 local-government, r3 higher-education, r4 health,
-    // r5 blue-light (labelled health), r6 health. Sector: 5 of 6 right.
+    expect(r.training).toEqual({ rows: 8, excludedBecauseEvaluated: 0 });
+
+    // Recompute every figure from the predictions the run wrote, by hand-written formulas.
+    const gold = EVAL_TSV.split('\n').slice(1).map((l) => l.split('\t')).map((c) => ({ sector: c[4]!, relevant: c[1] === 'yes' }));
+    const pred = readFileSync(out, 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split('\t')).map((c) => ({ sector: c[2]!, relevant: c[5] === 'yes' }));
+    expect(pred).toHaveLength(6);
+    // Hand-checked: the gazetteer names Kent Police, Surrey Fire and Rescue Service and the
+    // universities; r5 is labelled health, so the sector figures cannot all be 1.
+    expect(pred.map((p) => p.sector)).toEqual(['blue-light', 'local-government', 'higher-education', 'health', 'blue-light', 'health']);
+    const f1 = (tp: number, predicted: number, actual: number) => {
+      const p = predicted ? tp / predicted : 0;
+      const q = actual ? tp / actual : 0;
+      return { precision: p, recall: q, f1: p + q ? (2 * p * q) / (p + q) : 0, support: actual };
+    };
+    const sectorPrf = (s: string) => f1(gold.filter((g, i) => g.sector === s && pred[i]!.sector === s).length, pred.filter((p) => p.sector === s).length, gold.filter((g) => g.sector === s).length);
     expect(r.model.sector.accuracy).toBeCloseTo(5 / 6, 10);
-    // blue-light P 1/2 R 1 F1 2/3; health P 1 R 2/3 F1 0.8; local-government and higher-education 1.
     expect(r.model.sector.perSector['blue-light']).toEqual({ precision: 0.5, recall: 1, f1: 2 / 3, support: 1 });
     expect(r.model.sector.perSector['health']!.f1).toBeCloseTo(0.8, 10);
     expect(r.model.sector.macroF1).toBeCloseTo((2 / 3 + 0.8 + 1 + 1) / 4, 10);
     expect(r.model.sector.coreMacroF1).toBeCloseTo((2 / 3 + 0.8 + 1 + 1) / 4, 10);
+    for (const s of ['local-government', 'health', 'higher-education', 'blue-light']) {
+      expect(r.model.sector.perSector[s]!.f1).toBeCloseTo(sectorPrf(s).f1, 10);
+    }
     expect(r.model.sector.confusion['health']).toEqual({ 'local-government': 0, health: 2, 'higher-education': 0, 'blue-light': 1 });
-    // Relevance: labelled yes,no,yes,no,yes,yes; predicted yes,no,yes,no,no,yes → P 1, R 3/4, F1 6/7.
-    expect(r.model.relevance.precision).toBe(1);
-    expect(r.model.relevance.recall).toBe(0.75);
+
+    // Relevance: whatever the model says, the reported figures are those of its predictions.
+    const rel = f1(gold.filter((g, i) => g.relevant && pred[i]!.relevant).length, pred.filter((p) => p.relevant).length, gold.filter((g) => g.relevant).length);
+    expect(r.model.relevance.precision).toBeCloseTo(rel.precision, 10);
+    expect(r.model.relevance.recall).toBeCloseTo(rel.recall, 10);
+    expect(r.model.relevance.f1).toBeCloseTo(rel.f1, 10);
+    expect(r.model.relevance.accuracy).toBeCloseTo(gold.filter((g, i) => g.relevant === pred[i]!.relevant).length / 6, 10);
+    // Hand-checked: r1, r3 and r6 are plainly about collaboration; r2 and r4 plainly not.
+    expect([0, 1, 2, 3, 5].map((i) => pred[i]!.relevant)).toEqual([true, false, true, false, true]);
+    // r5 is labelled relevant but is a fire station opening: the model says no.
+    expect(pred[4]!.relevant).toBe(false);
+    expect(r.model.relevance).toMatchObject({ precision: 1, recall: 0.75, support: 4 });
     expect(r.model.relevance.f1).toBeCloseTo(6 / 7, 10);
-    expect(r.model.relevance.accuracy).toBeCloseTo(5 / 6, 10);
     expect(r.baseline.sector.accuracy).toBeGreaterThan(0);
-    expect(r.training.excludedBecauseEvaluated).toBe(0);
   });
 
   it('prints tables for people and writes one prediction row per input row', async () => {
     const out = join(dir, 'predictions.tsv');
-    const run = await runCli(['classify', 'eval', '--file', join(dir, 'eval.tsv'), '--predictions', out]);
+    const run = await runCli(['classify', 'eval', '--file', join(dir, 'eval.tsv'), '--config', cfg, '--predictions', out]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/macro-F1, 4 core sectors/);
     expect(run.stdout).toMatch(/keyword baseline/);
@@ -134,9 +181,18 @@ describe('ssnews classify eval', () => {
 describe('learning from editors', () => {
   let handle: ClassifierHandle;
   const odd = (n: number) => ({ title: `Zorblaxian quadrennial wibble review number ${n}`, summary: 'The zorblaxian wibble panel met again.' });
+  // What the editors teach: a sector and relevance the bundled model does NOT give the nonsense
+  // items (whatever the training data makes it say), so the change can only come from the labels.
+  // Not blue-light (new2 below) nor other (the stale classification).
+  let target: SectorId;
+  let targetRelevant: boolean;
 
   beforeAll(async () => {
     handle = await loadClassifier({ sectors: loadConfig().sectors, redis: client, prefix, pollMs: 3_600_000 });
+    const before = handle.classify(odd(99));
+    const candidates: SectorId[] = ['higher-education', 'leadership', 'private-sector', 'health', 'local-government'];
+    target = candidates.find((s) => s !== before.sector && [1, 3, 5, 7].every((n) => handle.classify(odd(n)).sector !== s))!;
+    targetRelevant = !before.relevant;
   });
   afterAll(() => handle.close());
 
@@ -152,9 +208,9 @@ describe('learning from editors', () => {
   it('retrains on editor labels and a running classifier switches to the new model', async () => {
     expect(handle.version).toBe('bundled');
     const before = handle.classify(odd(99));
-    expect(before.sector).not.toBe('higher-education');
-    expect(before.relevant).toBe(false);
-    for (let i = 0; i < 6; i++) await recordLabel(client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: 'higher-education', relevant: true });
+    expect(before.sector).not.toBe(target);
+    expect(before.relevant).not.toBe(targetRelevant);
+    for (let i = 0; i < 6; i++) await recordLabel(client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
     expect(await countLabels(client, prefix)).toBe(6);
 
     const swapped = once(handle, 'swap');
@@ -167,7 +223,7 @@ describe('learning from editors', () => {
 
     expect(handle.version).toBe('v1');
     const after = handle.classify(odd(99));
-    expect(after).toMatchObject({ sector: 'higher-education', relevant: true, modelVersion: 'v1' });
+    expect(after).toMatchObject({ sector: target, relevant: targetRelevant, modelVersion: 'v1' });
     // Ordinary items are still classified as before.
     expect(handle.classify({ title: 'Kent Police and Essex Police agree joint collaboration' }).sector).toBe('blue-light');
     expect(await listModelVersions(client, prefix)).toEqual(['v1']);
@@ -175,7 +231,7 @@ describe('learning from editors', () => {
 
   it('`classify --stored` uses the stored model', async () => {
     const run = await runCli(['classify', odd(7).title, odd(7).summary, '--stored', '--json'], env);
-    expect(JSON.parse(run.stdout)).toMatchObject({ sector: 'higher-education', modelVersion: 'v1' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ sector: target, modelVersion: 'v1' });
   });
 
   it('a worker started after a retrain loads the stored model', async () => {
@@ -197,11 +253,11 @@ describe('learning from editors', () => {
     const run = await runCli(['classify', 'reclassify', '--days', '7', '--json'], env);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ checked: 2, updated: 2, moved: 1, version: 'v1' });
-    expect((await store.get('new1'))!.classification).toMatchObject({ sector: 'higher-education', modelVersion: 'v1' });
+    expect((await store.get('new1'))!.classification).toMatchObject({ sector: target, modelVersion: 'v1' });
     const kept = (await store.get('new2'))!;
     expect(kept.classification.sector).toBe('blue-light');
     expect(kept.editorSector).toBe('local-government');
-    expect((await store.list({ sector: 'higher-education' })).map((i) => i.id)).toEqual(['new1']);
+    expect((await store.list({ sector: target })).map((i) => i.id)).toEqual(['new1']);
     expect((await store.get('old1'))!.classification.modelVersion).toBe('v0');
   });
 
@@ -215,7 +271,7 @@ describe('learning from editors', () => {
       await worker.queue.add(RETRAIN_JOB, {});
       expect(await swapped).toEqual(['v2']);
       expect(handle.version).toBe('v2');
-      expect(handle.classify(odd(5)).sector).toBe('higher-education');
+      expect(handle.classify(odd(5)).sector).toBe(target);
     } finally {
       await worker.close();
     }

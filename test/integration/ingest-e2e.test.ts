@@ -4,17 +4,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server.js';
-import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ingestSource } from '../../src/ingest/ingest-source.js';
 import { openQueues } from '../../src/queue/workers.js';
 import { reconcileSchedulers } from '../../src/queue/scheduler.js';
-import { HostStore } from '../../src/store/hosts.js';
-import { ItemStore } from '../../src/store/items.js';
-import { SourceStateStore } from '../../src/store/sources.js';
 import type { NewsItem } from '../../src/model.js';
 import { runCli } from '../helpers/cli.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http.js';
+import { testIngestDeps } from '../helpers/ingest.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let redis: TestRedis;
@@ -44,14 +41,7 @@ describe('every bundled source parses its captured-shape fixture', () => {
     http.route(`/${id}`, (_req, res) => void res.writeHead(200, { 'content-type': file!.endsWith('.html') ? 'text/html' : 'application/xml' }).end(body));
     // robots.txt is not served (404): no rules.
     const prefix = `fx-${id}:`;
-    const deps = {
-      classifier: keywordBaseline(config.sectors),
-      items: new ItemStore(client, prefix),
-      sources: new SourceStateStore(client, prefix),
-      hosts: new HostStore(client, prefix),
-      userAgent: 'ssnews-test',
-      pace: { perHost: 2, minGapMs: 0, leaseMs: 10_000 },
-    };
+    const deps = testIngestDeps(client, prefix);
     const run = await ingestSource(deps, { ...source, url: `${http.origin}/${id}`, allowPrivateNetwork: true });
     expect(run.error).toBeUndefined();
     const items = await deps.items.list();

@@ -1,14 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
-import { loadConfig } from '../../src/config/load.js';
 import { FetchError } from '../../src/ingest/errors.js';
 import { EDITOR_SOURCE_ID, ingestUrl } from '../../src/ingest/ingest-url.js';
 import type { IngestDeps } from '../../src/ingest/ingest-source.js';
-import { HostStore } from '../../src/store/hosts.js';
-import { ItemStore } from '../../src/store/items.js';
-import { SourceStateStore } from '../../src/store/sources.js';
 import { serve, startHttpServer, type TestHttpServer } from '../helpers/http.js';
+import { testIngestDeps } from '../helpers/ingest.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const ARTICLE = (canonical: string) => `<!doctype html><html><head><title>Site | Two councils to share a chief executive</title>
@@ -20,20 +16,8 @@ let redis: TestRedis;
 let client: Redis;
 let http: TestHttpServer;
 let n = 0;
-const config = loadConfig();
 
-function deps(): IngestDeps {
-  const prefix = `url${++n}:`;
-  return {
-    classifier: keywordBaseline(config.sectors),
-    items: new ItemStore(client, prefix),
-    sources: new SourceStateStore(client, prefix),
-    hosts: new HostStore(client, prefix),
-    userAgent: 'ssnews-test',
-    pace: { perHost: 2, minGapMs: 0, leaseMs: 10_000 },
-    timeoutMs: 2000,
-  };
-}
+const deps = (): IngestDeps => testIngestDeps(client, `url${++n}:`, { timeoutMs: 2000 });
 
 beforeAll(async () => {
   redis = await startTestRedis();

@@ -1,14 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
-import { loadConfig } from '../../src/config/load.js';
 import type { Source } from '../../src/config/schema.js';
 import { ingestSource, type IngestDeps } from '../../src/ingest/ingest-source.js';
-import { HostStore } from '../../src/store/hosts.js';
-import { ItemStore } from '../../src/store/items.js';
-import { SourceStateStore } from '../../src/store/sources.js';
 import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
+import { testIngestDeps } from '../helpers/ingest.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 const RSS = (items: string, enc = 'UTF-8') => `<?xml version="1.0" encoding="${enc}"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
@@ -20,21 +16,8 @@ let client: Redis;
 let http: TestHttpServer;
 let paused: TestHttpServer;
 let n = 0;
-const config = loadConfig();
 
-function deps(extra: Partial<IngestDeps> = {}): IngestDeps {
-  const prefix = `t${++n}:`;
-  return {
-    classifier: keywordBaseline(config.sectors),
-    items: new ItemStore(client, prefix),
-    sources: new SourceStateStore(client, prefix),
-    hosts: new HostStore(client, prefix),
-    userAgent: 'ssnews-test',
-    pace: { perHost: 2, minGapMs: 0, leaseMs: 10_000 },
-    timeoutMs: 1500,
-    ...extra,
-  };
-}
+const deps = (extra: Partial<IngestDeps> = {}): IngestDeps => testIngestDeps(client, `t${++n}:`, { timeoutMs: 1500, ...extra });
 const feed = (id: string, url: string, extra: Partial<Source> = {}): Source =>
   ({ id, name: id, kind: 'feed', url, every: 3_600_000, enabled: true, enrich: false, allowPrivateNetwork: true, ...extra }) as Source;
 
@@ -194,7 +177,7 @@ describe('ingestSource against a fixture server', () => {
 describe('ItemStore', () => {
   it('upserts idempotently, merges sources, keeps first-seen and editor fields', async () => {
     const d = deps();
-    const classification = keywordBaseline(config.sectors).classify({ title: 'Councils share services' });
+    const classification = d.classifier.classify({ title: 'Councils share services' });
     const base = { id: 'i1', url: 'https://x.org/1', title: 'Councils share services', publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: 'i1' };
     expect((await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' })).created).toBe(true);
     await d.items.setEditorSector('i1', 'health');
@@ -213,7 +196,7 @@ describe('ItemStore', () => {
 
   it('concurrent upserts of one URL from many sources lose none', async () => {
     const d = deps();
-    const classification = keywordBaseline(config.sectors).classify({ title: 'x' });
+    const classification = d.classifier.classify({ title: 'x' });
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => d.items.upsert({ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: 'c', sourceId: `s${i}`, seenAt: new Date().toISOString() })),
     );

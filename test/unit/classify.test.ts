@@ -116,6 +116,42 @@ describe('classifier', () => {
   });
 });
 
+describe('relevance is about collaboration, not about who or where', () => {
+  // Training rows in which Surrey, fire and service appear only in collaboration stories: a
+  // model free to use them would call any Surrey fire story relevant.
+  const rows = [
+    ['Surrey Fire and Rescue Service and Sussex agree joint control room', 'blue-light', true],
+    ['Surrey fire service to share headquarters with police', 'blue-light', true],
+    ['Surrey and Sussex fire services merge back offices', 'blue-light', true],
+    ['Surrey Fire and Rescue Service partnership with ambulance service', 'blue-light', true],
+    ['Police officers praised for bravery', 'blue-light', false],
+    ['Council approves annual budget', 'local-government', false],
+    ['Councils agree to share a chief executive', 'local-government', true],
+    ['Hospital wins award for maternity care', 'health', false],
+  ].map(([title, sector, relevant]) => ({ title: title as string, sector: sector as 'blue-light', relevant: relevant as boolean }));
+  const c = kit.fromModel(kit.train(rows));
+
+  it('ignores place, body and sector words, and names collaboration words', () => {
+    const opening = c.classify({ title: 'Surrey Fire and Rescue Service opens new fire station' });
+    expect(opening.sector).toBe('blue-light');
+    expect(opening.relevant).toBe(false);
+    const joint = c.classify({ title: 'Surrey Fire and Rescue Service agrees joint training with Kent' });
+    expect(joint.relevant).toBe(true);
+    expect(joint.explanation).toMatch(/terms: joint/);
+    expect(joint.explanation).not.toMatch(/terms: .*(surrey|fire|service)/);
+  });
+
+  it('trains no relevance weight for words inside a body or keyword match', () => {
+    const model = kit.train(rows);
+    const rel = (f: string) => model.relevance[model.features.indexOf(f)] ?? 0;
+    for (const f of ['w:surrei', 't:surrei', 'w:rescu', 'gaz:blue-light', 'rule:blue-light']) {
+      expect(model.features).toContain(f);
+      expect(rel(f)).toBe(0);
+    }
+    expect(rel('c:joint')).toBeGreaterThan(0);
+  });
+});
+
 describe('held-out quality (config/training/heldout.tsv, never trained on)', () => {
   const heldout = readLabelledTsv(`${kit.trainingDir}/heldout.tsv`);
   const model = evaluate(classifier, heldout).report;
