@@ -26,6 +26,9 @@ export interface ModelData {
   stats: { trainingRows: number; editorLabels: number; sectorExamples: number; relevanceExamples: number; trainMs: number };
 }
 
+/** The relevance model's fixed intercept (see priorFor). */
+export const RELEVANCE_BIAS = -2;
+
 export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
 export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 1.5, collab: 1.5, c: 0.5 };
 
@@ -45,6 +48,10 @@ export function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { se
       return { sectorWeight: 0, relevanceWeight: priors.collab };
     case 'c':
       return { sectorWeight: 0, relevanceWeight: priors.c };
+    case '_bias':
+      // Fixed, not trained: with no collaboration wording an item is not relevant, whatever
+      // share of the training rows happens to be relevant.
+      return { sectorWeight: 0, relevanceWeight: RELEVANCE_BIAS };
     default:
       return { sectorWeight: 0, relevanceWeight: 0 };
   }
@@ -171,6 +178,7 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
         const err = ex.weight * (p - ex.relevant);
         for (let a = 0; a < rel.length; a++) {
           const f = rel[a]!;
+          if (f === 0) continue; // _bias: fixed
           const g = err + l2 * (R[f]! - PR[f]!);
           GR[f]! += g * g;
           R[f]! -= (lr * g) / Math.sqrt(GR[f]!);

@@ -9,6 +9,7 @@ import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '
 import { sectorOf, type NewsItem } from '../model.js';
 import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
 import { UsageError } from '../errors.js';
+import { labelItem } from '../classify/editor-label.js';
 import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
@@ -85,6 +86,28 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
           const clusters = new Set(list.map((i) => i.clusterId)).size;
           ctx.out(`${list.length} items in ${clusters} stories`);
         }
+        return EXIT.ok;
+      }),
+    );
+
+  items
+    .command('label')
+    .description("an editor's decision on an item: re-file it (--sector) or judge it (--relevant yes|no); stored as a training label")
+    .argument('<item>', 'item id (from `items list` or `digest show`)')
+    .option('--sector <id>', `the sector it belongs in (${SECTOR_IDS.join(', ')})`)
+    .option('--relevant <yes|no>', 'whether it is about collaboration')
+    .option('--editor <name>', 'who decided', 'cli')
+    .option('--json', 'print the item as JSON')
+    .action((itemId: string, opts: { sector?: string; relevant?: string; editor: string; json?: boolean }) =>
+      run(async () => {
+        if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new UsageError(`--sector expects one of ${SECTOR_IDS.join(', ')}, got "${opts.sector}"`);
+        if (opts.relevant && !['yes', 'no'].includes(opts.relevant)) throw new UsageError(`--relevant expects yes or no, got "${opts.relevant}"`);
+        if (!opts.sector && !opts.relevant) throw new UsageError('say what the item is: --sector ID and/or --relevant yes|no');
+        const decision = { sector: opts.sector as SectorId | undefined, relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes' };
+        const item = await labelItem(await ctx.redis(), ctx.settings.keyPrefix, itemId, decision, opts.editor);
+        if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
+        if (opts.json) ctx.json(item);
+        else ctx.out(`${item.id} "${item.title}": filed under ${sectorOf(item)}, ${(item.editorRelevant ?? item.classification.relevant) ? 'relevant' : 'not relevant'}; label stored for the next retrain`);
         return EXIT.ok;
       }),
     );

@@ -4,7 +4,7 @@ import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { IssueStore } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
-import { recordLabel } from '../store/labels.js';
+import { labelItem } from '../classify/editor-label.js';
 import { pipelineIngestUrl, type IngestUrl } from './add-url.js';
 import { checkIssue, type CheckResult } from './check.js';
 import { planDraft, ranBefore, rankScore } from './draft.js';
@@ -138,8 +138,7 @@ export class Digest {
       const was = before.entries.find((e) => e.itemId === id)?.sector;
       const item = await this.items.get(id);
       if (!item || (was === sector && sectorOf(item) === sector)) continue;
-      await this.items.setEditorSector(id, sector);
-      await recordLabel(this.o.redis, this.o.prefix, { itemId: id, title: item.title, summary: item.summary, sector, editor: this.o.editor });
+      await labelItem(this.o.redis, this.o.prefix, id, { sector }, this.o.editor ?? 'unknown');
       // The rest of the story cluster goes with it.
       for (const other of issue.entries.find((e) => e.itemId === id)?.alsoIds ?? []) await this.items.setEditorSector(other, sector);
     }
