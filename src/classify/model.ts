@@ -27,7 +27,7 @@ export interface ModelData {
 }
 
 /** The relevance model's fixed intercept (see priorFor). */
-export const RELEVANCE_BIAS = -2;
+export const RELEVANCE_BIAS = -1.5;
 
 export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
 export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 1.5, collab: 1.5, c: 0.5 };
