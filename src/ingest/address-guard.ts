@@ -16,12 +16,19 @@ export function isPublicAddress(address: string): boolean {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-/** A dns.lookup replacement for the HTTP agent that refuses non-public addresses. */
-export function guardedLookup(hostname: string, options: object, callback: LookupCallback): void {
+/** Which resolved addresses we may connect to. Production: public ones only. */
+export type AddressPolicy = (address: string) => boolean;
+
+/** A dns.lookup replacement for the HTTP agent that refuses addresses the policy forbids. */
+export function guardedLookup(policy: AddressPolicy = isPublicAddress) {
+  return (hostname: string, options: object, callback: LookupCallback): void => lookupWith(policy, hostname, options, callback);
+}
+
+function lookupWith(policy: AddressPolicy, hostname: string, options: object, callback: LookupCallback): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
-    const blocked = list.find((a) => !isPublicAddress(a.address));
+    const blocked = list.find((a) => !policy(a.address));
     if (blocked) {
       return callback(
         new FetchError('blocked-address', `${hostname} resolves to ${blocked.address}, which is not a public address`, { permanent: true }),

@@ -2,7 +2,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { isIP } from 'node:net';
 import { Readable, type Transform } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import { guardedLookup, isPublicAddress } from './address-guard.js';
+import { guardedLookup, isPublicAddress, type AddressPolicy } from './address-guard.js';
 import { decodeBody } from './charset.js';
 import { FetchError } from './errors.js';
 
@@ -15,6 +15,11 @@ export interface FetchOptions {
   maxRedirects?: number;
   /** Loopback/private targets are refused unless the source is explicitly allowed. */
   allowPrivateNetwork?: boolean;
+  /**
+   * Tests only: which addresses count as allowed, in place of "public ones", so the per-hop
+   * check can be exercised on loopback (allow 127.0.0.1, then redirect to 127.0.0.2).
+   */
+  addressPolicy?: AddressPolicy;
   /** Validators from the previous fetch, for a conditional GET. */
   etag?: string;
   lastModified?: string;
@@ -42,7 +47,7 @@ export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 const DEFAULT_ACCEPT = 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
 
 // One agent each, shared process-wide: keep-alive pools per origin.
-const publicAgent = new Agent({ connect: { lookup: guardedLookup as never }, keepAliveTimeout: 10_000 });
+const publicAgent = new Agent({ connect: { lookup: guardedLookup() as never }, keepAliveTimeout: 10_000 });
 const anyAgent = new Agent({ keepAliveTimeout: 10_000 });
 
 /** GET a URL politely and defensively; throws FetchError with a precise reason. */
@@ -51,7 +56,12 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRedirects = options.maxRedirects ?? 5;
   const signal = AbortSignal.timeout(timeoutMs);
-  const dispatcher = options.allowPrivateNetwork ? anyAgent : publicAgent;
+  const policy = options.addressPolicy ?? isPublicAddress;
+  const dispatcher = options.allowPrivateNetwork
+    ? anyAgent
+    : options.addressPolicy
+      ? new Agent({ connect: { lookup: guardedLookup(options.addressPolicy) as never } })
+      : publicAgent;
 
   let current = url;
   let allPermanent = true;
@@ -60,7 +70,7 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new FetchError('blocked-address', `refusing ${target.protocol} URL ${current}`, { permanent: true });
     }
-    if (!options.allowPrivateNetwork) assertPublicLiteral(target);
+    if (!options.allowPrivateNetwork) assertAllowedLiteral(target, policy);
     const res = await send(current, options, dispatcher, signal, timeoutMs);
     const location = res.headers['location'];
     if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && typeof location === 'string') {
@@ -148,12 +158,12 @@ function decompressor(encoding: string | undefined): Transform | undefined {
   }
 }
 
-function assertPublicLiteral(target: URL): void {
+function assertAllowedLiteral(target: URL, policy: AddressPolicy): void {
   const host = target.hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) {
     throw new FetchError('blocked-address', `${target.host} is a loopback name, not a public address`, { permanent: true });
   }
-  if (isIP(host) && !isPublicAddress(host)) {
+  if (isIP(host) && !policy(host)) {
     throw new FetchError('blocked-address', `${host} is not a public address`, { permanent: true });
   }
 }
