@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildServer } from '../web/server.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
@@ -13,6 +12,7 @@ export function registerServeCommand(program: Command, ctx: CliContext, run: (fn
     .action((opts: GlobalOptions & { host?: string; port?: string }) =>
       run(async () => {
         const config = ctx.loadConfig(opts.config);
+        const { buildServer } = await import('../web/server.js'); // fastify only for this command
         const app = await buildServer({ config, redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, logLevel: ctx.settings.logLevel });
         const address = await app.listen({ host: opts.host ?? ctx.settings.host, port: opts.port ? Number(opts.port) : ctx.settings.port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);

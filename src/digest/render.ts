@@ -1,4 +1,3 @@
-import mjml2html from 'mjml';
 import type { SectorId } from '../config/schema.js';
 import { escapeHtml, wrapText } from './escape.js';
 import { renderTemplate } from './template.js';
@@ -111,6 +110,8 @@ export async function compileIssue(view: IssueView): Promise<CompiledIssue> {
   const t0 = performance.now();
   let html: string;
   try {
+    // Loaded on first use: mjml and its CSS tools are heavy, and most processes never render.
+    const { default: mjml2html } = await import('mjml');
     html = (await mjml2html(mjml, { validationLevel: 'strict', minify: true, keepComments: true })).html;
   } catch (err) {
     const errors = (err as { errors?: { line: number; message: string; tagName: string }[] }).errors;

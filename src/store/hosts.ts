@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
+import { LuaScript } from './lua.js';
 
 export interface PaceOptions {
   /** Requests to one host at the same time, across every process (default 2). */
@@ -17,7 +18,7 @@ export const DEFAULT_PACE: PaceOptions = { perHost: 2, minGapMs: 1000, leaseMs: 
  * clock so every process agrees. KEYS: slots zset, next-start key. ARGV: token, per-host,
  * gap ms, lease ms. Returns 0 when taken, else how long to wait (ms).
  */
-const ACQUIRE = `
+const ACQUIRE = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -34,17 +35,17 @@ redis.call('PEXPIRE', KEYS[1], lease)
 local gap = tonumber(ARGV[3])
 if gap > 0 then redis.call('SET', KEYS[2], now + gap, 'PX', gap + 1000) end
 return 0
-`;
+`);
 
 /** Pushes the host's next start out (Retry-After from a 429/503 applies to the whole host). */
-const PAUSE = `
+const PAUSE = new LuaScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local untilAt = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untilAt > cur then redis.call('SET', KEYS[1], untilAt, 'PX', tonumber(ARGV[1]) + 1000) end
 return untilAt
-`;
+`);
 
 /** Per-host politeness and the robots.txt cache, shared by every worker through Redis. */
 export class HostStore {
@@ -64,7 +65,7 @@ export class HostStore {
   async acquire(host: string, pace: PaceOptions, maxWaitMs = 30_000): Promise<(() => Promise<void>) | { retryInMs: number }> {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     for (;;) {
-      const wait = Number(await this.redis.eval(ACQUIRE, 2, this.k.hostSlots(host), this.k.hostNext(host), token, pace.perHost, pace.minGapMs, pace.leaseMs));
+      const wait = Number(await ACQUIRE.run(this.redis, 2, this.k.hostSlots(host), this.k.hostNext(host), token, pace.perHost, pace.minGapMs, pace.leaseMs));
       if (wait === 0) break;
       if (wait > maxWaitMs) return { retryInMs: wait };
       await new Promise((r) => setTimeout(r, Math.min(wait, 5_000)));
@@ -75,7 +76,7 @@ export class HostStore {
   }
 
   async pause(host: string, ms: number): Promise<void> {
-    await this.redis.eval(PAUSE, 1, this.k.hostNext(host), Math.max(1, Math.round(ms)));
+    await PAUSE.run(this.redis, 1, this.k.hostNext(host), Math.max(1, Math.round(ms)));
   }
 
   async getRobots(origin: string): Promise<{ status: number; text: string } | undefined> {

@@ -1,28 +1,29 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
 import { ConflictError, IssueLockedError, STATUS_MOVES, type Issue, type IssueStatus } from '../digest/types.js';
+import { LuaScript } from './lua.js';
 
 /**
  * Compare-and-set of one issue: writes only if the stored version is the one the change was
  * made against, and keeps the sent index in step, in one atomic step.
  * Returns -2 on success, -1 when the issue does not exist, else the current version.
  */
-const CAS = `
+const CAS = new LuaScript(`
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return -1 end
 if v ~= ARGV[1] then return tonumber(v) end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6]) else redis.call('ZREM', KEYS[2], ARGV[6]) end
 return -2
-`;
+`);
 
 /** Creates the issue only when none exists for the week. Returns 1 on success, 0 otherwise. */
-const CREATE = `
+const CREATE = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1
-`;
+`);
 
 export interface UpdateOptions {
   /** Who makes the change, recorded as `updatedBy`. */
@@ -55,7 +56,7 @@ export class IssueStore {
   /** Stores a new issue at version 1; a ConflictError if the week already has one. */
   async create(issue: Omit<Issue, 'version'>): Promise<Issue> {
     const stored: Issue = { ...issue, version: 1 };
-    const ok = await this.redis.eval(CREATE, 2, this.k.issue(issue.week), this.k.issues, '1', JSON.stringify(stored), weekScore(issue.week), issue.week);
+    const ok = await CREATE.run(this.redis, 2, this.k.issue(issue.week), this.k.issues, '1', JSON.stringify(stored), weekScore(issue.week), issue.week);
     if (ok !== 1) {
       const current = await this.get(issue.week);
       throw new ConflictError(issue.week, 0, current?.version);
@@ -78,8 +79,8 @@ export class IssueStore {
     next.version = expectedVersion + 1;
     next.updatedAt = new Date().toISOString();
     if (options.by) next.updatedBy = options.by;
-    const result = (await this.redis.eval(
-      CAS,
+    const result = (await CAS.run(
+      this.redis,
       2,
       this.k.issue(week),
       this.k.issuesSent,

@@ -3,6 +3,7 @@ import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { Classification } from '../classify/types.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
+import { LuaScript } from './lua.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -52,7 +53,7 @@ end
  * A new item is stored as given. An existing one keeps its id, url, title, firstSeenAt,
  * cluster and editor fields; gains the source; fills a missing summary or a real date.
  */
-const UPSERT = `${MOVE_SECTOR}
+const UPSERT = new LuaScript(`${MOVE_SECTOR}
 local incoming = cjson.decode(ARGV[1])
 local sourceId = ARGV[2]
 local score = tonumber(ARGV[3])
@@ -94,14 +95,14 @@ end
 local k = sector_key(newSector, 5, 4)
 if k then redis.call('ZADD', k, score, item.id) end
 return {created, encoded}
-`;
+`);
 
 /**
  * Atomic patch. KEYS: item, by-time, sector zsets... ARGV: JSON of fields to set, JSON list
  * of fields to remove, new score or '', only-if-missing JSON list, sector ids... (ARGV[5..]
  * match KEYS[3..]). Returns the stored JSON, or false when the item does not exist.
  */
-const PATCH = `${MOVE_SECTOR}
+const PATCH = new LuaScript(`${MOVE_SECTOR}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local item = cjson.decode(raw)
@@ -125,7 +126,7 @@ end
 local k = sector_key(newSector, 3, 5)
 if k and score then redis.call('ZADD', k, score, item.id) end
 return encoded
-`;
+`);
 
 /**
  * The stored news items (DESIGN.md "State"): one JSON document per canonical URL, indexed by
@@ -146,18 +147,15 @@ export class ItemStore {
 
   /** Idempotent: the same item from the same source twice changes nothing. */
   async upsert(input: ItemUpsert): Promise<UpsertResult> {
-    const [created, json] = (await this.redis.eval(UPSERT, ...this.upsertArgs(input))) as [number, string];
+    const [created, json] = (await UPSERT.run(this.redis, ...this.upsertArgs(input))) as [number, string];
     return { created: created === 1, item: fromJson(json) };
   }
 
   /** Many upserts in one round trip (still one atomic script each). */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const input of inputs) pipeline.eval(UPSERT, ...this.upsertArgs(input));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, value]) => {
-      if (err) throw err;
+    const results = await UPSERT.runMany(this.redis, inputs.map((input) => this.upsertArgs(input)));
+    return results.map((value) => {
       const [created, json] = value as [number, string];
       return { created: created === 1, item: fromJson(json) };
     });
@@ -242,7 +240,7 @@ export class ItemStore {
   private async patchRaw(id: string, set: Partial<NewsItem>, remove: string[], onlyIfMissing: string[] = []): Promise<NewsItem | undefined> {
     const keyList = [this.k.item(id), this.k.itemsByTime, ...this.sectorKeys];
     const score = set.publishedAt ? String(Date.parse(set.publishedAt)) : '';
-    const json = (await this.redis.eval(PATCH, keyList.length, ...keyList, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing), ...SECTOR_IDS)) as string | null;
+    const json = (await PATCH.run(this.redis, keyList.length, ...keyList, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing), ...SECTOR_IDS)) as string | null;
     return json ? fromJson(json) : undefined;
   }
 
@@ -259,10 +257,13 @@ export class ItemStore {
         touched.add(token);
       }
     }
+    // Each token's list expires when unused, and is trimmed to a window around now (it only
+    // serves recent stories). Queries filter by time anyway, so trimming is housekeeping that
+    // one batch in ten does.
+    const trim = Math.random() < 0.1;
     for (const token of touched) {
       const key = this.k.storyToken(token);
-      // Keep each token's list to a window around now; it only serves recent stories.
-      pipeline.zremrangebyscore(key, '-inf', Date.now() - 2 * windowMs);
+      if (trim) pipeline.zremrangebyscore(key, '-inf', Date.now() - 2 * windowMs);
       pipeline.pexpire(key, 3 * windowMs);
     }
     await pipeline.exec();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
 import { keys } from './keys.js';
+import { LuaScript } from './lua.js';
 
 /**
  * Editors' labels for classifier training: one per item, the latest decision winning field
@@ -23,7 +24,7 @@ export interface EditorLabel {
 export type LabelInput = Omit<EditorLabel, 'at'> & { at?: string };
 
 // Merge inside Redis so two editors acting at once cannot lose each other's field.
-const MERGE = `
+const MERGE = new LuaScript(`
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 local incoming = cjson.decode(ARGV[2])
 local label = incoming
@@ -34,7 +35,7 @@ end
 local encoded = cjson.encode(label)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 return encoded
-`;
+`);
 
 /** Stores (or updates) the editor's label for one item. Call it when an editor changes an item's sector or relevance. */
 export async function recordLabel(redis: Redis, prefix: string, input: LabelInput): Promise<EditorLabel> {
@@ -45,7 +46,7 @@ export async function recordLabel(redis: Redis, prefix: string, input: LabelInpu
   if (input.sector !== undefined) incoming.sector = input.sector;
   if (input.relevant !== undefined) incoming.relevant = input.relevant;
   if (input.editor) incoming.editor = input.editor;
-  const json = (await redis.eval(MERGE, 1, keys(prefix).labels, input.itemId, JSON.stringify(incoming))) as string;
+  const json = (await MERGE.run(redis, 1, keys(prefix).labels, input.itemId, JSON.stringify(incoming))) as string;
   return JSON.parse(json) as EditorLabel;
 }
 

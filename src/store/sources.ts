@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
+import { LuaScript } from './lua.js';
+
+/** Take the source lock when free or already ours (the same job, retried). KEYS: lock. ARGV: owner, ttl ms. */
+const TAKE_LOCK = new LuaScript("local cur = redis.call('GET', KEYS[1]) if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0");
+/** Release it only if still ours. */
+const RELEASE_LOCK = new LuaScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
 
 /** What ssnews remembers about fetching one source (a Redis hash per source). */
 export interface SourceState {
@@ -134,8 +140,8 @@ export class SourceStateStore {
    * function, or undefined when someone else holds it.
    */
   async lock(id: string, ttlMs: number, owner = `${process.pid}-${Math.random().toString(36).slice(2)}`): Promise<(() => Promise<void>) | undefined> {
-    const ok = await this.redis.eval(
-      "local cur = redis.call('GET', KEYS[1]) if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0",
+    const ok = await TAKE_LOCK.run(
+      this.redis,
       1,
       this.k.sourceLock(id),
       owner,
@@ -143,7 +149,7 @@ export class SourceStateStore {
     );
     if (ok !== 1) return undefined;
     return async () => {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, this.k.sourceLock(id), owner);
+      await RELEASE_LOCK.run(this.redis, 1, this.k.sourceLock(id), owner);
     };
   }
 }

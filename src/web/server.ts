@@ -21,7 +21,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     trustProxy: true,
-    disableRequestLogging: false,
   });
   securityHeaders(app, { https: options.config.newsletter.baseUrl.startsWith('https:') });
   const digest = new Digest({ redis: options.redis, prefix: options.prefix, config: options.config });

@@ -46,3 +46,17 @@ describe('redis connection', () => {
     expect(optionsFromUrl('rediss://u%40x:p%3A@redis.example:6380/3')).toMatchObject({ host: 'redis.example', port: 6380, username: 'u@x', password: 'p:', db: 3, tls: {} });
   });
 });
+
+describe('Lua scripts by SHA', () => {
+  it('loads a script Redis does not know (first use, or after SCRIPT FLUSH) and then runs it by SHA', async () => {
+    const { LuaScript } = await import('../../src/store/lua.js');
+    const client = createRedis({ options: redis.connection, description: 'test' });
+    const incr = new LuaScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+    await client.script('FLUSH');
+    expect(await incr.run(client, 1, 'lua:n', 2)).toBe(2);
+    expect(await client.script('EXISTS', incr.sha)).toEqual([1]);
+    await client.script('FLUSH');
+    expect(await incr.runMany(client, [[1, 'lua:n', 3], [1, 'lua:n', 4]])).toEqual([5, 9]);
+    client.disconnect();
+  });
+});
