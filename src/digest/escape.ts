@@ -1,11 +1,12 @@
 import sanitizeHtml from 'sanitize-html';
 import { convert } from 'html-to-text';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+// `%` too: our per-recipient placeholders are `%%ss:…%%`, and untrusted text must not spell one.
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '%': '&#37;' };
 
 /** Escapes text for HTML element content and (double- or single-quoted) attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return text.replace(/[&<>"'%]/g, (c) => HTML_ESCAPES[c]!);
 }
 
 /** Escapes text for XML (the Atom feed). */

@@ -157,25 +157,34 @@ function itemText(item: ItemView): string {
   return lines.join('\n');
 }
 
+/**
+ * Breaks our own marker syntax (`%%ss:…%%`, `<!--ss:…-->`) wherever content spells it, so a
+ * feed title cannot forge a placeholder (and collect recipients' unsubscribe links) or a
+ * section boundary. The HTML part is safe through escapeHtml, which encodes `%` and `<`.
+ */
+function inert(text: string): string {
+  return text.replace(/%%/g, '%\u200b%').replace(/<!--/g, '<\u200b!--');
+}
+
 /** The text part with section markers and placeholders, as compiled HTML has them. */
 export function issueText(view: IssueView): string {
   const head = [wrapText(view.name, TEXT_WIDTH), view.dateLine, view.coverLine, ''];
   if (view.intro) head.push(wrapText(view.intro.text, TEXT_WIDTH), '');
   const sections = view.sections.map(
     (s) =>
-      `<!--ss:section:${s.sector}-->${RULE}\n${s.heading.toUpperCase()}\n${RULE}\n\n${s.items.map(itemText).join(`\n\n${THIN}\n\n`)}\n\n<!--/ss:section:${s.sector}-->`,
+      `<!--ss:section:${s.sector}-->${inert(`${RULE}\n${s.heading.toUpperCase()}\n${RULE}\n\n${s.items.map(itemText).join(`\n\n${THIN}\n\n`)}`)}\n\n<!--/ss:section:${s.sector}-->`,
   );
   const foot = [
     RULE,
-    wrapText(`${view.footer} Register: ${view.links.register}`, TEXT_WIDTH),
+    inert(wrapText(`${view.footer} Register: ${view.links.register}`, TEXT_WIDTH)),
     '',
     `Choose your sectors: ${placeholder('preferencesUrl')}`,
     `Unsubscribe: ${placeholder('unsubscribeUrl')}`,
-    `View in your browser: ${view.links.viewInBrowser}`,
-    `Past issues: ${view.links.archive}`,
+    inert(`View in your browser: ${view.links.viewInBrowser}`),
+    inert(`Past issues: ${view.links.archive}`),
     '',
   ];
-  return `${head.join('\n')}\n${sections.join('')}${foot.join('\n')}`;
+  return `${inert(head.join('\n'))}\n${sections.join('')}${foot.join('\n')}`;
 }
 
 export function byteSize(text: string): number {

@@ -117,6 +117,28 @@ describe('rendering an issue', () => {
     expect(message.text).toContain(hostile.title);
   });
 
+  it('does not let feed text forge a recipient placeholder or a section boundary', async () => {
+    const { issue, items } = sampleIssue(12);
+    // A health item whose title closes its section early and asks for the recipient's
+    // unsubscribe link; its URL carries a placeholder too; no intro, so titles feed the preheader.
+    const health = items.get('item01')!;
+    health.title = 'Tax rises <!--/ss:section:health--> %%ss:unsubscribeUrl%% then %%ss:bogus%%';
+    health.summary = 'More <!--ss:section:leadership--> text %%ss:preferencesUrl%%';
+    health.url = 'https://evil.example/r/%%ss:unsubscribeUrl%%';
+    issue.intro = undefined;
+    const compiled = await compileIssue(buildIssueView(issue, items, config));
+    const secret = { unsubscribeUrl: 'https://n.example/u?token=SECRET', preferencesUrl: 'https://n.example/p?token=SECRET' };
+    const m = personalise(compiled, { ...secret, sectors: ['local-government'] });
+    for (const part of [m.html, m.text]) expect(part.match(/SECRET/g)).toHaveLength(2); // only the footer's own two links
+    // The health section stays out for this reader (the hidden preview line lists titles of every sector).
+    expect(cheerio.load(m.html)('.ss-i[data-item="item01"]')).toHaveLength(0);
+    expect(m.text).not.toContain('Tax rises');
+    const all = personalise(compiled, secret);
+    expect(all.text).toContain('Tax rises');
+    expect(all.text.match(/SECRET/g)).toHaveLength(2);
+    expect(cheerio.load(all.html)('.ss-i[data-item="item01"] h3 a').text()).toBe(health.title);
+  });
+
   it('keeps a 40-item issue under 90 KB and compiles MJML once with strict validation', async () => {
     const { message, compiled } = await render(40);
     const bytes = Buffer.byteLength(message.html);
