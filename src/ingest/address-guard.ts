@@ -2,6 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
 import { FetchError } from './errors.js';
 
+const GLOBAL_IPV6 = ipaddr.parseCIDR('2000::/3');
+
 /**
  * Links in feeds are untrusted, so by default we only connect to public unicast addresses:
  * no loopback, private, link-local (cloud metadata at 169.254.169.254), CGNAT, multicast...
@@ -11,7 +13,9 @@ export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
-  return ip.range() === 'unicast';
+  if (ip.range() !== 'unicast') return false;
+  // Global IPv6 unicast is 2000::/3; anything else (e.g. IPv4-compatible ::7f00:1) is refused.
+  return ip.kind() === 'ipv4' || ip.match(GLOBAL_IPV6);
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -37,7 +37,10 @@ export function parseArticle(html: string, pageUrl: string): ArticleMeta {
   }
   const published =
     meta('meta[property="article:published_time"]') ?? meta('meta[name="date"]') ?? meta('meta[itemprop="datePublished"]') ?? $('article time[datetime], time[datetime]').first().attr('datetime');
-  const canonical = absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ?? absolute(meta('meta[property="og:url"]'), pageUrl);
+  const declared = absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ?? absolute(meta('meta[property="og:url"]'), pageUrl);
+  // A page may name its own canonical address, not another site's: otherwise any page we
+  // enrich could swap the digest's link for one of its choosing.
+  const canonical = declared && sameSite(declared, pageUrl) ? declared : undefined;
   return {
     title: toPlainText(meta('meta[property="og:title"]')) || cleanWhitespace($('h1').first().text()) || cleanWhitespace($('title').first().text()) || undefined,
     description: description ? truncateSummary(toPlainText(description)) : undefined,
@@ -88,4 +91,9 @@ export async function enrichItem(deps: IngestDeps, itemIdToEnrich: string, sourc
     await deps.items.patch(item.id, { classification });
   }
   return { outcome: 'enriched' };
+}
+
+function sameSite(a: string, b: string): boolean {
+  const host = (u: string) => new URL(u).hostname.toLowerCase().replace(/^www\./, '');
+  return host(a) === host(b);
 }

@@ -84,7 +84,7 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       await deps.sources.recordSuccess(source.id, { at, url: source.url, status: 304, nextFetchAt, movedTo: read.fetch.permanentRedirect });
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
-    const { created, items, skipped } = await storeParsed(deps, source, read.parsed, at);
+    const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
     await deps.sources.recordSuccess(source.id, {
       at,
       url: source.url,
@@ -98,7 +98,9 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       nextFetchAt,
     });
     if (deps.enrich) {
-      const wanted = created.filter((i) => source.enrich || !i.summary).map((i) => ({ itemId: i.id, sourceId: source.id }));
+      // From what is stored, not what is new: a retried job still enqueues what a crash left out
+      // (enrich jobs are keyed by item and skip items already enriched).
+      const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
       if (wanted.length) await deps.enrich(wanted);
     }
     return { ...base, outcome: 'fetched', status: read.fetch.status, items, created: created.length, skipped, movedTo: read.fetch.permanentRedirect };
@@ -129,6 +131,9 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   const seenAt = at.toISOString();
   const results = await deps.items.upsertMany(clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })));
   const created = results.filter((r) => r.created).map((r) => r.item);
-  await indexStories(created, deps.items);
-  return { created, items: normalised.items.length, skipped: normalised.skipped };
+  const stored = results.map((r) => r.item);
+  // Every stored item, not only new ones: indexing is idempotent, and a job retried after a
+  // crash between storing and indexing must not leave items unfindable by their duplicates.
+  await indexStories(stored, deps.items);
+  return { created, stored, items: normalised.items.length, skipped: normalised.skipped };
 }

@@ -20,8 +20,12 @@ export function toPlainText(value: string | undefined | null): string {
   return cleanWhitespace(text);
 }
 
+/**
+ * Whitespace folded to single spaces, and control characters dropped: feed text reaches
+ * terminals (escape sequences) and XML (where most controls are illegal).
+ */
 export function cleanWhitespace(text: string): string {
-  return text.replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+  return text.replace(/[\s\u00a0\u200b]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
 }
 
 /**

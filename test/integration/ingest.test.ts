@@ -174,6 +174,26 @@ describe('ingestSource against a fixture server', () => {
   });
 });
 
+describe('a fetch job retried after a crash', () => {
+  it('still asks for the article pages that the crashed run never enqueued', async () => {
+    const d = deps();
+    const source = feed('enrich-me', `${http.origin}/gzip.xml`, { enrich: true });
+    // First run "crashes" before enqueueing enrichment: no enrich sink at all.
+    expect((await ingestSource(d, source)).created).toBe(1);
+    const asked: string[] = [];
+    const again = await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
+    expect(again.created).toBe(0);
+    expect(asked).toHaveLength(1);
+    const [item] = await d.items.list({});
+    expect(asked).toEqual([item!.id]);
+    // Once enriched, it is not asked for again.
+    await d.items.patch(item!.id, { enrichedAt: new Date().toISOString() });
+    asked.length = 0;
+    await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
+    expect(asked).toEqual([]);
+  });
+});
+
 describe('ItemStore', () => {
   it('upserts idempotently, merges sources, keeps first-seen and editor fields', async () => {
     const d = deps();

@@ -5,6 +5,8 @@ import { sameStory, storySimilarity } from '../../src/dedupe/similarity.js';
 import { backoffDelay, MAX_BACKOFF_MS } from '../../src/ingest/backoff.js';
 import { classifyItems } from '../../src/ingest/classify-stage.js';
 import { parseArticle } from '../../src/ingest/enrich.js';
+import { toPlainText } from '../../src/ingest/text.js';
+import { isPublicAddress } from '../../src/ingest/address-guard.js';
 import { normaliseItems } from '../../src/ingest/normalise.js';
 import { robotsVerdict } from '../../src/ingest/robots.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
@@ -129,5 +131,39 @@ describe('classifyItems', () => {
     const classifier = keywordBaseline(loadConfig().sectors);
     const [c] = classifyItems([{ id: '1', url: 'https://x.org', title: 'Two councils agree to share services', publishedAt: '2026-11-20T00:00:00Z' }], classifier, 'local-government');
     expect(c!.classification.modelVersion).toBe(classifier.version);
+  });
+});
+
+describe('defences against hostile feeds and pages', () => {
+  it.each([
+    ['93.184.216.34', true],
+    ['2606:4700::1111', true],
+    ['127.0.0.1', false],
+    ['10.1.2.3', false],
+    ['172.16.0.1', false],
+    ['192.168.1.1', false],
+    ['169.254.169.254', false],
+    ['100.64.0.1', false],
+    ['0.0.0.0', false],
+    ['::1', false],
+    ['::ffff:169.254.169.254', false],
+    ['::7f00:1', false], // IPv4-compatible ::127.0.0.1
+    ['fd00::1', false],
+    ['fe80::1', false],
+    ['not-an-ip', false],
+  ])('isPublicAddress(%s) is %s', (address, expected) => {
+    expect(isPublicAddress(address)).toBe(expected);
+  });
+
+  it("ignores a page's rel=canonical that points at another site", () => {
+    const html = '<html><head><link rel="canonical" href="https://phish.example/login"><meta property="og:title" content="T"></head></html>';
+    expect(parseArticle(html, 'https://council.example.gov.uk/news/1').canonical).toBeUndefined();
+    expect(parseArticle(html.replace('https://phish.example/login', 'https://www.council.example.gov.uk/news/one'), 'https://council.example.gov.uk/news/1').canonical).toBe(
+      'https://www.council.example.gov.uk/news/one',
+    );
+  });
+
+  it('drops control characters (terminal escape sequences) from feed text', () => {
+    expect(toPlainText('Clear \u001b[2J screen &#x1b;]8;;https://x\u0007 and\u0000 NUL')).toBe('Clear [2J screen ]8;;https://x and NUL');
   });
 });
