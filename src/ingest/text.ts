@@ -20,12 +20,15 @@ export function toPlainText(value: string | undefined | null): string {
   return cleanWhitespace(text);
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /**
  * Whitespace folded to single spaces, and control characters dropped: feed text reaches
  * terminals (escape sequences) and XML (where most controls are illegal).
  */
 export function cleanWhitespace(text: string): string {
-  return text.replace(/[\s\u00a0\u200b]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return text.replace(/[\s\u00a0\u200b]+/g, ' ').replace(CONTROL, '').trim();
 }
 
 /**
