@@ -39,7 +39,8 @@ export class PoliteClient {
     let pace = this.pace;
     if (robots) {
       const verdict = robotsVerdict(await this.robotsFor(url, rest.allowPrivateNetwork), url);
-      if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: true });
+      // Only a readable robots.txt that says no is final; an unreachable one is tried again later.
+      if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
       if (verdict.crawlDelayMs && verdict.crawlDelayMs > pace.minGapMs) pace = { ...pace, minGapMs: verdict.crawlDelayMs };
     }
     return this.paced(url, { ...this.defaults, ...rest, userAgent: this.userAgent }, pace);

@@ -15,9 +15,11 @@ export const ROBOTS_AGENT = 'ssnews';
  * 2xx → its rules apply; 4xx → no rules (allowed); 5xx or unreachable (0) → everything is
  * off limits for now (RFC 9309 §2.3.1.4). Pure.
  */
-export function robotsVerdict(robots: { status: number; text: string }, url: string): { allowed: boolean; reason?: string; crawlDelayMs?: number } {
+export function robotsVerdict(robots: { status: number; text: string }, url: string): { allowed: boolean; reason?: string; crawlDelayMs?: number; temporary?: boolean } {
   if (robots.status >= 400 && robots.status < 500) return { allowed: true };
-  if (robots.status < 200 || robots.status >= 500) return { allowed: false, reason: `robots.txt could not be read (${robots.status ? `HTTP ${robots.status}` : 'unreachable'}); trying later` };
+  if (robots.status < 200 || robots.status >= 500) {
+    return { allowed: false, temporary: true, reason: `robots.txt could not be read (${robots.status ? `HTTP ${robots.status}` : 'unreachable'}); trying later` };
+  }
   const origin = new URL(url).origin;
   const robot = robotsParser(`${origin}/robots.txt`, robots.text);
   const delay = robot.getCrawlDelay(ROBOTS_AGENT);

@@ -102,13 +102,15 @@ describe('backoffDelay', () => {
 describe('robotsVerdict', () => {
   const robots = 'User-agent: *\nDisallow: /private/\n\nUser-agent: ssnews\nDisallow: /no-ssnews/\nCrawl-delay: 5\n';
   it.each([
-    [200, robots, 'https://x.org/news', true],
-    [200, robots, 'https://x.org/no-ssnews/a', false],
-    [404, '', 'https://x.org/private/a', true],
-    [503, '', 'https://x.org/news', false],
-    [0, '', 'https://x.org/news', false],
-  ])('status %i → %s allowed %s', (status, text, url, allowed) => {
-    expect(robotsVerdict({ status, text }, url).allowed).toBe(allowed);
+    [200, robots, 'https://x.org/news', true, undefined],
+    [200, robots, 'https://x.org/no-ssnews/a', false, undefined],
+    [404, '', 'https://x.org/private/a', true, undefined],
+    [503, '', 'https://x.org/news', false, true],
+    [0, '', 'https://x.org/news', false, true],
+  ])('status %i → %s allowed %s (temporary refusal: %s)', (status, text, url, allowed, temporary) => {
+    const verdict = robotsVerdict({ status, text }, url);
+    expect(verdict.allowed).toBe(allowed);
+    expect(verdict.temporary).toBe(temporary);
   });
   it('reads Crawl-delay for our agent', () => {
     expect(robotsVerdict({ status: 200, text: robots }, 'https://x.org/').crawlDelayMs).toBe(5000);
