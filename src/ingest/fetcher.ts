@@ -24,6 +24,8 @@ export interface FetchOptions {
   etag?: string;
   lastModified?: string;
   accept?: string;
+  /** Called before following each redirect; throw to refuse it (e.g. robots.txt says no). */
+  beforeRedirect?: (to: string) => Promise<void>;
 }
 
 export interface FetchResult {
@@ -78,6 +80,7 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
       if (hop >= maxRedirects) throw new FetchError('too-many-redirects', `more than ${maxRedirects} redirects, last to ${location}`);
       if (res.statusCode !== 301 && res.statusCode !== 308) allPermanent = false;
       current = new URL(location, current).href;
+      await options.beforeRedirect?.(current);
       continue;
     }
     const base = {

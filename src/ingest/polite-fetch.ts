@@ -38,12 +38,20 @@ export class PoliteClient {
     const { robots, ...rest } = options;
     let pace = this.pace;
     if (robots) {
-      const verdict = robotsVerdict(await this.robotsFor(url, rest.allowPrivateNetwork), url);
-      // Only a readable robots.txt that says no is final; an unreachable one is tried again later.
-      if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
+      const verdict = await this.robotsCheck(url, rest.allowPrivateNetwork);
       if (verdict.crawlDelayMs && verdict.crawlDelayMs > pace.minGapMs) pace = { ...pace, minGapMs: verdict.crawlDelayMs };
     }
-    return this.paced(url, { ...this.defaults, ...rest, userAgent: this.userAgent }, pace);
+    // A redirect lands on a URL robots.txt has not been asked about yet: ask before following.
+    const beforeRedirect = robots ? async (to: string) => void (await this.robotsCheck(to, rest.allowPrivateNetwork)) : undefined;
+    return this.paced(url, { ...this.defaults, ...rest, userAgent: this.userAgent, beforeRedirect }, pace);
+  }
+
+  /** Throws robots-disallowed unless robots.txt lets us fetch `url`. */
+  private async robotsCheck(url: string, allowPrivateNetwork?: boolean) {
+    const verdict = robotsVerdict(await this.robotsFor(url, allowPrivateNetwork), url);
+    // Only a readable robots.txt that says no is final; an unreachable one is tried again later.
+    if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
+    return verdict;
   }
 
   private async paced(url: string, options: FetchOptions, pace: PaceOptions): Promise<FetchResult> {

@@ -25,6 +25,7 @@ beforeAll(async () => {
   http = await startHttpServer({ '/robots.txt': serve('User-agent: *\nDisallow: /private/\n', { 'content-type': 'text/plain' }) });
   http.route('/story.html', serve(ARTICLE(`${http.origin}/news/shared-chief-executive?utm_source=x`), { 'content-type': 'text/html' }));
   http.route('/private/story.html', serve(ARTICLE(`${http.origin}/private/story.html`), { 'content-type': 'text/html' }));
+  http.route('/moved.html', (_req, res) => void res.writeHead(302, { location: '/private/story.html' }).end());
   http.route('/untitled.html', serve('<html><body><p>no title anywhere</p></body></html>', { 'content-type': 'text/html' }));
 });
 afterAll(async () => {
@@ -57,6 +58,10 @@ describe('ingestUrl: one article by URL through the pipeline', () => {
 
   it('honours robots.txt and says why a page without a title cannot be added', async () => {
     await expect(ingestUrl(deps(), `${http.origin}/private/story.html`, { allowPrivateNetwork: true })).rejects.toMatchObject({ code: 'robots-disallowed' });
+    // Also when a redirect leads there: the disallowed page itself is never requested.
+    const before = http.requests.length;
+    await expect(ingestUrl(deps(), `${http.origin}/moved.html`, { allowPrivateNetwork: true })).rejects.toMatchObject({ code: 'robots-disallowed' });
+    expect(http.requests.slice(before).map((r) => r.path)).not.toContain('/private/story.html');
     const err = await ingestUrl(deps(), `${http.origin}/untitled.html`, { allowPrivateNetwork: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FetchError);
     expect((err as FetchError).message).toMatch(/untitled\.html has no title/);
