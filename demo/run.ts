@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../src/cli.js';
-import { freePort, startRedisServer } from '../src/store/redis-server.js';
+import { findRedisServer, freePort, startRedisServer } from '../src/store/redis-server.js';
 import { startDemoServer } from './server.js';
 import { fillDemoDraft, writeDemoConfig } from './setup.js';
 
@@ -22,6 +22,10 @@ const outArg = process.argv.indexOf('--out');
 const outDir = resolve(outArg > 0 && process.argv[outArg + 1] ? process.argv[outArg + 1]! : 'out');
 const redisDir = join(dataDir, 'demo-redis');
 rmSync(redisDir, { recursive: true, force: true }); // a fresh start each run
+if (!findRedisServer()) {
+  process.stderr.write('The demo runs its own redis-server, and none is installed.\nDebian/Ubuntu: sudo apt-get install redis-server   macOS: brew install redis\n');
+  process.exit(2);
+}
 const redis = await startRedisServer({ dir: redisDir, port: await freePort() });
 const site = await startDemoServer();
 // The demo keeps to its own Redis and key prefix: never a developer's own data.
