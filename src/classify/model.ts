@@ -30,7 +30,7 @@ export interface ModelData {
 export const RELEVANCE_BIAS = -1.5;
 
 export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
-export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 1.5, collab: 1.5, c: 0.5 };
+export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
 
 /** Prior weights: what we believe before seeing any data. */
 export function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {

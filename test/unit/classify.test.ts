@@ -89,7 +89,7 @@ describe('classifier', () => {
   });
 
   it('flags items it cannot place with confidence', () => {
-    const c = classifier.classify({ title: 'Weekly round-up' });
+    const c = classifier.classify({ title: 'Monday briefing' }); // no sector or collaboration words at all
     expect(c.needsReview).toBe(true);
     expect(c.relevant).toBe(false);
   });
