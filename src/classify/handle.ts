@@ -20,8 +20,8 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
   constructor(
     initial: Classifier,
     private readonly build: (model: ModelData) => Classifier,
-    private readonly redis?: Redis,
-    private readonly prefix = 'ssnews:',
+    /** Where models are stored; without it the handle keeps its initial classifier. */
+    private readonly store?: { redis: Redis; prefix: string },
   ) {
     super();
     this.current = initial;
@@ -37,11 +37,11 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
 
   /** Starts listening for new versions; resolves once subscribed. */
   async start(pollMs = 30_000): Promise<this> {
-    if (!this.redis) return this;
-    this.subscriber = this.redis.duplicate();
+    if (!this.store) return this;
+    this.subscriber = this.store.redis.duplicate();
     this.subscriber.on('error', (err: Error) => this.emit('problem', err));
     this.subscriber.on('message', (_channel: string, version: string) => void this.refresh(version));
-    await this.subscriber.subscribe(modelChannel(this.prefix));
+    await this.subscriber.subscribe(modelChannel(this.store.prefix));
     this.timer = setInterval(() => void this.refresh(), pollMs);
     this.timer.unref();
     await this.refresh();
@@ -51,11 +51,12 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
   /** Checks the stored current version and swaps to it when it differs. */
   refresh(announced?: string): Promise<void> {
     const run = async () => {
-      if (!this.redis || this.closed) return;
+      if (!this.store || this.closed) return;
+      const { redis, prefix } = this.store;
       try {
-        const version = (await currentModelVersion(this.redis, this.prefix)) ?? announced;
+        const version = (await currentModelVersion(redis, prefix)) ?? announced;
         if (!version || version === this.current.version) return;
-        const model = await loadModel(this.redis, this.prefix, version);
+        const model = await loadModel(redis, prefix, version);
         if (!model) return;
         this.current = this.build(model);
         this.emit('swap', version);

@@ -56,13 +56,13 @@ export function classifierKit(opts: KitOptions): ClassifierKit {
   };
 }
 
-export interface LoadClassifierOptions extends KitOptions {
-  /** With Redis: use the stored current model and follow new versions without a restart. */
-  redis?: Redis;
-  prefix?: string;
+export type LoadClassifierOptions = KitOptions & {
   /** Fallback check interval for a new model version (pub/sub announces it at once). */
   pollMs?: number;
-}
+} & (
+    /** With Redis (and the configured key prefix): the stored current model, followed without a restart. */
+    { redis: Redis; prefix: string } | { redis?: undefined; prefix?: undefined }
+  );
 
 /**
  * What the ingest worker calls once at start-up. Without Redis, or before any retrain has
@@ -71,14 +71,13 @@ export interface LoadClassifierOptions extends KitOptions {
  */
 export async function loadClassifier(opts: LoadClassifierOptions): Promise<ClassifierHandle> {
   const kit = classifierKit(opts);
-  const prefix = opts.prefix ?? 'ssnews:';
   let initial: Classifier | undefined;
   if (opts.redis) {
-    const stored = await loadCurrentModel(opts.redis, prefix);
+    const stored = await loadCurrentModel(opts.redis, opts.prefix);
     if (stored) initial = tryBuild(kit, stored);
   }
   initial ??= kit.fromModel(kit.train(kit.trainingRows()));
-  const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.redis, prefix);
+  const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.redis ? { redis: opts.redis, prefix: opts.prefix } : undefined);
   if (opts.redis) await handle.start(opts.pollMs);
   return handle;
 }
