@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
+import { checkEmailLayout, launchChromium } from '../helpers/chromium.js';
 
 // The README promises `npm run demo` shows the whole product working offline: keep it true.
 describe('npm run demo', () => {
-  it('checks, fetches, classifies, drafts, renders and checks the demo issue, exiting 0', () => {
+  it('checks, fetches, classifies, drafts, renders and checks the demo issue, exiting 0; the issue lays out in Chromium', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssnews-demo-'));
     const out = join(dir, 'out');
     const env: NodeJS.ProcessEnv = { ...process.env, SSNEWS_DATA_DIR: join(dir, 'data') };
@@ -33,5 +35,15 @@ describe('npm run demo', () => {
     expect(text).toContain('A shared chief executive is the quickest way');
     expect($('script')).toHaveLength(0);
     expect(existsSync(join(out, 'issue.txt'))).toBe(true);
+
+    // The demo issue itself, in real Chromium, at phone and email-client widths.
+    const headings = $('h2').map((_, h) => $(h).text()).get();
+    expect(headings.length).toBeGreaterThanOrEqual(4);
+    const browser = await launchChromium();
+    try {
+      for (const width of [375, 600]) await checkEmailLayout(browser, pathToFileURL(join(out, 'issue.html')).href, headings, width, join(dir, `demo-${width}.png`));
+    } finally {
+      await browser.close();
+    }
   });
 });
