@@ -129,6 +129,65 @@ return encoded
 `);
 
 /**
+ * Story index writes for a batch. Keys are the token prefix (named in keys.ts) plus the token,
+ * built inside the script: fine on a single Redis or Sentinel; Redis Cluster would need them
+ * in KEYS. ARGV: token key prefix, ttl ms, trim-before ms (0: no trim), then per item: id,
+ * published ms, token count, tokens...
+ */
+const INDEX_STORIES = new LuaScript(`
+local prefix, ttl, trimBefore = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local touched = {}
+local i = 4
+while i <= #ARGV do
+  local id, score, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  for t = 1, n do
+    local key = prefix .. ARGV[i + 2 + t]
+    redis.call('ZADD', key, score, id)
+    touched[key] = true
+  end
+  i = i + 3 + n
+end
+for key in pairs(touched) do
+  if trimBefore > 0 then redis.call('ZREMRANGEBYSCORE', key, '-inf', trimBefore) end
+  redis.call('PEXPIRE', key, ttl)
+end
+return 0
+`);
+
+/**
+ * Near-duplicate candidates for a batch, counted in Redis. ARGV: token key prefix, window ms,
+ * max ids read per token, max candidates returned per query, min shared tokens, then per
+ * query: published ms, token count, tokens... Returns one list of ids per query.
+ */
+const STORY_CANDIDATES = new LuaScript(`
+local prefix, window, perToken, maxOut, minShared = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local out = {}
+local i = 6
+while i <= #ARGV do
+  local at, n = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  local counts, order = {}, {}
+  for t = 1, n do
+    local ids = redis.call('ZREVRANGEBYSCORE', prefix .. ARGV[i + 1 + t], at + window, at - window, 'LIMIT', 0, perToken)
+    for _, id in ipairs(ids) do
+      if not counts[id] then counts[id] = 0; order[#order + 1] = id end
+      counts[id] = counts[id] + 1
+    end
+  end
+  local kept = {}
+  for _, id in ipairs(order) do if counts[id] >= minShared then kept[#kept + 1] = id end end
+  -- Most shared first; ties keep the order found (nearest in time first).
+  local rank = {}
+  for pos, id in ipairs(kept) do rank[id] = pos end
+  table.sort(kept, function(a, b) if counts[a] ~= counts[b] then return counts[a] > counts[b] end return rank[a] < rank[b] end)
+  local top = {}
+  for k = 1, math.min(maxOut, #kept) do top[k] = kept[k] end
+  out[#out + 1] = top
+  i = i + 2 + n
+end
+return out
+`);
+
+/**
  * The stored news items (DESIGN.md "State"): one JSON document per canonical URL, indexed by
  * time, sector, source and story cluster. Every write is one atomic Lua script, so concurrent
  * workers and a job that runs twice after a stall cannot lose a source or an editor's choice.
@@ -246,51 +305,31 @@ export class ItemStore {
 
   // ---- story index (dedupe) -------------------------------------------------------------
 
-  /** Makes items findable by `storyCandidates` through their story tokens; one round trip. */
+  /**
+   * Makes items findable by `storyCandidates` through their story tokens: one script call,
+   * however many items and tokens (the loop runs in Redis, not as hundreds of commands).
+   */
   async indexStories(entries: { id: string; tokens: string[]; publishedAt: string }[], windowMs: number): Promise<void> {
     if (entries.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    const touched = new Set<string>();
-    for (const { id, tokens, publishedAt } of entries) {
-      for (const token of tokens) {
-        pipeline.zadd(this.k.storyToken(token), Date.parse(publishedAt), id);
-        touched.add(token);
-      }
-    }
     // Each token's list expires when unused, and is trimmed to a window around now (it only
     // serves recent stories). Queries filter by time anyway, so trimming is housekeeping that
     // one batch in ten does.
-    const trim = Math.random() < 0.1;
-    for (const token of touched) {
-      const key = this.k.storyToken(token);
-      if (trim) pipeline.zremrangebyscore(key, '-inf', Date.now() - 2 * windowMs);
-      pipeline.pexpire(key, 3 * windowMs);
-    }
-    await pipeline.exec();
+    const trimBefore = Math.random() < 0.1 ? Date.now() - 2 * windowMs : 0;
+    const args: (string | number)[] = [this.k.storyToken(''), 3 * windowMs, trimBefore];
+    for (const { id, tokens, publishedAt } of entries) args.push(id, Date.parse(publishedAt), tokens.length, ...tokens);
+    await INDEX_STORIES.run(this.redis, 0, ...args);
   }
 
   /**
    * For each query, the items sharing at least `minShared` story tokens with it, published
-   * within `windowMs` of it, most shared first. One round trip for the whole batch. Common
-   * tokens are read only up to `maxPerToken` items nearest in time.
+   * within `windowMs` of it, most shared first (at most `maxOut`). One script call for the
+   * batch; common tokens are read only up to `maxPerToken` items nearest in time.
    */
-  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 1, maxPerToken = 50): Promise<string[][]> {
-    const pipeline = this.redis.pipeline();
-    for (const q of queries) {
-      const at = Date.parse(q.publishedAt);
-      for (const token of q.tokens) pipeline.zrevrangebyscore(this.k.storyToken(token), at + windowMs, at - windowMs, 'LIMIT', 0, maxPerToken);
-    }
-    const results = pipeline.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-    let r = 0;
-    return queries.map((q) => {
-      const counts = new Map<string, number>();
-      for (let i = 0; i < q.tokens.length; i++) {
-        const [err, ids] = results[r++]!;
-        if (err) throw err;
-        for (const id of ids as string[]) counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      return [...counts].filter(([, n]) => n >= minShared).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([id]) => id);
-    });
+  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 1, maxPerToken = 50, maxOut = 12): Promise<string[][]> {
+    if (queries.length === 0) return [];
+    const args: (string | number)[] = [this.k.storyToken(''), windowMs, maxPerToken, maxOut, minShared];
+    for (const q of queries) args.push(Date.parse(q.publishedAt), q.tokens.length, ...q.tokens);
+    return (await STORY_CANDIDATES.run(this.redis, 0, ...args)) as string[][];
   }
 
   /** Which of these ids are stored. */
