@@ -49,19 +49,32 @@ end
 
 /**
  * Atomic upsert. KEYS: item, by-time, proposed cluster, by-source, sector zsets...
- * ARGV: incoming JSON, sourceId, publishedAt ms, sector ids... (ARGV[4..] match KEYS[5..]).
+ * ARGV: incoming JSON, sourceId, publishedAt ms, the incoming item's sector, its id, sector
+ * ids... (ARGV[6..] match KEYS[5..]). Returns {1} for a new item (stored as given), else
+ * {0, stored JSON}.
  * A new item is stored as given. An existing one keeps its id, url, title, firstSeenAt,
  * cluster and editor fields; gains the source; fills a missing summary or a real date.
  */
 const UPSERT = new LuaScript(`${MOVE_SECTOR}
-local incoming = cjson.decode(ARGV[1])
 local sourceId = ARGV[2]
 local score = tonumber(ARGV[3])
 local raw = redis.call('GET', KEYS[1])
+if not raw then
+  -- New: store the JSON as sent, without decoding it (most of ingest's Redis time otherwise).
+  local id = ARGV[5]
+  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('SADD', KEYS[3], id)
+  redis.call('ZADD', KEYS[2], score, id)
+  redis.call('ZADD', KEYS[4], score, id)
+  local k = sector_key(ARGV[4], 5, 6)
+  if k then redis.call('ZADD', k, score, id) end
+  return {1}
+end
+local incoming = cjson.decode(ARGV[1])
 local item
 local created = 0
 local oldSector = nil
-if raw then
+do
   item = cjson.decode(raw)
   oldSector = sector_of(item)
   local has = false
@@ -78,10 +91,6 @@ if raw then
   if retext or item.classification.modelVersion ~= incoming.classification.modelVersion then
     item.classification = incoming.classification
   end
-else
-  item = incoming
-  created = 1
-  redis.call('SADD', KEYS[3], item.id)
 end
 local encoded = cjson.encode(item)
 redis.call('SET', KEYS[1], encoded)
@@ -89,10 +98,10 @@ redis.call('ZADD', KEYS[2], score, item.id)
 redis.call('ZADD', KEYS[4], score, item.id)
 local newSector = sector_of(item)
 if oldSector and oldSector ~= newSector then
-  local k = sector_key(oldSector, 5, 4)
+  local k = sector_key(oldSector, 5, 6)
   if k then redis.call('ZREM', k, item.id) end
 end
-local k = sector_key(newSector, 5, 4)
+local k = sector_key(newSector, 5, 6)
 if k then redis.call('ZADD', k, score, item.id) end
 return {created, encoded}
 `);
@@ -206,21 +215,19 @@ export class ItemStore {
 
   /** Idempotent: the same item from the same source twice changes nothing. */
   async upsert(input: ItemUpsert): Promise<UpsertResult> {
-    const [created, json] = (await UPSERT.run(this.redis, ...this.upsertArgs(input))) as [number, string];
-    return { created: created === 1, item: fromJson(json) };
+    const { args, item } = this.upsertArgs(input);
+    return upsertResult(await UPSERT.run(this.redis, ...args), item);
   }
 
   /** Many upserts in one round trip (still one atomic script each). */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
-    const results = await UPSERT.runMany(this.redis, inputs.map((input) => this.upsertArgs(input)));
-    return results.map((value) => {
-      const [created, json] = value as [number, string];
-      return { created: created === 1, item: fromJson(json) };
-    });
+    const prepared = inputs.map((input) => this.upsertArgs(input));
+    const results = await UPSERT.runMany(this.redis, prepared.map((p) => p.args));
+    return results.map((value, i) => upsertResult(value, prepared[i]!.item));
   }
 
-  private upsertArgs(input: ItemUpsert): [number, ...(string | number)[]] {
+  private upsertArgs(input: ItemUpsert): { args: [number, ...(string | number)[]]; item: NewsItem } {
     const item: NewsItem = {
       id: input.id,
       url: input.url,
@@ -234,7 +241,7 @@ export class ItemStore {
       classification: input.classification,
     };
     const keyList = [this.k.item(input.id), this.k.itemsByTime, this.k.cluster(input.clusterId), this.k.itemsBySource(input.sourceId), ...this.sectorKeys];
-    return [keyList.length, ...keyList, JSON.stringify(item), input.sourceId, Date.parse(input.publishedAt), ...SECTOR_IDS];
+    return { args: [keyList.length, ...keyList, JSON.stringify(item), input.sourceId, Date.parse(input.publishedAt), sectorOf(item), item.id, ...SECTOR_IDS], item };
   }
 
   async get(id: string): Promise<NewsItem | undefined> {
@@ -325,7 +332,7 @@ export class ItemStore {
    * within `windowMs` of it, most shared first (at most `maxOut`). One script call for the
    * batch; common tokens are read only up to `maxPerToken` items nearest in time.
    */
-  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 1, maxPerToken = 50, maxOut = 12): Promise<string[][]> {
+  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 1, maxPerToken = 20, maxOut = 12): Promise<string[][]> {
     if (queries.length === 0) return [];
     const args: (string | number)[] = [this.k.storyToken(''), windowMs, maxPerToken, maxOut, minShared];
     for (const q of queries) args.push(Date.parse(q.publishedAt), q.tokens.length, ...q.tokens);
@@ -352,6 +359,12 @@ export class ItemStore {
   async addAlias(aliasId: string, itemId: string): Promise<void> {
     await this.redis.hsetnx(this.k.itemAliases, aliasId, itemId);
   }
+}
+
+/** {1}: stored as we sent it; {0, json}: it existed, and this is what is stored now. */
+function upsertResult(value: unknown, sent: NewsItem): UpsertResult {
+  const [created, json] = value as [number, string?];
+  return created === 1 ? { created: true, item: sent } : { created: false, item: fromJson(json!) };
 }
 
 function fromJson(json: string): NewsItem {
