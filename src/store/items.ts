@@ -48,62 +48,73 @@ end
 `;
 
 /**
- * Atomic upsert. KEYS: item, by-time, proposed cluster, by-source, sector zsets...
- * ARGV: incoming JSON, sourceId, publishedAt ms, the incoming item's sector, its id, sector
- * ids... (ARGV[6..] match KEYS[5..]). Returns {1} for a new item (stored as given), else
+ * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
+ * sector zsets, then per item: item, proposed cluster, by-source. ARGV: the number of
+ * sectors, the sector ids (matching the sector KEYS), then per item: JSON, sourceId,
+ * publishedAt ms, its sector, its id. A new item is stored as sent (no JSON decode); an
+ * existing one keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the
+ * source, and fills a missing summary or a real date. Returns per item {1} when new, else
  * {0, stored JSON}.
- * A new item is stored as given. An existing one keeps its id, url, title, firstSeenAt,
- * cluster and editor fields; gains the source; fills a missing summary or a real date.
  */
-const UPSERT = new LuaScript(`${MOVE_SECTOR}
-local sourceId = ARGV[2]
-local score = tonumber(ARGV[3])
-local raw = redis.call('GET', KEYS[1])
-if not raw then
-  -- New: store the JSON as sent, without decoding it (most of ingest's Redis time otherwise).
-  local id = ARGV[5]
-  redis.call('SET', KEYS[1], ARGV[1])
-  redis.call('SADD', KEYS[3], id)
-  redis.call('ZADD', KEYS[2], score, id)
-  redis.call('ZADD', KEYS[4], score, id)
-  local k = sector_key(ARGV[4], 5, 6)
-  if k then redis.call('ZADD', k, score, id) end
-  return {1}
+const UPSERT_MANY = new LuaScript(`
+local S = tonumber(ARGV[1])
+local function sector_key(sector)
+  for j = 1, S do if ARGV[1 + j] == sector then return KEYS[1 + j] end end
+  return nil
 end
-local incoming = cjson.decode(ARGV[1])
-local item
-local created = 0
-local oldSector = nil
-do
-  item = cjson.decode(raw)
-  oldSector = sector_of(item)
-  local has = false
-  for _, s in ipairs(item.sourceIds) do if s == sourceId then has = true end end
-  if not has then table.insert(item.sourceIds, sourceId) end
-  local retext = false
-  if incoming.summary and not item.summary then item.summary = incoming.summary; retext = true end
-  if item.dateFromFirstSeen and not incoming.dateFromFirstSeen then
-    item.publishedAt = incoming.publishedAt
-    item.dateFromFirstSeen = nil
+local function sector_of(item)
+  if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
+  return item.classification.sector
+end
+local byTime = KEYS[1]
+local out = {}
+local n = (#ARGV - 1 - S) / 5
+for i = 0, n - 1 do
+  local kItem, kCluster, kSource = KEYS[S + 2 + 3 * i], KEYS[S + 3 + 3 * i], KEYS[S + 4 + 3 * i]
+  local a = S + 2 + 5 * i
+  local json, sourceId, score, sector, id = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
+  local raw = redis.call('GET', kItem)
+  if not raw then
+    redis.call('SET', kItem, json)
+    redis.call('SADD', kCluster, id)
+    redis.call('ZADD', byTime, score, id)
+    redis.call('ZADD', kSource, score, id)
+    local k = sector_key(sector)
+    if k then redis.call('ZADD', k, score, id) end
+    out[i + 1] = {1}
   else
-    score = tonumber(redis.call('ZSCORE', KEYS[2], incoming.id)) or score
-  end
-  if retext or item.classification.modelVersion ~= incoming.classification.modelVersion then
-    item.classification = incoming.classification
+    local incoming = cjson.decode(json)
+    local item = cjson.decode(raw)
+    local oldSector = sector_of(item)
+    local has = false
+    for _, s in ipairs(item.sourceIds) do if s == sourceId then has = true end end
+    if not has then table.insert(item.sourceIds, sourceId) end
+    local retext = false
+    if incoming.summary and not item.summary then item.summary = incoming.summary; retext = true end
+    if item.dateFromFirstSeen and not incoming.dateFromFirstSeen then
+      item.publishedAt = incoming.publishedAt
+      item.dateFromFirstSeen = nil
+    else
+      score = tonumber(redis.call('ZSCORE', byTime, id)) or score
+    end
+    if retext or item.classification.modelVersion ~= incoming.classification.modelVersion then
+      item.classification = incoming.classification
+    end
+    local encoded = cjson.encode(item)
+    redis.call('SET', kItem, encoded)
+    redis.call('ZADD', byTime, score, id)
+    redis.call('ZADD', kSource, score, id)
+    local newSector = sector_of(item)
+    if oldSector ~= newSector then
+      local k = sector_key(oldSector)
+      if k then redis.call('ZREM', k, id) end
+    end
+    local k = sector_key(newSector)
+    if k then redis.call('ZADD', k, score, id) end
+    out[i + 1] = {0, encoded}
   end
 end
-local encoded = cjson.encode(item)
-redis.call('SET', KEYS[1], encoded)
-redis.call('ZADD', KEYS[2], score, item.id)
-redis.call('ZADD', KEYS[4], score, item.id)
-local newSector = sector_of(item)
-if oldSector and oldSector ~= newSector then
-  local k = sector_key(oldSector, 5, 6)
-  if k then redis.call('ZREM', k, item.id) end
-end
-local k = sector_key(newSector, 5, 6)
-if k then redis.call('ZADD', k, score, item.id) end
-return {created, encoded}
+return out
 `);
 
 /**
@@ -135,6 +146,13 @@ end
 local k = sector_key(newSector, 3, 5)
 if k and score then redis.call('ZADD', k, score, item.id) end
 return encoded
+`);
+
+/** One flag per key (EXISTS with several keys only counts them). KEYS: the keys. */
+const EXISTS_EACH = new LuaScript(`
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end
+return out
 `);
 
 /**
@@ -215,33 +233,23 @@ export class ItemStore {
 
   /** Idempotent: the same item from the same source twice changes nothing. */
   async upsert(input: ItemUpsert): Promise<UpsertResult> {
-    const { args, item } = this.upsertArgs(input);
-    return upsertResult(await UPSERT.run(this.redis, ...args), item);
+    const [result] = await this.upsertMany([input]);
+    return result!;
   }
 
   /** Many upserts in one round trip (still one atomic script each). */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
-    const prepared = inputs.map((input) => this.upsertArgs(input));
-    const results = await UPSERT.runMany(this.redis, prepared.map((p) => p.args));
-    return results.map((value, i) => upsertResult(value, prepared[i]!.item));
-  }
-
-  private upsertArgs(input: ItemUpsert): { args: [number, ...(string | number)[]]; item: NewsItem } {
-    const item: NewsItem = {
-      id: input.id,
-      url: input.url,
-      title: input.title,
-      ...(input.summary ? { summary: input.summary } : {}),
-      publishedAt: input.publishedAt,
-      ...(input.dateFromFirstSeen ? { dateFromFirstSeen: true } : {}),
-      firstSeenAt: input.seenAt,
-      sourceIds: [input.sourceId],
-      clusterId: input.clusterId,
-      classification: input.classification,
-    };
-    const keyList = [this.k.item(input.id), this.k.itemsByTime, this.k.cluster(input.clusterId), this.k.itemsBySource(input.sourceId), ...this.sectorKeys];
-    return { args: [keyList.length, ...keyList, JSON.stringify(item), input.sourceId, Date.parse(input.publishedAt), sectorOf(item), item.id, ...SECTOR_IDS], item };
+    const keyList: string[] = [this.k.itemsByTime, ...this.sectorKeys];
+    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS];
+    const sent = inputs.map((input) => {
+      const item = newItem(input);
+      keyList.push(this.k.item(item.id), this.k.cluster(item.clusterId), this.k.itemsBySource(input.sourceId));
+      args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id);
+      return item;
+    });
+    const results = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as unknown[];
+    return results.map((value, i) => upsertResult(value, sent[i]!));
   }
 
   async get(id: string): Promise<NewsItem | undefined> {
@@ -342,10 +350,9 @@ export class ItemStore {
   /** Which of these ids are stored. */
   async existing(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.exists(this.k.item(id));
-    const results = (await pipeline.exec()) ?? [];
-    return new Set(ids.filter((_, i) => results[i]?.[1] === 1));
+    const keyList = ids.map((id) => this.k.item(id));
+    const flags = (await EXISTS_EACH.run(this.redis, keyList.length, ...keyList)) as number[];
+    return new Set(ids.filter((_, i) => flags[i] === 1));
   }
 
   // ---- aliases: canonical URLs learnt from article pages --------------------------------
@@ -359,6 +366,22 @@ export class ItemStore {
   async addAlias(aliasId: string, itemId: string): Promise<void> {
     await this.redis.hsetnx(this.k.itemAliases, aliasId, itemId);
   }
+}
+
+/** The document a first sighting stores. */
+function newItem(input: ItemUpsert): NewsItem {
+  return {
+    id: input.id,
+    url: input.url,
+    title: input.title,
+    ...(input.summary ? { summary: input.summary } : {}),
+    publishedAt: input.publishedAt,
+    ...(input.dateFromFirstSeen ? { dateFromFirstSeen: true } : {}),
+    firstSeenAt: input.seenAt,
+    sourceIds: [input.sourceId],
+    clusterId: input.clusterId,
+    classification: input.classification,
+  };
 }
 
 /** {1}: stored as we sent it; {0, json}: it existed, and this is what is stored now. */
