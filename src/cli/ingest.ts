@@ -10,6 +10,7 @@ import { sectorOf, type NewsItem } from '../model.js';
 import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
 import { UsageError } from '../errors.js';
 import { labelItem } from '../classify/editor-label.js';
+import { mapConcurrent } from '../concurrency.js';
 import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
@@ -162,7 +163,7 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
     const client = politeClient(deps);
     const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'fetching {bar} {value}/{total} sources | {id}', stream: process.stderr, hideCursor: true }) : undefined;
     bar?.start(selected.length, 0, { id: '' });
-    const runs = await pool(selected, 8, async (source) => {
+    const runs = await mapConcurrent(selected, 8, async (source) => {
       const r = await ingestSource(deps, source, { force: true, client });
       bar?.increment(1, { id: source.id });
       return r;
@@ -172,7 +173,7 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
     if (enrichQueue.length) {
       const bar2 = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'article pages {bar} {value}/{total}', stream: process.stderr, hideCursor: true }) : undefined;
       bar2?.start(enrichQueue.length, 0);
-      await pool(enrichQueue, 4, async (req) => {
+      await mapConcurrent(enrichQueue, 4, async (req) => {
         try {
           const r = await enrichItem(deps, req.itemId, config.sources.find((s) => s.id === req.sourceId), client);
           if (r.outcome === 'enriched') enriched++;
@@ -213,20 +214,6 @@ function itemsTable(items: NewsItem[]): string {
     table.push([i.publishedAt.slice(0, 16).replace('T', ' '), sectorOf(i) + (i.classification.relevant ? '' : ' (-)'), i.title, i.sourceIds.join(', '), size > 1 ? `${i.clusterId.slice(0, 6)} ×${size}` : '']);
   }
   return table.toString();
-}
-
-async function pool<T, R>(list: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(list.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(size, list.length) }, async () => {
-      while (next < list.length) {
-        const i = next++;
-        out[i] = await fn(list[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 function sum(runs: SourceRun[], field: 'items' | 'created' | 'skipped'): number {

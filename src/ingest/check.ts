@@ -1,4 +1,5 @@
 import type { Source } from '../config/schema.js';
+import { mapConcurrent } from '../concurrency.js';
 import { FetchError } from './errors.js';
 import type { FetchOptions } from './fetcher.js';
 import { readSource } from './read-source.js';
@@ -27,16 +28,7 @@ export async function checkSources(
   sources: Source[],
   options: Omit<FetchOptions, 'allowPrivateNetwork'> & { concurrency?: number },
 ): Promise<SourceCheck[]> {
-  const results: SourceCheck[] = new Array(sources.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < sources.length) {
-      const i = next++;
-      results[i] = await checkOne(sources[i]!, options);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, sources.length) }, worker));
-  return results;
+  return mapConcurrent(sources, options.concurrency ?? 8, (source) => checkOne(source, options));
 }
 
 async function checkOne(source: Source, options: Omit<FetchOptions, 'allowPrivateNetwork'>): Promise<SourceCheck> {

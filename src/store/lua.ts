@@ -23,21 +23,6 @@ export class LuaScript {
       return redis.eval(this.lua, numKeys, ...args);
     }
   }
-
-  /** Many calls in one round trip; any that found the script missing are run again singly. */
-  async runMany(redis: Redis, calls: [numKeys: number, ...args: Arg[]][]): Promise<unknown[]> {
-    if (calls.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const [numKeys, ...args] of calls) pipeline.evalsha(this.sha, numKeys, ...args);
-    const results = (await pipeline.exec()) ?? [];
-    const out: unknown[] = [];
-    for (const [i, [err, value]] of results.entries()) {
-      if (!err) out.push(value);
-      else if (isNoScript(err)) out.push(await this.run(redis, ...calls[i]!));
-      else throw err;
-    }
-    return out;
-  }
 }
 
 function isNoScript(err: unknown): boolean {
