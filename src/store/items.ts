@@ -30,9 +30,17 @@ export interface ListQuery {
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
 export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
 
+// Shared Lua: the sector an item is filed under (the editor's choice first), as sectorOf().
+const SECTOR_OF = `
+local function sector_of(item)
+  if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
+  return item.classification.sector
+end
+`;
+
 // Shared Lua: keeps the per-sector zsets in step when an item's sector changes.
-// KEYS[2] = by-time zset; KEYS[first..] = sector zsets in the order of ARGV[sectorArg..].
-const MOVE_SECTOR = `
+// KEYS[first..] = sector zsets in the order of ARGV[sectorArg..].
+const MOVE_SECTOR = `${SECTOR_OF}
 local function sector_key(sector, first, sectorArg)
   local i = 0
   while ARGV[sectorArg + i] do
@@ -40,10 +48,6 @@ local function sector_key(sector, first, sectorArg)
     i = i + 1
   end
   return nil
-end
-local function sector_of(item)
-  if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
-  return item.classification.sector
 end
 `;
 
@@ -56,15 +60,11 @@ end
  * source, and fills a missing summary or a real date. Returns per item {1} when new, else
  * {0, stored JSON}.
  */
-const UPSERT_MANY = new LuaScript(`
+const UPSERT_MANY = new LuaScript(`${SECTOR_OF}
 local S = tonumber(ARGV[1])
 local function sector_key(sector)
   for j = 1, S do if ARGV[1 + j] == sector then return KEYS[1 + j] end end
   return nil
-end
-local function sector_of(item)
-  if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
-  return item.classification.sector
 end
 local byTime = KEYS[1]
 local out = {}
