@@ -1,75 +1,91 @@
 import type { NewsItem } from '../model.js';
-import type { ItemStore } from '../store/items.js';
-import { profileSimilarity, sameStoryProfile, storyProfile, type StoryProfile, type StoryText } from './similarity.js';
+import { STORY_LOG_KEEP_MS, storyLogCursorAt, type StoryLog } from '../store/story-log.js';
+import { profileOf, profileSimilarity, sameStoryProfile, storyTokenSet, type StoryProfile, type StoryText, type StoryTokens } from './similarity.js';
+import { StoryIndex, type IndexedStory } from './story-index.js';
 
 /** Near-duplicates are looked for among items published this close to each other. */
 export const STORY_WINDOW_MS = 4 * 86_400_000;
 
-type Candidate = StoryText & { id: string; publishedAt: string };
-
 /**
  * **dedupe**, the pure part: the cluster a new item joins. Only items from *other* outlets
  * count (one outlet's follow-ups are separate stories); the most similar one wins, and the
- * item starts its own cluster (its own id) when none is close enough. `profileOf` lets a
- * caller reuse profiles across many comparisons.
+ * item starts its own cluster (its own id) when none is close enough.
  */
-export function chooseCluster(
-  item: Candidate,
-  sourceId: string,
-  candidates: NewsItem[],
-  profileOf: (c: Candidate) => StoryProfile = storyProfile,
-): string {
-  const mine = profileOf(item);
+export function chooseCluster(item: { id: string; profile: StoryProfile }, sourceId: string, candidates: IndexedStory[]): string {
   let best: { clusterId: string; score: number } | undefined;
   for (const c of candidates) {
     if (c.id === item.id || c.sourceIds.includes(sourceId)) continue;
-    const theirs = profileOf(c);
-    if (!sameStoryProfile(mine, theirs)) continue;
-    const score = profileSimilarity(mine, theirs);
+    if (!sameStoryProfile(item.profile, c.profile)) continue;
+    const score = profileSimilarity(item.profile, c.profile);
     if (!best || score > best.score) best = { clusterId: c.clusterId, score };
   }
   return best?.clusterId ?? item.id;
 }
 
-/**
- * Profiles of recent items, kept across batches in this process: the same recent stories are
- * candidates for many new items, and tokenising them again each time dominated ingest.
- * Keyed by id and text lengths, so an item whose summary was filled in later is re-read.
- */
-const PROFILE_CACHE_SIZE = 10_000;
-const profiles = new Map<string, StoryProfile>();
+const LOG_PAGE = 2000;
 
-function cachedProfile(c: Candidate): StoryProfile {
-  const key = `${c.id}:${c.title.length}:${c.summary?.length ?? 0}`;
-  let p = profiles.get(key);
-  if (p) return p;
-  p = storyProfile(c);
-  if (profiles.size >= PROFILE_CACHE_SIZE) profiles.delete(profiles.keys().next().value!); // oldest first
-  profiles.set(key, p);
-  return p;
-}
+type Candidate = StoryText & { id: string; publishedAt: string };
 
 /**
- * **dedupe**, the edge: looks up recent items that share a name or figure with each new item
- * (one round trip for the batch; sharing one is necessary for being the same story) and
- * picks each one's cluster. Items already stored keep theirs.
+ * **dedupe**, the edge: recent stories held in memory and kept in step with the store's
+ * story log, which every process appends to as it stores items. One log read per batch
+ * replaces a Redis lookup per word; the index costs a few hundred bytes per recent item.
  */
-export async function assignClusters<T extends Candidate>(items: T[], sourceId: string, store: ItemStore): Promise<(T & { clusterId: string })[]> {
-  const existing = await store.existing(items.map((i) => i.id));
-  const fresh = items.filter((i) => !existing.has(i.id));
-  const profileOf = cachedProfile;
-  const queries = fresh.map((i) => ({ tokens: [...profileOf(i).names], publishedAt: i.publishedAt }));
-  const candidateIds = await store.storyCandidates(queries, STORY_WINDOW_MS);
-  const candidates = new Map((await store.getMany([...new Set(candidateIds.flat())])).map((c) => [c.id, c]));
-  const clusterOf = new Map<string, string>();
-  fresh.forEach((item, i) => {
-    const list = candidateIds[i]!.map((id) => candidates.get(id)).filter((c): c is NewsItem => !!c);
-    clusterOf.set(item.id, chooseCluster(item, sourceId, list, profileOf));
-  });
-  return items.map((i) => ({ ...i, clusterId: clusterOf.get(i.id) ?? i.id }));
-}
+export class StoryClusters {
+  private readonly index = new StoryIndex();
+  private cursor: string;
+  private syncing?: Promise<void>;
+  private evictedAt: number;
 
-/** After storing: make new items findable by later near-duplicates, by their names and figures. */
-export async function indexStories(items: Candidate[], store: ItemStore): Promise<void> {
-  await store.indexStories(items.map((i) => ({ id: i.id, tokens: [...cachedProfile(i).names], publishedAt: i.publishedAt })), STORY_WINDOW_MS);
+  constructor(
+    private readonly log: StoryLog,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.cursor = storyLogCursorAt(now() - STORY_LOG_KEEP_MS);
+    this.evictedAt = now();
+  }
+
+  /** How many recent stories this process knows. */
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Reads what the log gained since the last read (concurrent callers share one read). */
+  sync(): Promise<void> {
+    this.syncing ??= this.readLog().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  /**
+   * Each item's proposed cluster and story words (for the store to log). Items this process
+   * already knows keep their own id: the store ignores proposals for stored items anyway.
+   */
+  async assign<T extends Candidate>(items: T[], sourceId: string): Promise<(T & { clusterId: string; story: StoryTokens })[]> {
+    await this.sync();
+    return items.map((item) => {
+      const story = storyTokenSet(item);
+      if (this.index.has(item.id)) return { ...item, clusterId: item.id, story };
+      const profile = profileOf(story, Date.parse(item.publishedAt));
+      return { ...item, clusterId: chooseCluster({ id: item.id, profile }, sourceId, this.index.candidates(profile, STORY_WINDOW_MS)), story };
+    });
+  }
+
+  /** After an item's text or date changed outside the upsert (enrichment). */
+  async publish(item: NewsItem): Promise<void> {
+    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, publishedMs: Date.parse(item.publishedAt), tokens: storyTokenSet(item) });
+  }
+
+  private async readLog(): Promise<void> {
+    for (;;) {
+      const { cursor, entries } = await this.log.readAfter(this.cursor, LOG_PAGE);
+      this.cursor = cursor;
+      for (const e of entries) this.index.put({ id: e.id, clusterId: e.clusterId, sourceIds: e.sourceIds, profile: profileOf(e.tokens, e.publishedMs) });
+      if (entries.length < LOG_PAGE) break;
+    }
+    // Forget stories too old to matter, now and then (a rebuild, so not on every batch).
+    if (this.now() - this.evictedAt > 10 * 60_000) {
+      this.evictedAt = this.now();
+      this.index.evictPublishedBefore(this.evictedAt - STORY_LOG_KEEP_MS);
+    }
+  }
 }

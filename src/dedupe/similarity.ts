@@ -13,17 +13,6 @@ const STOP = new Set(
     .split(' '),
 );
 
-/** Content words, lower-cased and lightly stemmed, plus money and numbers as written. */
-export function storyTokens(text: string): string[] {
-  const out = new Set<string>();
-  for (const raw of text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').match(/£?\d[\d,.]*[mkb]?n?|[a-z][a-z'-]*/g) ?? []) {
-    const word = raw.replace(/['-]+$/g, '').replace(/'s$/, '');
-    if (word.length < 2 || STOP.has(word)) continue;
-    out.add(stem(word));
-  }
-  return [...out];
-}
-
 /** Enough of a stemmer to make "merge", "merger", "merges" and "merging" meet. */
 export function stem(word: string): string {
   if (/^£?\d/.test(word)) return word.replace(/,/g, '');
@@ -44,22 +33,44 @@ const GENERIC_NAMES = new Set(
     'podcast review statement the a two three four five six seven eight nine ten').split(' '),
 );
 
+const WORD = /£?\d[\d,.]*[mkb]?n?|[A-Za-z][A-Za-z'-]*/g;
+const CAPITAL = /^[A-Z][A-Za-z'-]/;
+
 /**
- * Names and figures: capitalised words that are not generic in this domain, and numbers or
- * sums of money. Two outlets telling the same story share at least one of these.
+ * One pass over a text: content words (lower-cased, lightly stemmed; money and numbers as
+ * written) into `words`, and names and figures into `names`: capitalised words that are not
+ * generic in this domain, and numbers or sums of money. Two outlets telling the same story
+ * share at least one name or figure.
  */
-export function storyNames(text: string): string[] {
-  const out = new Set<string>();
-  for (const raw of text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').match(/£?\d[\d,.]*[mkb]?n?|[A-Z][A-Za-z'-]+/g) ?? []) {
-    const word = raw.replace(/['-]+$/g, '').replace(/'s$/, '').toLowerCase();
-    if (/^£?\d/.test(word)) {
-      if (word.replace(/\D/g, '').length >= 2 || word.startsWith('£')) out.add(stem(word));
-      continue;
-    }
-    if (word.length < 3 || STOP.has(word) || GENERIC_NAMES.has(word)) continue;
-    out.add(stem(word));
+function scan(text: string, words: Set<string>, names: Set<string>): void {
+  // Accents off (NFKD, then drop the marks), only when there are any: most text is ASCII.
+  const plain = /[\u0080-\uffff]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text;
+  for (const raw of plain.match(WORD) ?? []) {
+    const w = readWord(raw);
+    if (!w) continue;
+    words.add(w.stem);
+    if (w.name) names.add(w.stem);
   }
-  return [...out];
+}
+
+interface Word {
+  stem: string;
+  name: boolean;
+}
+
+/** Words as written → what they count as; the vocabulary repeats, so this saves most of the work. */
+const wordCache = new Map<string, Word | null>();
+
+function readWord(raw: string): Word | null {
+  let w = wordCache.get(raw);
+  if (w !== undefined) return w;
+  const word = raw.toLowerCase().replace(/['-]+$/g, '').replace(/'s$/, '');
+  if (/^£?\d/.test(word)) w = { stem: stem(word), name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£') };
+  else if (word.length < 2 || STOP.has(word)) w = null;
+  else w = { stem: stem(word), name: word.length >= 3 && CAPITAL.test(raw) && !GENERIC_NAMES.has(word) };
+  if (wordCache.size >= 50_000) wordCache.clear();
+  wordCache.set(raw, w);
+  return w;
 }
 
 export interface StoryText {
@@ -67,19 +78,76 @@ export interface StoryText {
   summary?: string;
 }
 
-/** Everything the comparison needs, computed once per item (comparisons are pairwise). */
+/**
+ * An item's story words as text: what the story log carries between processes (each
+ * process hashes them into its own profiles). `body` holds the summary's words that are
+ * not in the title.
+ */
+export interface StoryTokens {
+  title: string[];
+  body: string[];
+  names: string[];
+}
+
+export function storyTokenSet(item: StoryText): StoryTokens {
+  const title = new Set<string>();
+  const names = new Set<string>();
+  scan(item.title, title, names);
+  const all = new Set(title);
+  if (item.summary) scan(item.summary, all, names);
+  return { title: [...title], body: [...all].slice(title.size), names: [...names] };
+}
+
+/**
+ * Everything the comparison needs, computed once per item (comparisons are pairwise). Words
+ * are hashes in one sorted array, as a process keeps days of profiles in memory; a collision
+ * between two different words of two similar stories is vanishingly rare.
+ */
 export interface StoryProfile {
-  all: Set<string>;
-  title: Set<string>;
-  names: Set<string>;
+  /**
+   * [0, namesAt): content words, each `hash31 << 1 | 1 when in the title`, sorted;
+   * [namesAt, end): names and figures, `hash31 << 1`, sorted.
+   */
+  words: Uint32Array;
+  namesAt: number;
+  titleCount: number;
   publishedMs: number;
 }
 
+export function profileOf(tokens: StoryTokens, publishedMs: number): StoryProfile {
+  const n = tokens.title.length + tokens.body.length;
+  const words = new Uint32Array(n + tokens.names.length);
+  tokens.title.forEach((t, i) => (words[i] = hash31(t) * 2 + 1));
+  tokens.body.forEach((t, i) => (words[tokens.title.length + i] = hash31(t) * 2));
+  tokens.names.forEach((t, i) => (words[n + i] = hash31(t) * 2));
+  words.subarray(0, n).sort();
+  words.subarray(n).sort();
+  return { words, namesAt: n, titleCount: tokens.title.length, publishedMs };
+}
+
 export function storyProfile(item: StoryText & { publishedAt: string }): StoryProfile {
-  const title = new Set(storyTokens(item.title));
-  const all = new Set(title);
-  if (item.summary) for (const t of storyTokens(item.summary)) all.add(t);
-  return { all, title, names: new Set(storyNames(`${item.title}. ${item.summary ?? ''}`)), publishedMs: Date.parse(item.publishedAt) };
+  return profileOf(storyTokenSet(item), Date.parse(item.publishedAt));
+}
+
+/** FNV-1a, kept to 31 bits (the low bit of a stored word is its title flag). */
+function hash31(word: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  return h >>> 1;
+}
+
+/** Whether two profiles share a name or figure. */
+export function sharesName(a: StoryProfile, b: StoryProfile): boolean {
+  let i = a.namesAt;
+  let j = b.namesAt;
+  while (i < a.words.length && j < b.words.length) {
+    const x = a.words[i]!;
+    const y = b.words[j]!;
+    if (x === y) return true;
+    if (x < y) i++;
+    else j++;
+  }
+  return false;
 }
 
 /**
@@ -89,14 +157,24 @@ export function storyProfile(item: StoryText & { publishedAt: string }): StoryPr
 export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
   let shared = 0;
   let weightShared = 0;
-  for (const t of a.all) {
-    if (!b.all.has(t)) continue;
-    shared++;
-    weightShared += a.title.has(t) || b.title.has(t) ? 2 : 1;
+  let i = 0;
+  let j = 0;
+  while (i < a.namesAt && j < b.namesAt) {
+    const x = a.words[i]!;
+    const y = b.words[j]!;
+    const hx = x >>> 1;
+    const hy = y >>> 1;
+    if (hx < hy) i++;
+    else if (hx > hy) j++;
+    else {
+      shared++;
+      weightShared += (x | y) & 1 ? 2 : 1;
+      i++;
+      j++;
+    }
   }
   if (shared < 3) return 0;
-  const weight = (p: StoryProfile) => p.all.size + p.title.size;
-  return Math.min(1, weightShared / Math.min(weight(a), weight(b)));
+  return Math.min(1, weightShared / Math.min(a.namesAt + a.titleCount, b.namesAt + b.titleCount));
 }
 
 /**
@@ -105,9 +183,7 @@ export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
  */
 export function sameStoryProfile(a: StoryProfile, b: StoryProfile, threshold = 0.45, windowDays = 4): boolean {
   if (Math.abs(a.publishedMs - b.publishedMs) > windowDays * 86_400_000) return false;
-  let sharesName = false;
-  for (const n of a.names) if (b.names.has(n)) { sharesName = true; break; }
-  return sharesName && profileSimilarity(a, b) >= threshold;
+  return sharesName(a, b) && profileSimilarity(a, b) >= threshold;
 }
 
 /** Convenience forms over raw items, for tests and one-off comparisons. */

@@ -1,6 +1,6 @@
 import type { Source } from '../config/schema.js';
 import type { Classifier } from '../classify/types.js';
-import { assignClusters, indexStories } from '../dedupe/cluster.js';
+import type { StoryClusters } from '../dedupe/cluster.js';
 import type { HostStore, PaceOptions } from '../store/hosts.js';
 import type { ItemStore } from '../store/items.js';
 import type { SourceStateStore } from '../store/sources.js';
@@ -22,6 +22,8 @@ export interface EnrichRequest {
 export interface IngestDeps {
   classifier: Classifier;
   items: ItemStore;
+  /** Recent stories, for near-duplicate clusters (one per process: it holds them in memory). */
+  stories: StoryClusters;
   sources: SourceStateStore;
   hosts: HostStore;
   userAgent: string;
@@ -127,13 +129,11 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));
   const resolved = normalised.items.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
   const classified = classifyItems(resolved, deps.classifier, source.sector);
-  const clustered = await assignClusters(classified, source.id, deps.items);
+  const clustered = await deps.stories.assign(classified, source.id);
   const seenAt = at.toISOString();
+  // The store logs each new or changed item's story words in the same atomic step.
   const results = await deps.items.upsertMany(clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })));
   const created = results.filter((r) => r.created).map((r) => r.item);
   const stored = results.map((r) => r.item);
-  // Every stored item, not only new ones: indexing is idempotent, and a job retried after a
-  // crash between storing and indexing must not leave items unfindable by their duplicates.
-  await indexStories(stored, deps.items);
   return { created, stored, items: normalised.items.length, skipped: normalised.skipped };
 }

@@ -11,6 +11,8 @@ import { userAgent } from '../ingest/user-agent.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import { DEFAULT_PACE, HostStore, type PaceOptions } from '../store/hosts.js';
 import { ItemStore } from '../store/items.js';
+import { StoryLog } from '../store/story-log.js';
+import { StoryClusters } from '../dedupe/cluster.js';
 import { keys } from '../store/keys.js';
 import { SourceStateStore } from '../store/sources.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
@@ -64,6 +66,7 @@ export function ingestDeps(redis: Redis, prefix: string, config: Config, classif
   return {
     classifier,
     items: new ItemStore(redis, prefix),
+    stories: new StoryClusters(new StoryLog(redis, prefix)),
     sources: new SourceStateStore(redis, prefix),
     hosts: new HostStore(redis, prefix),
     userAgent: userAgent(config.newsletter),

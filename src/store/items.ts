@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { Classification } from '../classify/types.js';
+import type { StoryTokens } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
+import { encodeStoryWords, STORY_LOG_KEEP_MS } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -13,6 +15,8 @@ export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'sum
   sourceId: string;
   /** When the source carried it this time (becomes firstSeenAt for a new item). */
   seenAt: string;
+  /** Its story words: given, the story log records the item when it is new or changes. */
+  story?: StoryTokens;
 }
 
 export interface UpsertResult {
@@ -53,26 +57,32 @@ end
 
 /**
  * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
- * sector zsets, then per item: item, proposed cluster, by-source. ARGV: the number of
- * sectors, the sector ids (matching the sector KEYS), then per item: JSON, sourceId,
- * publishedAt ms, its sector, its id. A new item is stored as sent (no JSON decode); an
- * existing one keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the
- * source, and fills a missing summary or a real date. Returns per item {1} when new, else
- * {0, stored JSON}.
+ * story log, the sector zsets, then per item: item, proposed cluster, by-source. ARGV: the
+ * number of sectors, the sector ids (matching the sector KEYS), the story log's trim id,
+ * then per item: JSON, sourceId, publishedAt ms, its sector, its id, proposed cluster id,
+ * story words ('' for none). A new item is stored as sent (no JSON decode); an existing one
+ * keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the source, and
+ * fills a missing summary or a real date. New items, and items that gained a source, a
+ * summary or a date, are appended to the story log in the same step, so no crash can leave
+ * a stored item unknown to dedupe. Returns per item {1} when new, else {0, stored JSON}.
  */
 const UPSERT_MANY = new LuaScript(`${SECTOR_OF}
 local S = tonumber(ARGV[1])
 local function sector_key(sector)
-  for j = 1, S do if ARGV[1 + j] == sector then return KEYS[1 + j] end end
+  for j = 1, S do if ARGV[1 + j] == sector then return KEYS[2 + j] end end
   return nil
 end
-local byTime = KEYS[1]
+local byTime, storyLog, minId = KEYS[1], KEYS[2], ARGV[S + 2]
+local function log_story(id, cluster, sources, score, words)
+  if words == '' then return end
+  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', 'i', id, 'c', cluster, 's', sources, 'p', score, 'w', words)
+end
 local out = {}
-local n = (#ARGV - 1 - S) / 5
+local n = (#ARGV - 2 - S) / 7
 for i = 0, n - 1 do
-  local kItem, kCluster, kSource = KEYS[S + 2 + 3 * i], KEYS[S + 3 + 3 * i], KEYS[S + 4 + 3 * i]
-  local a = S + 2 + 5 * i
-  local json, sourceId, score, sector, id = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4]
+  local kItem, kCluster, kSource = KEYS[S + 3 + 3 * i], KEYS[S + 4 + 3 * i], KEYS[S + 5 + 3 * i]
+  local a = S + 3 + 7 * i
+  local json, sourceId, score, sector, id, cluster, words = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
   local raw = redis.call('GET', kItem)
   if not raw then
     redis.call('SET', kItem, json)
@@ -81,6 +91,7 @@ for i = 0, n - 1 do
     redis.call('ZADD', kSource, score, id)
     local k = sector_key(sector)
     if k then redis.call('ZADD', k, score, id) end
+    log_story(id, cluster, sourceId, ARGV[a + 2], words)
     out[i + 1] = {1}
   else
     local incoming = cjson.decode(json)
@@ -89,11 +100,12 @@ for i = 0, n - 1 do
     local has = false
     for _, s in ipairs(item.sourceIds) do if s == sourceId then has = true end end
     if not has then table.insert(item.sourceIds, sourceId) end
-    local retext = false
+    local retext, redated = false, false
     if incoming.summary and not item.summary then item.summary = incoming.summary; retext = true end
     if item.dateFromFirstSeen and not incoming.dateFromFirstSeen then
       item.publishedAt = incoming.publishedAt
       item.dateFromFirstSeen = nil
+      redated = true
     else
       score = tonumber(redis.call('ZSCORE', byTime, id)) or score
     end
@@ -111,6 +123,9 @@ for i = 0, n - 1 do
     end
     local k = sector_key(newSector)
     if k then redis.call('ZADD', k, score, id) end
+    if not has or retext or redated then
+      log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), words)
+    end
     out[i + 1] = {0, encoded}
   end
 end
@@ -148,72 +163,6 @@ if k and score then redis.call('ZADD', k, score, item.id) end
 return encoded
 `);
 
-/** One flag per key (EXISTS with several keys only counts them). KEYS: the keys. */
-const EXISTS_EACH = new LuaScript(`
-local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end
-return out
-`);
-
-/**
- * Story index writes for a batch. Keys are the token prefix (named in keys.ts) plus the token,
- * built inside the script: fine on a single Redis or Sentinel; Redis Cluster would need them
- * in KEYS. ARGV: token key prefix, ttl ms, trim-before ms (0: no trim), then per item: id,
- * published ms, token count, tokens...
- */
-const INDEX_STORIES = new LuaScript(`
-local prefix, ttl, trimBefore = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local touched = {}
-local i = 4
-while i <= #ARGV do
-  local id, score, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  for t = 1, n do
-    local key = prefix .. ARGV[i + 2 + t]
-    redis.call('ZADD', key, score, id)
-    touched[key] = true
-  end
-  i = i + 3 + n
-end
-for key in pairs(touched) do
-  if trimBefore > 0 then redis.call('ZREMRANGEBYSCORE', key, '-inf', trimBefore) end
-  redis.call('PEXPIRE', key, ttl)
-end
-return 0
-`);
-
-/**
- * Near-duplicate candidates for a batch, counted in Redis. ARGV: token key prefix, window ms,
- * max ids read per token, max candidates returned per query, min shared tokens, then per
- * query: published ms, token count, tokens... Returns one list of ids per query.
- */
-const STORY_CANDIDATES = new LuaScript(`
-local prefix, window, perToken, maxOut, minShared = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local out = {}
-local i = 6
-while i <= #ARGV do
-  local at, n = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
-  local counts, order = {}, {}
-  for t = 1, n do
-    local ids = redis.call('ZREVRANGEBYSCORE', prefix .. ARGV[i + 1 + t], at + window, at - window, 'LIMIT', 0, perToken)
-    for _, id in ipairs(ids) do
-      if not counts[id] then counts[id] = 0; order[#order + 1] = id end
-      counts[id] = counts[id] + 1
-    end
-  end
-  local kept = {}
-  for _, id in ipairs(order) do if counts[id] >= minShared then kept[#kept + 1] = id end end
-  -- Most shared first; ties keep the order found (nearest in time first).
-  local rank = {}
-  for pos, id in ipairs(kept) do rank[id] = pos end
-  table.sort(kept, function(a, b) if counts[a] ~= counts[b] then return counts[a] > counts[b] end return rank[a] < rank[b] end)
-  local top = {}
-  for k = 1, math.min(maxOut, #kept) do top[k] = kept[k] end
-  out[#out + 1] = top
-  i = i + 2 + n
-end
-return out
-`);
-
 /**
  * The stored news items (DESIGN.md "State"): one JSON document per canonical URL, indexed by
  * time, sector, source and story cluster. Every write is one atomic Lua script, so concurrent
@@ -240,12 +189,12 @@ export class ItemStore {
   /** Many upserts in one round trip (still one atomic script each). */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
-    const keyList: string[] = [this.k.itemsByTime, ...this.sectorKeys];
-    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS];
+    const keyList: string[] = [this.k.itemsByTime, this.k.storyLog, ...this.sectorKeys];
+    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, Date.now() - STORY_LOG_KEEP_MS];
     const sent = inputs.map((input) => {
       const item = newItem(input);
       keyList.push(this.k.item(item.id), this.k.cluster(item.clusterId), this.k.itemsBySource(input.sourceId));
-      args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id);
+      args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id, item.clusterId, input.story ? encodeStoryWords(input.story) : '');
       return item;
     });
     const results = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as unknown[];
@@ -316,43 +265,6 @@ export class ItemStore {
     const score = set.publishedAt ? String(Date.parse(set.publishedAt)) : '';
     const json = (await PATCH.run(this.redis, keyList.length, ...keyList, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing), ...SECTOR_IDS)) as string | null;
     return json ? fromJson(json) : undefined;
-  }
-
-  // ---- story index (dedupe) -------------------------------------------------------------
-
-  /**
-   * Makes items findable by `storyCandidates` through their story tokens: one script call,
-   * however many items and tokens (the loop runs in Redis, not as hundreds of commands).
-   */
-  async indexStories(entries: { id: string; tokens: string[]; publishedAt: string }[], windowMs: number): Promise<void> {
-    if (entries.length === 0) return;
-    // Each token's list expires when unused, and is trimmed to a window around now (it only
-    // serves recent stories). Queries filter by time anyway, so trimming is housekeeping that
-    // one batch in ten does.
-    const trimBefore = Math.random() < 0.1 ? Date.now() - 2 * windowMs : 0;
-    const args: (string | number)[] = [this.k.storyToken(''), 3 * windowMs, trimBefore];
-    for (const { id, tokens, publishedAt } of entries) args.push(id, Date.parse(publishedAt), tokens.length, ...tokens);
-    await INDEX_STORIES.run(this.redis, 0, ...args);
-  }
-
-  /**
-   * For each query, the items sharing at least `minShared` story tokens with it, published
-   * within `windowMs` of it, most shared first (at most `maxOut`). One script call for the
-   * batch; common tokens are read only up to `maxPerToken` items nearest in time.
-   */
-  async storyCandidates(queries: { tokens: string[]; publishedAt: string }[], windowMs: number, minShared = 1, maxPerToken = 20, maxOut = 12): Promise<string[][]> {
-    if (queries.length === 0) return [];
-    const args: (string | number)[] = [this.k.storyToken(''), windowMs, maxPerToken, maxOut, minShared];
-    for (const q of queries) args.push(Date.parse(q.publishedAt), q.tokens.length, ...q.tokens);
-    return (await STORY_CANDIDATES.run(this.redis, 0, ...args)) as string[][];
-  }
-
-  /** Which of these ids are stored. */
-  async existing(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const keyList = ids.map((id) => this.k.item(id));
-    const flags = (await EXISTS_EACH.run(this.redis, keyList.length, ...keyList)) as number[];
-    return new Set(ids.filter((_, i) => flags[i] === 1));
   }
 
   // ---- aliases: canonical URLs learnt from article pages --------------------------------

@@ -37,8 +37,8 @@ export function keys(prefix: string) {
     issuesSent: `${prefix}issues:sent`,
     /** zset (ingest): item ids carried by one source, scored by publishedAt (ms). */
     itemsBySource: (sourceId: string) => `${prefix}items:source:${sourceId}`,
-    /** zset (ingest dedupe): item ids whose title/summary hold a story token, scored by publishedAt (ms). */
-    storyToken: (token: string) => `${prefix}story:${token}`,
+    /** stream (ingest dedupe): stored items' story words, appended as items are stored or change (see story-log.ts). */
+    storyLog: `${prefix}stories:log`,
     /** hash (ingest): item id of a canonical URL learnt from an article's rel=canonical -> the item's id. */
     itemAliases: `${prefix}items:aliases`,
     /** string (ingest): a source being fetched right now (NX lock with expiry). */

@@ -4,6 +4,8 @@ import { loadConfig } from '../../src/config/load.js';
 import type { IngestDeps } from '../../src/ingest/ingest-source.js';
 import { HostStore } from '../../src/store/hosts.js';
 import { ItemStore } from '../../src/store/items.js';
+import { StoryLog } from '../../src/store/story-log.js';
+import { StoryClusters } from '../../src/dedupe/cluster.js';
 import { SourceStateStore } from '../../src/store/sources.js';
 
 const sectors = loadConfig().sectors;
@@ -16,6 +18,7 @@ export function testIngestDeps(client: Redis, prefix: string, extra: Partial<Ing
   return {
     classifier: keywordBaseline(sectors),
     items: new ItemStore(client, prefix),
+    stories: new StoryClusters(new StoryLog(client, prefix)),
     sources: new SourceStateStore(client, prefix),
     hosts: new HostStore(client, prefix),
     userAgent: 'ssnews-test',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { chooseCluster } from '../../src/dedupe/cluster.js';
-import { sameStory, storySimilarity } from '../../src/dedupe/similarity.js';
+import { sameStory, storyProfile, storySimilarity } from '../../src/dedupe/similarity.js';
 import { backoffDelay, MAX_BACKOFF_MS } from '../../src/ingest/backoff.js';
 import { classifyItems } from '../../src/ingest/classify-stage.js';
 import { parseArticle } from '../../src/ingest/enrich.js';
@@ -77,8 +77,9 @@ describe('story clusters', () => {
   it('joins the closest cluster from another outlet, never its own outlet', () => {
     const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.');
     const other = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
-    expect(chooseCluster(fresh, 'localgov', [other])).toBe('c-o');
-    expect(chooseCluster(fresh, 'gazette', [other])).toBe('n');
+    const indexed = (i: NewsItem) => ({ ...i, profile: storyProfile(i) });
+    expect(chooseCluster(indexed(fresh), 'localgov', [indexed(other)])).toBe('c-o');
+    expect(chooseCluster(indexed(fresh), 'gazette', [indexed(other)])).toBe('n');
     expect(storySimilarity(fresh, fresh)).toBe(1);
   });
 });

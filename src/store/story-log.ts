@@ -1,0 +1,72 @@
+import type { Redis } from 'ioredis';
+import type { StoryTokens } from '../dedupe/similarity.js';
+import { keys } from './keys.js';
+
+/** What dedupe needs to know of one stored item. */
+export interface StoryLogEntry {
+  id: string;
+  clusterId: string;
+  sourceIds: string[];
+  publishedMs: number;
+  tokens: StoryTokens;
+}
+
+/**
+ * Story words as one stream field: title, body and names lists split by `|`, words by
+ * spaces (story words never hold either). The item upsert script writes entries itself.
+ */
+export function encodeStoryWords(t: StoryTokens): string {
+  return `${t.title.join(' ')}|${t.body.join(' ')}|${t.names.join(' ')}`;
+}
+
+function decodeStoryWords(field: string): StoryTokens {
+  const [title = '', body = '', names = ''] = field.split('|');
+  const words = (s: string) => (s ? s.split(' ') : []);
+  return { title: words(title), body: words(body), names: words(names) };
+}
+
+/** How long entries are kept: dedupe compares items published within days of each other. */
+export const STORY_LOG_KEEP_MS = 8 * 86_400_000;
+
+/**
+ * The story log (a Redis stream): every item stored, or changed in what dedupe looks at,
+ * appends an entry. Each ingest process replays it into an in-memory index, so finding
+ * near-duplicates costs Redis one read per batch instead of a lookup per word.
+ */
+export class StoryLog {
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.key = keys(prefix).storyLog;
+  }
+
+  /** Entries after `cursor` (an entry id, exclusive), oldest first, and the cursor to read on from. */
+  async readAfter(cursor: string, count = 2000): Promise<{ cursor: string; entries: StoryLogEntry[] }> {
+    const rows = await this.redis.xrange(this.key, `(${cursor}`, '+', 'COUNT', count);
+    const entries = rows.map(([, fields]) => decodeEntry(fields));
+    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries };
+  }
+
+  /** For changes made outside the upsert script (an article page filling in a summary). */
+  async append(entry: StoryLogEntry): Promise<void> {
+    await this.redis.xadd(this.key, 'MINID', '~', Date.now() - STORY_LOG_KEEP_MS, '*', ...entryFields(entry));
+  }
+}
+
+/** A cursor that replays what was logged since `ms`. */
+export function storyLogCursorAt(ms: number): string {
+  return `${Math.max(0, Math.floor(ms))}-0`;
+}
+
+function entryFields(e: StoryLogEntry): string[] {
+  return ['i', e.id, 'c', e.clusterId, 's', e.sourceIds.join(' '), 'p', String(e.publishedMs), 'w', encodeStoryWords(e.tokens)];
+}
+
+function decodeEntry(fields: string[]): StoryLogEntry {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  return { id: f.i ?? '', clusterId: f.c ?? f.i ?? '', sourceIds: f.s ? f.s.split(' ') : [], publishedMs: Number(f.p), tokens: decodeStoryWords(f.w ?? '') };
+}
