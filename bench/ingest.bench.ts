@@ -1,7 +1,8 @@
 /**
  * Ingest end to end: 1,000 feeds × 25 items served from loopback (spread over 20 loopback
  * hosts so per-host politeness applies as it would on the web), fetched, parsed, classified
- * and stored by two worker processes; beside rss-parser's raw parse of the same bodies.
+ * and stored by two worker processes (run from the build in dist/, as deployed); beside
+ * rss-parser's raw parse of the same bodies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -69,14 +70,19 @@ export default async function (report: Report): Promise<void> {
   );
   const prefix = 'bench:';
   const workers: ChildProcess[] = [0, 1].map(() =>
-    spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/fetch.ts'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], {
+    // The production build (npm run bench builds it first), as a deployment runs workers.
+    spawn(process.execPath, [join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
     }),
   );
   const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
-  await new Promise((r) => setTimeout(r, 2500)); // let both workers start
+  // Timing starts once both workers are connected and ready (start-up is not throughput).
+  for (const started = Date.now(); (await queues.fetch.getWorkersCount()) < workers.length; ) {
+    if (Date.now() - started > 60_000) throw new Error('the bench workers did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 
   // Done when nothing is waiting, delayed for a retry, or running (completed counts are
   // capped by removeOnComplete, so they cannot be used to count a pass).

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
 import { YamlFile } from './yaml-file.js';
 import {
   newsletterFileSchema,
@@ -13,7 +13,7 @@ import {
 } from './schema.js';
 
 /** The bundled configuration directory (`config/` at the repository root). */
-export const DEFAULT_CONFIG_DIR = fileURLToPath(new URL('../../config', import.meta.url));
+export const DEFAULT_CONFIG_DIR = join(PACKAGE_ROOT, 'config');
 
 export interface Config {
   dir: string;

@@ -58,15 +58,16 @@ interface Word {
   name: boolean;
 }
 
-/** Words as written → what they count as; the vocabulary repeats, so this saves most of the work. */
+/** Words as written → what they count as: the vocabulary repeats, so this saves most of the work. */
 const wordCache = new Map<string, Word | null>();
 
 function readWord(raw: string): Word | null {
   let w = wordCache.get(raw);
   if (w !== undefined) return w;
   const word = raw.toLowerCase().replace(/['-]+$/g, '').replace(/'s$/, '');
-  if (/^£?\d/.test(word)) w = { stem: stem(word), name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£') };
-  else if (word.length < 2 || STOP.has(word)) w = null;
+  // Figures are read afresh each time: they rarely repeat, and would only churn the cache.
+  if (/^£?\d/.test(word)) return { stem: stem(word), name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£') };
+  if (word.length < 2 || STOP.has(word)) w = null;
   else w = { stem: stem(word), name: word.length >= 3 && CAPITAL.test(raw) && !GENERIC_NAMES.has(word) };
   if (wordCache.size >= 50_000) wordCache.clear();
   wordCache.set(raw, w);

@@ -8,24 +8,37 @@ export interface IndexedStory {
   profile: StoryProfile;
 }
 
-/** A story in the posting lists, with scratch counters for one query at a time. */
-interface Posting {
-  story: IndexedStory;
-  /** A newer version of the story was put: skip this one. */
-  replaced: boolean;
-  query: number;
-  shared: number;
-}
-
 /**
  * Recent stories in memory, findable by the names and figures they mention: the candidate
  * lookup for near-duplicates. Pure; `StoryClusters` keeps one in step with the store.
+ *
+ * A worker holds days of stories, so they are stored column-wise in slots: every profile's
+ * words in one growing array, and per slot only numbers and two strings. (One object and
+ * typed array per story cost about three times the memory.) A story put again takes a new
+ * slot; the old one is marked replaced and dropped at the next eviction.
  */
 export class StoryIndex {
-  private readonly byId = new Map<string, Posting>();
-  /** name hash → stories mentioning it, oldest first (replaced versions stay until the next eviction). */
-  private postings = new Map<number, Posting[]>();
+  private words = new Uint32Array(1 << 16);
+  private used = 0;
+  // Per slot.
+  private ids: string[] = [];
+  private clusters: string[] = [];
+  /** Source ids joined by spaces. */
+  private sources: string[] = [];
+  private start: number[] = [];
+  private namesAt: number[] = [];
+  private end: number[] = [];
+  private titleCount: number[] = [];
+  private published: number[] = [];
+  private replaced: boolean[] = [];
+  /** Scratch for one query at a time: the query's number, and names shared with it. */
+  private stamp: number[] = [];
+  private shared: number[] = [];
   private query = 0;
+
+  private readonly byId = new Map<string, number>();
+  /** name hash → slots mentioning it, oldest first. */
+  private postings = new Map<number, number[]>();
 
   get size(): number {
     return this.byId.size;
@@ -37,11 +50,25 @@ export class StoryIndex {
 
   /** Adds a story, or replaces what is known of it (a new source, a summary filled in). */
   put(story: IndexedStory): void {
-    const p: Posting = { story, replaced: false, query: 0, shared: 0 };
     const before = this.byId.get(story.id);
-    if (before) before.replaced = true;
-    this.byId.set(story.id, p);
-    forNames(story.profile, (name) => post(this.postings, name, p));
+    if (before !== undefined) this.replaced[before] = true;
+    const slot = this.ids.length;
+    const p = story.profile;
+    const at = this.reserve(p.words.length);
+    this.words.set(p.words, at);
+    this.ids.push(story.id);
+    this.clusters.push(story.clusterId);
+    this.sources.push(story.sourceIds.join(' '));
+    this.start.push(at);
+    this.namesAt.push(at + p.namesAt);
+    this.end.push(at + p.words.length);
+    this.titleCount.push(p.titleCount);
+    this.published.push(p.publishedMs);
+    this.replaced.push(false);
+    this.stamp.push(0);
+    this.shared.push(0);
+    this.byId.set(story.id, slot);
+    this.post(slot);
   }
 
   /**
@@ -50,52 +77,83 @@ export class StoryIndex {
    * only up to `perName` stories back.
    */
   candidates(profile: StoryProfile, windowMs: number, perName = 20, maxOut = 12): IndexedStory[] {
-    // Counters live on the postings, stamped with this query's number: no map per query.
     const q = ++this.query;
-    const found: Posting[] = [];
+    const found: number[] = [];
     const { words, namesAt } = profile;
     for (let k = namesAt; k < words.length; k++) {
       const list = this.postings.get(words[k]!);
       if (!list) continue;
       let taken = 0;
       for (let i = list.length - 1; i >= 0 && taken < perName; i--) {
-        const p = list[i]!;
-        if (Math.abs(p.story.profile.publishedMs - profile.publishedMs) > windowMs || p.replaced) continue;
+        const slot = list[i]!;
+        if (this.replaced[slot] || Math.abs(this.published[slot]! - profile.publishedMs) > windowMs) continue;
         taken++;
-        if (p.query !== q) {
-          p.query = q;
-          p.shared = 0;
-          found.push(p);
+        if (this.stamp[slot] !== q) {
+          this.stamp[slot] = q;
+          this.shared[slot] = 0;
+          found.push(slot);
         }
-        p.shared++;
+        this.shared[slot]!++;
       }
     }
-    return found.sort((a, b) => b.shared - a.shared).slice(0, maxOut).map((p) => p.story);
+    return found
+      .sort((a, b) => this.shared[b]! - this.shared[a]!)
+      .slice(0, maxOut)
+      .map((slot) => this.story(slot));
   }
 
-  /** Forgets stories published before `ms`; returns how many went. */
+  /** Forgets stories published before `ms` (and replaced versions); returns how many stories went. */
   evictPublishedBefore(ms: number): number {
-    let gone = 0;
-    for (const [id, p] of this.byId) {
-      if (p.story.profile.publishedMs < ms) {
-        this.byId.delete(id);
-        gone++;
-      }
+    const keep: IndexedStory[] = [];
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (!this.replaced[slot] && this.published[slot]! >= ms) keep.push(this.story(slot));
     }
-    // Rebuilt rather than edited: also drops entries that later versions replaced.
-    const postings = new Map<number, Posting[]>();
-    for (const p of this.byId.values()) forNames(p.story.profile, (name) => post(postings, name, p));
-    this.postings = postings;
+    const gone = this.byId.size - keep.length;
+    this.reset();
+    for (const s of keep) this.put(s);
     return gone;
   }
-}
 
-function forNames(profile: StoryProfile, fn: (name: number) => void): void {
-  for (let k = profile.namesAt; k < profile.words.length; k++) fn(profile.words[k]!);
-}
+  private story(slot: number): IndexedStory {
+    const start = this.start[slot]!;
+    return {
+      id: this.ids[slot]!,
+      clusterId: this.clusters[slot]!,
+      sourceIds: this.sources[slot]!.split(' '),
+      profile: {
+        words: this.words.subarray(start, this.end[slot]),
+        namesAt: this.namesAt[slot]! - start,
+        titleCount: this.titleCount[slot]!,
+        publishedMs: this.published[slot]!,
+      },
+    };
+  }
 
-function post(postings: Map<number, Posting[]>, name: number, p: Posting): void {
-  const list = postings.get(name);
-  if (list) list.push(p);
-  else postings.set(name, [p]);
+  private reserve(n: number): number {
+    if (this.used + n > this.words.length) {
+      const grown = new Uint32Array(Math.max(this.words.length * 2, this.used + n));
+      grown.set(this.words.subarray(0, this.used));
+      this.words = grown;
+    }
+    const at = this.used;
+    this.used += n;
+    return at;
+  }
+
+  private post(slot: number): void {
+    for (let k = this.namesAt[slot]!; k < this.end[slot]!; k++) {
+      const name = this.words[k]!;
+      const list = this.postings.get(name);
+      if (list) list.push(slot);
+      else this.postings.set(name, [slot]);
+    }
+  }
+
+  private reset(): void {
+    this.words = new Uint32Array(1 << 16);
+    this.used = 0;
+    for (const column of [this.ids, this.clusters, this.sources, this.start, this.namesAt, this.end, this.titleCount, this.published, this.replaced, this.stamp, this.shared]) column.length = 0;
+    this.byId.clear();
+    this.postings = new Map();
+  }
 }

@@ -1,5 +1,14 @@
-import sanitizeHtml from 'sanitize-html';
-import { convert } from 'html-to-text';
+import { createRequire } from 'node:module';
+import type sanitizeHtml from 'sanitize-html';
+import type { convert as Convert } from 'html-to-text';
+
+// Loaded on first use: the CLI module graph reaches this file, and ingest workers, which never
+// render, would otherwise carry sanitize-html, html-to-text and their parsers (about 15 MB).
+const require = createRequire(import.meta.url);
+let sanitizer: typeof sanitizeHtml | undefined;
+let converter: typeof Convert | undefined;
+const sanitize = (html: string, options: sanitizeHtml.IOptions) => (sanitizer ??= require('sanitize-html') as typeof sanitizeHtml)(html, options);
+const convert: typeof Convert = (html, options) => (converter ??= (require('html-to-text') as { convert: typeof Convert }).convert)(html, options);
 
 // `%` too: our per-recipient placeholders are `%%ss:…%%`, and untrusted text must not spell one.
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '%': '&#37;' };
@@ -49,7 +58,7 @@ export function renderRichText(source: string, paragraphStyle = ''): RichText {
     .map((p) => p.trim())
     .filter(Boolean);
   const style = paragraphStyle ? ` style="${escapeHtml(paragraphStyle)}"` : '';
-  const safe = paragraphs.map((p) => sanitizeHtml(p, COMMENTARY).replace(/<a>([\s\S]*?)<\/a>/g, '$1').replace(/\n/g, '<br>'));
+  const safe = paragraphs.map((p) => sanitize(p, COMMENTARY).replace(/<a>([\s\S]*?)<\/a>/g, '$1').replace(/\n/g, '<br>'));
   const html = safe.map((p) => `<p${style}>${p}</p>`).join('');
   const text = safe.map((p) => htmlToText(p)).join('\n\n');
   return { html, text };

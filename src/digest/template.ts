@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
 import { escapeHtml } from './escape.js';
 
 /** The bundled templates directory (`templates/` at the repository root). */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 
 const cache = new Map<string, string>();
 
@@ -11,7 +12,7 @@ const cache = new Map<string, string>();
 export function template(name: string): string {
   let text = cache.get(name);
   if (text === undefined) {
-    text = readFileSync(new URL(name, `file://${TEMPLATES_DIR}`), 'utf8');
+    text = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
     cache.set(name, text);
   }
   return text;
