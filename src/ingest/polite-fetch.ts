@@ -54,20 +54,40 @@ export class PoliteClient {
     return verdict;
   }
 
+  /**
+   * One request under the per-host pace. A redirect to another host waits for that host's
+   * turn too (the first host's slot is given back first), so redirects cannot be used to
+   * hammer a site, and a 429/503 pauses the host that sent it.
+   */
   private async paced(url: string, options: FetchOptions, pace: PaceOptions): Promise<FetchResult> {
-    const host = new URL(url).host;
-    const slot = await this.hosts.acquire(host, pace);
-    if (typeof slot !== 'function') throw new HostPaused(host, slot.retryInMs);
+    let host = new URL(url).host;
+    let release = await this.slot(host, pace);
+    const beforeRedirect = async (to: string) => {
+      await options.beforeRedirect?.(to);
+      const next = new URL(to).host;
+      if (next === host) return;
+      const previous = release;
+      release = async () => {};
+      await previous();
+      release = await this.slot(next, pace);
+      host = next;
+    };
     try {
-      return await fetchUrl(url, options);
+      return await fetchUrl(url, { ...options, beforeRedirect });
     } catch (err) {
       if (err instanceof FetchError && err.details.retryAfterMs && (err.details.status === 429 || err.details.status === 503)) {
         await this.hosts.pause(host, err.details.retryAfterMs);
       }
       throw err;
     } finally {
-      await slot();
+      await release();
     }
+  }
+
+  private async slot(host: string, pace: PaceOptions): Promise<() => Promise<void>> {
+    const slot = await this.hosts.acquire(host, pace);
+    if (typeof slot !== 'function') throw new HostPaused(host, slot.retryInMs);
+    return slot;
   }
 
   /** robots.txt for the URL's origin, from the shared cache or fetched (and cached) now. */

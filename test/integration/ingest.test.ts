@@ -172,6 +172,27 @@ describe('ingestSource against a fixture server', () => {
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(140);
   });
+
+  it('paces a redirect by the host it lands on', async () => {
+    const d = deps({ pace: { perHost: 2, minGapMs: 150, leaseMs: 10_000 } });
+    const starts: number[] = [];
+    const target = await startHttpServer({
+      '/f.xml': (_req, res) => {
+        starts.push(Date.now());
+        res.writeHead(200).end(RSS(ITEM(1)));
+      },
+    });
+    // Four different hosts (ports) that all redirect to the one target host.
+    const redirectors = await Promise.all([1, 2, 3, 4].map((i) => startHttpServer({ '/r.xml': (_req, res) => void res.writeHead(302, { location: `${target.origin}/f.xml?${i}` }).end() })));
+    try {
+      const runs = await Promise.all(redirectors.map((r, i) => ingestSource(d, feed(`r${i}`, `${r.origin}/r.xml`))));
+      expect(runs.map((r) => r.outcome)).toEqual(['fetched', 'fetched', 'fetched', 'fetched']);
+    } finally {
+      await Promise.all([target, ...redirectors].map((x) => x.close()));
+    }
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(140);
+  });
 });
 
 describe('a fetch job retried after a crash', () => {
