@@ -1,5 +1,5 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
-import { cleanWhitespace, toPlainText, truncateSummary } from './text.js';
+import { cleanWhitespace, truncateSummary } from './text.js';
 import type { NewsItem } from '../model.js';
 import type { ParseResult } from './types.js';
 
@@ -16,7 +16,9 @@ const MAX_TITLE = 300;
 
 /**
  * parse → **normalise**: canonical URLs (tracking parameters and fragments dropped), text
- * cleaned and cut, dates settled. The same URL twice in one feed is one item. Pure.
+ * cleaned and cut, dates settled. The same URL twice in one feed is one item. Pure. The
+ * text is already plain (the parsers reduce markup): reducing it again would read a feed's
+ * escaped "&lt;b&gt;" as a tag and drop it.
  */
 export function normaliseItems(parsed: ParseResult, seenAt: Date): NormaliseResult {
   const items = new Map<string, NormalisedItem>();
@@ -24,14 +26,14 @@ export function normaliseItems(parsed: ParseResult, seenAt: Date): NormaliseResu
   const firstSeen = seenAt.toISOString();
   for (const raw of parsed.items) {
     const url = canonicalUrl(raw.link);
-    const title = cutTitle(toPlainText(raw.title));
+    const title = cutTitle(raw.title);
     if (!url || !title) {
       skipped++;
       continue;
     }
     const id = itemId(url);
     if (items.has(id)) continue;
-    const summaryText = raw.summary ? truncateSummary(toPlainText(raw.summary)) : '';
+    const summaryText = raw.summary ? truncateSummary(raw.summary) : '';
     // A summary that only repeats the headline adds nothing.
     const summary = summaryText && summaryText.toLowerCase() !== title.toLowerCase() ? summaryText : undefined;
     // A date later than when we saw the item is a feed bug; first-seen is closer to the truth.

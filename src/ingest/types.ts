@@ -1,5 +1,6 @@
 /** One entry as a feed or page gives it, before normalising. */
 export interface RawItem {
+  /** Plain text: the parser has reduced any markup and decoded entities (once). */
   title: string;
   /** Absolute URL (relative links are resolved by the parser). */
   link: string;

@@ -8,6 +8,7 @@ import { parseArticle } from '../../src/ingest/enrich.js';
 import { toPlainText } from '../../src/ingest/text.js';
 import { isPublicAddress } from '../../src/ingest/address-guard.js';
 import { normaliseItems } from '../../src/ingest/normalise.js';
+import { parseFeed } from '../../src/ingest/feed-parser.js';
 import { robotsVerdict } from '../../src/ingest/robots.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -33,7 +34,7 @@ describe('canonicalUrl', () => {
 describe('normaliseItems', () => {
   const seen = new Date('2026-11-20T12:00:00Z');
   it.each([
-    ['markup and whitespace in text', { title: ' <b>Councils</b>\n share &amp; save ', link: 'https://x.org/1' }, { title: 'Councils share & save' }],
+    ['whitespace in text', { title: ' Councils\n share \u00a0& save ', link: 'https://x.org/1' }, { title: 'Councils share & save' }],
     ['tracking parameters dropped', { title: 'T', link: 'https://x.org/1?utm_source=a' }, { url: 'https://x.org/1' }],
     ['missing date falls back to first seen', { title: 'T', link: 'https://x.org/1' }, { publishedAt: seen.toISOString(), dateFromFirstSeen: true }],
     ['future date is a feed bug', { title: 'T', link: 'https://x.org/1', publishedAt: '2026-12-25T00:00:00.000Z' }, { dateFromFirstSeen: true }],
@@ -43,6 +44,12 @@ describe('normaliseItems', () => {
     const { items } = normaliseItems({ items: [raw], skipped: 0 }, seen);
     expect(items[0]).toMatchObject(expected);
     if ((raw as { summary?: string }).summary === raw.title) expect(items[0]!.summary).toBeUndefined();
+  });
+
+  it('reduces markup once: a feed that writes a tag as text keeps it as text', async () => {
+    const rss = `<rss version="2.0"><channel><title>T</title><item><title>Why &amp;lt;b&amp;gt; tags &lt;i&gt;still&lt;/i&gt; matter</title><link>https://x.org/1</link><description>&lt;p&gt;Councils &amp;amp; trusts&lt;/p&gt;</description></item></channel></rss>`;
+    const { items } = normaliseItems(await parseFeed(rss, 'https://x.org/'), seen);
+    expect(items[0]).toMatchObject({ title: 'Why <b> tags still matter', summary: 'Councils & trusts' });
   });
 
   it('cuts summaries to about two sentences and 300 characters at a word boundary', () => {
