@@ -1,5 +1,5 @@
 import type { SectorId } from '../config/schema.js';
-import { BIGRAM, TITLE_WORD, WORD, forEachWordFeature, previousWord, type Featurizer } from './features.js';
+import { isRelevanceFeature, previousWord, type Featurizer } from './features.js';
 import { tokenize, type Tokens } from './text.js';
 import { MODEL_FORMAT, softmaxInPlace, type ModelData } from './model.js';
 import type { Classification, ClassifyInput, Classifier } from './types.js';
@@ -11,6 +11,14 @@ export interface Thresholds {
   relevance: number;
 }
 
+/** The word features of one stem (feature indexes, -1 when the model has none). */
+interface StemFeatures {
+  w: number;
+  t: number;
+  /** b: pairs starting with this stem, by the second stem. */
+  pairs?: Map<string, number>;
+}
+
 // Feature kinds, for explanations.
 const K_WORD = 0;
 const K_GAZ = 1;
@@ -18,6 +26,7 @@ const K_RULE = 2;
 const K_HINT = 3;
 const K_COLLAB = 4;
 const K_OTHER = 5;
+const K_PLACE = 6;
 
 /**
  * A trained model bound to a featurizer: synchronous, allocation-light classification (the
@@ -30,9 +39,8 @@ const K_OTHER = 5;
 export class LinearClassifier implements Classifier {
   readonly version: string;
   private readonly index = new Map<string, number>();
-  private readonly wIdx = new Map<string, number>();
-  private readonly tIdx = new Map<string, number>();
-  private readonly bIdx = new Map<string, Map<string, number>>();
+  /** Word features by stem, one lookup per word: w:, t: and the word pairs it starts. */
+  private readonly vocab = new Map<string, StemFeatures>();
   private readonly W: Float64Array;
   private readonly R: Float64Array;
   private readonly K: number;
@@ -43,6 +51,8 @@ export class LinearClassifier implements Classifier {
   private mask = new Uint8Array(256);
   private readonly scores: Float64Array;
   private readonly kinds: Uint8Array;
+  /** Per feature: 1 when the relevance model counts it (the bias and collaboration phrases, not gazetteer, rule, hint or place features; see isRelevanceFeature). */
+  private readonly forRelevance: Uint8Array;
   /** Per feature: the sector a gazetteer/rule/hint feature names (index into classes), else -1. */
   private readonly featureSector: Int8Array;
   private readonly biasIdx: number;
@@ -66,19 +76,19 @@ export class LinearClassifier implements Classifier {
     const F = model.features.length;
     if (model.sector.length !== F * this.K || model.relevance.length !== F) throw new Error(`model ${model.version} is damaged: weight counts do not match its features`);
     this.kinds = new Uint8Array(F);
+    this.forRelevance = new Uint8Array(F);
     this.featureSector = new Int8Array(F).fill(-1);
     model.features.forEach((f, i) => {
-      if (f.startsWith('w:')) this.wIdx.set(f.slice(2), i);
-      else if (f.startsWith('t:')) this.tIdx.set(f.slice(2), i);
+      if (f.startsWith('w:')) this.stemFeatures(f.slice(2)).w = i;
+      else if (f.startsWith('t:')) this.stemFeatures(f.slice(2)).t = i;
       else if (f.startsWith('b:')) {
         const cut = f.indexOf('_', 2);
-        const a = f.slice(2, cut);
-        let m = this.bIdx.get(a);
-        if (!m) this.bIdx.set(a, (m = new Map()));
-        m.set(f.slice(cut + 1), i);
+        const e = this.stemFeatures(f.slice(2, cut));
+        (e.pairs ??= new Map()).set(f.slice(cut + 1), i);
       } else this.index.set(f, i);
-      const kind = f.startsWith('gaz:') ? K_GAZ : f.startsWith('rule:') ? K_RULE : f.startsWith('hint:') ? K_HINT : f.startsWith('c:') ? K_COLLAB : /^[wtb]:/.test(f) ? K_WORD : K_OTHER;
+      const kind = f.startsWith('gaz:') ? K_GAZ : f.startsWith('rule:') ? K_RULE : f.startsWith('hint:') ? K_HINT : f.startsWith('c:') ? K_COLLAB : /^[wtb]:/.test(f) ? K_WORD : f === 'place' ? K_PLACE : K_OTHER;
       this.kinds[i] = kind;
+      this.forRelevance[i] = isRelevanceFeature(f) ? 1 : 0;
       if (kind === K_GAZ || kind === K_RULE || kind === K_HINT) this.featureSector[i] = model.classes.indexOf(f.slice(f.indexOf(':') + 1) as SectorId);
     });
     this.biasIdx = this.index.get('_bias') ?? -1;
@@ -87,6 +97,12 @@ export class LinearClassifier implements Classifier {
     this.stamp = new Uint32Array(F);
     this.rstamp = new Uint32Array(F);
     this.scores = new Float64Array(this.K);
+  }
+
+  private stemFeatures(stem: string): StemFeatures {
+    let e = this.vocab.get(stem);
+    if (!e) this.vocab.set(stem, (e = { w: -1, t: -1 }));
+    return e;
   }
 
   /**
@@ -129,7 +145,7 @@ export class LinearClassifier implements Classifier {
   }
 
   classify(input: ClassifyInput): Classification {
-    const { K, scores, wIdx, tIdx, bIdx, index } = this;
+    const { K, scores, vocab, index } = this;
     if (++this.gen === 0xffffffff) {
       this.stamp.fill(0);
       this.gen = 1;
@@ -148,18 +164,34 @@ export class LinearClassifier implements Classifier {
       (feature, _value, surface) => {
         const i = index.get(feature);
         if (i !== undefined) {
-          const kind = this.kinds[i];
-          this.add(i, -1, surface, kind !== K_GAZ && kind !== K_RULE && kind !== K_HINT, kind === K_GAZ);
+          this.add(i, -1, surface, this.forRelevance[i] === 1, this.kinds[i] === K_GAZ || this.kinds[i] === K_PLACE);
         }
       },
       mask,
     );
-    forEachWordFeature(tok, (kind, a, b, pos) => {
-      const i = kind === WORD ? wIdx.get(a) : kind === TITLE_WORD ? tIdx.get(a) : bIdx.get(a)?.get(b);
-      if (i === undefined) return;
-      if (kind === BIGRAM) this.add(i, -2 - pos, undefined, mask[pos] === 0 && mask[previousWord(tok, pos)] === 0);
-      else this.add(i, pos, undefined, mask[pos] === 0);
-    });
+    // Word features, exactly as forEachWordFeature lists them in training: each non-stop stem,
+    // again when in the headline, and each pair of consecutive stems within the headline or
+    // within the summary; one map lookup per word.
+    const { stems, titleLength } = tok;
+    let prev: StemFeatures | undefined;
+    let prevPos = -1;
+    for (let pos = 0; pos < stems.length; pos++) {
+      if (pos === titleLength) prevPos = -1;
+      const stem = stems[pos]!;
+      if (stem === '') continue;
+      const e = vocab.get(stem);
+      const rel = mask[pos] === 0;
+      if (e !== undefined) {
+        if (e.w >= 0) this.add(e.w, pos, undefined, rel);
+        if (pos < titleLength && e.t >= 0) this.add(e.t, pos, undefined, rel);
+      }
+      if (prevPos >= 0 && prev?.pairs !== undefined) {
+        const i = prev.pairs.get(stem);
+        if (i !== undefined) this.add(i, -2 - pos, undefined, rel && mask[prevPos] === 0);
+      }
+      prev = e;
+      prevPos = pos;
+    }
     const z = this.z;
     let best = 0;
     for (let c = 1; c < K; c++) if (scores[c]! > scores[best]!) best = c;
@@ -181,11 +213,15 @@ export class LinearClassifier implements Classifier {
     };
   }
 
-  /** "gazetteer: Kent Police (blue-light); keywords: police (blue-light); terms: joint, collaboration". */
+  /**
+   * "gazetteer: Kent Police (blue-light); keywords: police (blue-light); terms: joint, collaboration";
+   * "place: Croydon (local-government); …" when a bare council place counted for the sector.
+   */
   private explain(tok: Tokens, sector: SectorId, best: number, second: number, relevant: boolean): string {
     const { W, R, K, kinds, featureSector, actIdx, actSurface, n } = this;
     const classes = this.model.classes;
     const bodies: string[] = [];
+    const places: string[] = [];
     const rules: string[] = [];
     let hint = false;
     for (let a = 0; a < n; a++) {
@@ -195,11 +231,13 @@ export class LinearClassifier implements Classifier {
       if (kind === K_GAZ && surface && bodies.length < 3) {
         const text = `${surface} (${classes[featureSector[i]!]})`;
         if (!bodies.includes(text)) bodies.push(text);
-      } else if (kind === K_RULE && surface && featureSector[i] === best && rules.length < 3 && !rules.includes(surface)) rules.push(surface);
+      } else if (kind === K_PLACE && surface && places.length < 3 && W[i * K + best]! > 0 && !places.includes(surface)) places.push(surface);
+      else if (kind === K_RULE && surface && featureSector[i] === best && rules.length < 3 && !rules.includes(surface)) rules.push(surface);
       else if (kind === K_HINT && featureSector[i] === best) hint = true;
     }
     const parts: string[] = [];
     if (bodies.length) parts.push(`gazetteer: ${bodies.join(', ')}`);
+    if (places.length) parts.push(`place: ${places.join(', ')} (${sector})`);
     if (rules.length) parts.push(`keywords: ${rules.join(', ')} (${sector})`);
     if (hint) parts.push(`source: ${sector}`);
     if (parts.length < 2) {

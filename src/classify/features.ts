@@ -11,16 +11,82 @@ import type { ClassifyInput } from './types.js';
  *   gaz:SECTOR             a public body of that sector is named (config/gazetteer/bodies.tsv)
  *   rule:SECTOR            a keyword or organisation of that sector (config/sectors.yaml)
  *   hint:SECTOR            the source's sector
+ *   place                  a council's place named on its own ("Croydon", "Stockton-on-Tees"),
+ *                          not inside a longer name: headlines name councils that way
  *   collab / c:PHRASE      collaboration phrases (config/classify.yaml relevance.terms)
  * Every hit also records what it was (body name, phrase, word as written) for explanations.
  */
 export type Sink = (feature: string, value: number, surface: string | undefined, relevance?: boolean) => void;
 
 interface RuleValue {
-  kind: 'gaz' | 'rule';
+  kind: 'gaz' | 'rule' | 'place';
   sector: SectorId;
-  /** The name to show: the body's official name, or the keyword as configured. */
+  /** The name to show: the body's official name, the keyword as configured, or the place. */
   label: string;
+}
+
+/**
+ * A phrase matched on stems, with the spellings it may take: per word, the configured words
+ * of every phrase sharing these stems. Porter stems conflate words that have nothing to do with
+ * each other ("universities" and "universal", "detectives" and "detection", "integration" and
+ * "integrity"), so a stem match only counts when each word is a configured word or its plural
+ * or possessive (see sameWord).
+ */
+interface StemPhrase<T> {
+  value: T;
+  forms: Set<string>[];
+}
+
+/** Whether `w` (as written, lower case) is the configured word `k`, its plural or its possessive. */
+export function sameWord(w: string, k: string): boolean {
+  return w === k || plural(w, k) || plural(k, w);
+}
+
+/** Whether `w` is `k` plus s, es or possessive s, or k's y turned into ies. */
+function plural(w: string, k: string): boolean {
+  const d = w.length - k.length;
+  if (d === 1) return w.endsWith('s') && w.startsWith(k);
+  if (d === 2) return w.startsWith(k) ? w.endsWith('es') : k.endsWith('y') && w.endsWith('ies') && w.startsWith(k.slice(0, -1));
+  return false;
+}
+
+/** Phrases matched on stems but checked against their configured spellings. */
+class StemPhrases<T> {
+  private readonly matcher = new PhraseMatcher<StemPhrase<T>>();
+  private readonly byStems = new Map<string, StemPhrase<T>>();
+
+  add(phrase: string, value: T): void {
+    const tok = tokenize(phrase);
+    const key = tok.stems.join(' ');
+    let entry = this.byStems.get(key);
+    if (!entry) {
+      entry = { value, forms: tok.words.map(() => new Set<string>()) };
+      this.byStems.set(key, entry);
+      this.matcher.add(phrase, entry, tok.stems);
+    }
+    tok.words.forEach((w, i) => entry.forms[i]!.add(w));
+  }
+
+  /** Calls `fn` for each match whose words are spelt as configured (longest first, left to right). */
+  match(tok: Tokens, fn: (value: T, start: number, length: number) => void): void {
+    for (const hit of this.matcher.match(tok.stems, tok.raw)) {
+      const forms = hit.value.forms;
+      let ok = true;
+      for (let j = 0; ok && j < hit.length; j++) {
+        const w = tok.words[hit.start + j]!;
+        const allowed = forms[j]!;
+        if (allowed.has(w)) continue;
+        ok = false;
+        for (const k of allowed) {
+          if (sameWord(w, k)) {
+            ok = true;
+            break;
+          }
+        }
+      }
+      if (ok) fn(hit.value.value, hit.start, hit.length);
+    }
+  }
 }
 
 export interface FeaturizerSources {
@@ -30,12 +96,16 @@ export interface FeaturizerSources {
 }
 
 export class Featurizer {
-  /** Gazetteer names and aliases, matched on words. */
+  /**
+   * Gazetteer names and aliases, organisations and acronyms of sectors.yaml, and bare council
+   * places (see placesOf), matched on words; the longest match wins, so a place inside a body's
+   * name ("Croydon" in "Croydon Health Services NHS Trust") is not a place.
+   */
   private readonly bodies = new PhraseMatcher<RuleValue>();
-  /** sectors.yaml keywords and organisations, matched on stems so plurals and -ing forms count. */
-  private readonly rules = new PhraseMatcher<RuleValue>();
-  /** Collaboration phrases, matched on stems. */
-  private readonly collab = new PhraseMatcher<string>();
+  /** sectors.yaml keywords, matched on stems and checked against their spellings (plurals count). */
+  private readonly rules = new StemPhrases<RuleValue>();
+  /** Collaboration phrases, matched the same way. */
+  private readonly collab = new StemPhrases<string>();
   /**
    * Stems that name a sector or a body (words of gazetteer names and aliases, and of
    * sectors.yaml keywords and organisations: "surrey", "fire", "servic", "council", "nhs"),
@@ -54,12 +124,15 @@ export class Featurizer {
     for (const s of src.sectors) {
       for (const k of s.organisations) this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
       for (const k of s.keywords) {
-        // Acronyms (FE, GP, ICB) go by spelling; other keywords by stem.
-        if (/^[A-Z0-9&]{2,6}s?$/.test(k)) this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
-        else this.rules.add(k, { kind: 'rule', sector: s.id, label: k }, tokenize(k).stems);
+        // Acronyms (FE, GP, ICB) and phrases with a number ("section 114") go by spelling;
+        // other keywords by stem.
+        if (/^[A-Z0-9&]{2,6}s?$/.test(k) || /\d/.test(k)) this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
+        else this.rules.add(k, { kind: 'rule', sector: s.id, label: k });
       }
     }
-    for (const t of src.collaborationTerms) this.collab.add(t, t, tokenize(t).stems);
+    for (const t of src.collaborationTerms) this.collab.add(t, t);
+    // Places last: a body, organisation or acronym spelt the same wins.
+    for (const b of src.bodies) for (const p of placesOf(b)) this.bodies.add(p, { kind: 'place', sector: b.sector, label: p });
 
     const add = (phrase: string) => {
       for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
@@ -103,21 +176,29 @@ export class Featurizer {
     }
     for (const hit of this.bodies.match(words, raw)) {
       const v = hit.value;
+      if (v.kind === 'place') {
+        // Only a capitalised place counts: place names are proper nouns.
+        const c = raw[hit.start]!.charCodeAt(0);
+        if (c < 65 || c > 90) continue;
+        if (mask) mask.fill(1, hit.start, hit.start + hit.length);
+        sink('place', 1, v.label);
+        continue;
+      }
       if (mask) mask.fill(1, hit.start, hit.start + hit.length);
       sink((v.kind === 'gaz' ? 'gaz:' : 'rule:') + v.sector, 1, v.kind === 'gaz' ? v.label : words.slice(hit.start, hit.start + hit.length).join(' '));
     }
-    for (const hit of this.rules.match(stems, raw)) {
-      if (mask) mask.fill(1, hit.start, hit.start + hit.length);
-      sink('rule:' + hit.value.sector, 1, words.slice(hit.start, hit.start + hit.length).join(' '));
-    }
+    this.rules.match(tok, (v, start, length) => {
+      if (mask) mask.fill(1, start, start + length);
+      sink('rule:' + v.sector, 1, words.slice(start, start + length).join(' '));
+    });
     if (sectorHint) sink('hint:' + sectorHint, 1, sectorHint);
-    for (const hit of this.collab.match(stems, raw)) {
-      const phrase = words.slice(hit.start, hit.start + hit.length).join(' ');
+    this.collab.match(tok, (term, start, length) => {
+      const phrase = words.slice(start, start + length).join(' ');
       // A collaboration phrase is collaboration evidence even inside a name ("shared service").
-      if (mask) mask.fill(0, hit.start, hit.start + hit.length);
+      if (mask) mask.fill(0, start, start + length);
       sink('collab', 1, phrase);
-      sink('c:' + hit.value, 1, phrase);
-    }
+      sink('c:' + term, 1, phrase);
+    });
   }
 
   /**
@@ -140,8 +221,31 @@ export class Featurizer {
 
 /** Whether the relevance model uses a non-word feature (collaboration phrases, the bias). */
 export function isRelevanceFeature(feature: string): boolean {
-  return !(feature.startsWith('gaz:') || feature.startsWith('rule:') || feature.startsWith('hint:'));
+  return !(feature.startsWith('gaz:') || feature.startsWith('rule:') || feature.startsWith('hint:') || feature === 'place');
 }
+
+/**
+ * Bare place names that stand for a council in headlines: "Croydon" from Croydon Council,
+ * "Stockton-on-Tees" from Stockton-on-Tees Borough Council, "Hammersmith and Fulham" from London
+ * Borough of Hammersmith and Fulham, "Tees Valley" from Tees Valley Combined Authority. Places
+ * that are ordinary words or regions of several kinds of body are left out.
+ */
+export function placesOf(body: Body): string[] {
+  if (body.sector !== 'local-government' || (body.kind !== 'council' && body.kind !== 'combined-authority')) return [];
+  const out = new Set<string>();
+  for (const name of [body.name, ...body.aliases]) {
+    const m =
+      /^(?:London Borough|Royal Borough) of (.+)$/.exec(name) ??
+      /^City of (.+?) Council$/.exec(name) ??
+      /^(.+?) (?:Metropolitan Borough|County Borough|City and District|Borough|District|County|City|Islands|Mayoral Combined|Combined County|Combined)? ?(?:Council|council|Authority)$/.exec(name);
+    const place = m?.[1]?.trim();
+    if (place && /^[A-Z]/.test(place) && /[a-z]/.test(place) && !NOT_PLACES.has(place.toLowerCase())) out.add(place);
+  }
+  return [...out];
+}
+
+/** Council places that are also ordinary words, names or regions. */
+const NOT_PLACES = new Set(['reading', 'rugby', 'hart', 'angus', 'boston', 'bury', 'the highland', 'highland', 'north east', 'east midlands', 'west midlands', 'greater london', 'westminster', 'eden', 'craven']);
 
 /** The position of the non-stop word before word i (the first word of a bigram ending at i). */
 export function previousWord(tok: Tokens, i: number): number {

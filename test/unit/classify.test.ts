@@ -4,6 +4,7 @@ import { classifierKit } from '../../src/classify/index.js';
 import { parseLabelledTsv, readLabelledTsv, trainingFiles } from '../../src/classify/data.js';
 import { evaluate, metrics } from '../../src/classify/eval.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
+import { placesOf, sameWord } from '../../src/classify/features.js';
 import { PhraseMatcher } from '../../src/classify/matcher.js';
 import { tokenize } from '../../src/classify/text.js';
 import type { Classification } from '../../src/classify/types.js';
@@ -30,6 +31,80 @@ describe('phrase matcher (gazetteer and rules)', () => {
 
   it('matches short acronyms only in capitals', () => {
     expect(run('he said the HE sector')).toEqual(['higher-ed']);
+  });
+});
+
+describe('keywords and collaboration phrases (matched on stems, checked against their spellings)', () => {
+  const features = (title: string) => {
+    const out: string[] = [];
+    kit.featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
+    return out;
+  };
+
+  it('accepts plurals and possessives of a configured word, nothing else', () => {
+    expect(sameWord('councils', 'council')).toBe(true);
+    expect(sameWord('universities', 'university')).toBe(true);
+    expect(sameWord('university', 'universities')).toBe(true);
+    expect(sameWord('campuses', 'campus')).toBe(true);
+    expect(sameWord('universal', 'university')).toBe(false);
+    expect(sameWord('detection', 'detectives')).toBe(false);
+  });
+
+  it('does not take words that only share a stem with a keyword', () => {
+    // Porter: universal/universities -> univers, detection/detectives -> detect, integrity/integration -> integr
+    expect(features('Universal credit rollout delayed again')).not.toContainEqual(expect.stringMatching(/^rule:higher-education/));
+    expect(features('Universities warn over funding')).toContain('rule:higher-education=universities');
+    expect(features('Cancer detection rates improve')).not.toContainEqual(expect.stringMatching(/^rule:blue-light/));
+    expect(features('Integrity questioned after audit')).not.toContain('collab=integrity');
+    expect(features('Integration of care teams')).toContain('collab=integration');
+  });
+
+  it('matches keywords with numbers by the number too', () => {
+    expect(features('Council issues section 114 notice')).toContain('rule:local-government=section 114');
+    expect(features('Landlords await section 21 ruling')).not.toContain('rule:local-government=section 21');
+  });
+});
+
+describe('bare council places', () => {
+  const features = (title: string) => {
+    const out: string[] = [];
+    kit.featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
+    return out;
+  };
+
+  it('derives the place from a council name or alias', () => {
+    const body = (name: string, aliases: string[] = []) => ({ name, sector: 'local-government' as const, kind: 'council', aliases });
+    expect(placesOf(body('Croydon Council', ['London Borough of Croydon']))).toEqual(['Croydon']);
+    expect(placesOf(body('Stockton-on-Tees Borough Council', ['Stockton council']))).toEqual(['Stockton-on-Tees', 'Stockton']);
+    expect(placesOf(body('City of York Council'))).toEqual(['York']);
+    expect(placesOf(body('Reading Borough Council'))).toEqual([]); // an ordinary word too
+    expect(placesOf({ name: 'Kent Police', sector: 'blue-light', kind: 'police', aliases: [] })).toEqual([]);
+  });
+
+  it('counts a capitalised place on its own, not inside a longer name', () => {
+    expect(features('Croydon issues second section 114 notice')).toContain('place=Croydon');
+    expect(features('Croydon Health Services NHS Trust appoints chair')).not.toContainEqual(expect.stringMatching(/^place/));
+    expect(features('Sheffield Hallam cuts 200 jobs')).not.toContainEqual(expect.stringMatching(/^place/));
+  });
+
+  it('files a headline that names a council only by its place under local government, and says so', () => {
+    const c = classifier.classify({ title: 'Fareham approves plan for 700 homes' }); // no training row names Fareham
+    expect(c.sector).toBe('local-government');
+    expect(c.explanation).toMatch(/place: Fareham \(local-government\)/);
+  });
+});
+
+describe('training on headlines alone as well', () => {
+  it('counts rows, not the extra headline-only copies', () => {
+    const rows = kit.trainingRows().slice(0, 50);
+    const model = kit.train(rows);
+    expect(model.stats.sectorExamples).toBe(rows.filter((r) => r.sector).length);
+    expect(model.stats.relevanceExamples).toBe(rows.filter((r) => r.relevant !== undefined).length);
+  });
+
+  it('can be switched off', () => {
+    const rows = kit.trainingRows().slice(0, 50);
+    expect(kit.train(rows, { headlineWeight: 0 }).sector).not.toEqual(kit.train(rows).sector);
   });
 });
 
