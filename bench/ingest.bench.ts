@@ -70,8 +70,9 @@ export default async function (report: Report): Promise<void> {
   );
   const prefix = 'bench:';
   const workers: ChildProcess[] = [0, 1].map(() =>
-    // The production build (npm run bench builds it first), as a deployment runs workers.
-    spawn(process.execPath, [join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], {
+    // As deployed (Dockerfile, npm start): the build in dist/ (npm run bench builds it first)
+    // with an explicit heap limit.
+    spawn(process.execPath, ['--max-old-space-size=1024', join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' },
       stdio: 'ignore',
