@@ -1,8 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoryClusters } from '../../src/dedupe/cluster.js';
+import { enrichItem } from '../../src/ingest/enrich.js';
 import { storeParsed } from '../../src/ingest/ingest-source.js';
+import { stem } from '../../src/dedupe/similarity.js';
 import { StoryLog } from '../../src/store/story-log.js';
+import { serve, startHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -55,5 +58,23 @@ describe('story clusters across processes', () => {
     const later = new StoryClusters(log);
     await later.sync();
     expect(later.size).toBe(1);
+  });
+
+  it('a summary filled in from the article page is logged, so other processes compare with it', async () => {
+    const prefix = 'storylog3:';
+    const http = await startHttpServer({
+      '/story.html': serve('<html><head><meta property="og:description" content="Marlshire and Eastmoor councils will share a chief executive and a senior team from April."></head></html>', { 'content-type': 'text/html' }),
+    });
+    try {
+      const deps = testIngestDeps(client, prefix);
+      const { created } = await storeParsed(deps, { id: 'gazette' }, { items: [{ title: 'Councils agree shared boss', link: `${http.origin}/story.html` }], skipped: 0 }, at);
+      expect((await enrichItem(deps, created[0]!.id, { allowPrivateNetwork: true })).outcome).toBe('enriched');
+      const { entries } = await new StoryLog(client, prefix).readAfter('0-0');
+      expect(entries).toHaveLength(2);
+      expect(entries[1]!.tokens.body).toEqual(expect.arrayContaining([stem('marlshire'), stem('eastmoor')]));
+      expect(entries[1]!.tokens.names).toEqual(expect.arrayContaining([stem('marlshire'), stem('eastmoor')]));
+    } finally {
+      await http.close();
+    }
   });
 });
