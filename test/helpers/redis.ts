@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer, type RunningRedis } from '../../src/store/redis-server.js';
@@ -24,4 +26,21 @@ export async function startTestRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A test Redis for the whole file: started before its tests, stopped after them, with one
+ * client. Read `server` and `client` inside tests (they are set once the file starts).
+ */
+export function useTestRedis(): { readonly server: TestRedis; readonly client: Redis } {
+  const ctx = {} as { server: TestRedis; client: Redis };
+  beforeAll(async () => {
+    ctx.server = await startTestRedis();
+    ctx.client = new Redis(ctx.server.connection);
+  });
+  afterAll(async () => {
+    ctx.client.disconnect();
+    await ctx.server.stop();
+  });
+  return ctx;
 }

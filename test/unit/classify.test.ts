@@ -34,13 +34,14 @@ describe('phrase matcher (gazetteer and rules)', () => {
   });
 });
 
-describe('keywords and collaboration phrases (matched on stems, checked against their spellings)', () => {
-  const features = (title: string) => {
-    const out: string[] = [];
-    kit.featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
-    return out;
-  };
+/** The non-word features a title yields, as `feature=surface`. */
+function features(title: string): string[] {
+  const out: string[] = [];
+  kit.featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
+  return out;
+}
 
+describe('keywords and collaboration phrases (matched on stems, checked against their spellings)', () => {
   it('accepts plurals and possessives of a configured word, nothing else', () => {
     expect(sameWord('councils', 'council')).toBe(true);
     expect(sameWord('universities', 'university')).toBe(true);
@@ -66,12 +67,6 @@ describe('keywords and collaboration phrases (matched on stems, checked against 
 });
 
 describe('bare council places', () => {
-  const features = (title: string) => {
-    const out: string[] = [];
-    kit.featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
-    return out;
-  };
-
   it('derives the place from a council name or alias', () => {
     const body = (name: string, aliases: string[] = []) => ({ name, sector: 'local-government' as const, kind: 'council', aliases });
     expect(placesOf(body('Croydon Council', ['London Borough of Croydon']))).toEqual(['Croydon']);
