@@ -42,19 +42,20 @@ const CAPITAL = /^[A-Z][A-Za-z'-]/;
  * generic in this domain, and numbers or sums of money. Two outlets telling the same story
  * share at least one name or figure.
  */
-function scan(text: string, words: Set<string>, names: Set<string>): void {
+function scan(text: string, words: Set<number>, names: Set<number>): void {
   // Accents off (NFKD, then drop the marks), only when there are any: most text is ASCII.
   const plain = /[\u0080-\uffff]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text;
   for (const raw of plain.match(WORD) ?? []) {
     const w = readWord(raw);
     if (!w) continue;
-    words.add(w.stem);
-    if (w.name) names.add(w.stem);
+    words.add(w.hash);
+    if (w.name) names.add(w.hash);
   }
 }
 
 interface Word {
-  stem: string;
+  /** 31-bit hash of the stem. */
+  hash: number;
   name: boolean;
 }
 
@@ -66,9 +67,9 @@ function readWord(raw: string): Word | null {
   if (w !== undefined) return w;
   const word = raw.toLowerCase().replace(/['-]+$/g, '').replace(/'s$/, '');
   // Figures are read afresh each time: they rarely repeat, and would only churn the cache.
-  if (/^£?\d/.test(word)) return { stem: stem(word), name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£') };
+  if (/^£?\d/.test(word)) return { hash: storyWordHash(stem(word)), name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£') };
   if (word.length < 2 || STOP.has(word)) w = null;
-  else w = { stem: stem(word), name: word.length >= 3 && CAPITAL.test(raw) && !GENERIC_NAMES.has(word) };
+  else w = { hash: storyWordHash(stem(word)), name: word.length >= 3 && CAPITAL.test(raw) && !GENERIC_NAMES.has(word) };
   if (wordCache.size >= 50_000) wordCache.clear();
   wordCache.set(raw, w);
   return w;
@@ -80,19 +81,18 @@ export interface StoryText {
 }
 
 /**
- * An item's story words as text: what the story log carries between processes (each
- * process hashes them into its own profiles). `body` holds the summary's words that are
- * not in the title.
+ * An item's story words as 31-bit hashes of their stems: what the story log carries between
+ * processes. `body` holds the summary's words that are not in the title.
  */
 export interface StoryTokens {
-  title: string[];
-  body: string[];
-  names: string[];
+  title: number[];
+  body: number[];
+  names: number[];
 }
 
 export function storyTokenSet(item: StoryText): StoryTokens {
-  const title = new Set<string>();
-  const names = new Set<string>();
+  const title = new Set<number>();
+  const names = new Set<number>();
   scan(item.title, title, names);
   const all = new Set(title);
   if (item.summary) scan(item.summary, all, names);
@@ -101,16 +101,19 @@ export function storyTokenSet(item: StoryText): StoryTokens {
 
 /**
  * Everything the comparison needs, computed once per item (comparisons are pairwise). Words
- * are hashes in one sorted array, as a process keeps days of profiles in memory; a collision
- * between two different words of two similar stories is vanishingly rare.
+ * are hashes in a sorted array, as a process keeps days of profiles in memory; a collision
+ * between two different words of two similar stories is vanishingly rare. A profile may be a
+ * stretch of a larger array (the story index keeps every profile in one).
  */
 export interface StoryProfile {
   /**
-   * [0, namesAt): content words, each `hash31 << 1 | 1 when in the title`, sorted;
-   * [namesAt, end): names and figures, `hash31 << 1`, sorted.
+   * [start, namesAt): content words, each `hash << 1 | 1 when in the title`, sorted;
+   * [namesAt, end): names and figures, `hash << 1`, sorted.
    */
   words: Uint32Array;
+  start: number;
   namesAt: number;
+  end: number;
   titleCount: number;
   publishedMs: number;
 }
@@ -118,12 +121,12 @@ export interface StoryProfile {
 export function profileOf(tokens: StoryTokens, publishedMs: number): StoryProfile {
   const n = tokens.title.length + tokens.body.length;
   const words = new Uint32Array(n + tokens.names.length);
-  tokens.title.forEach((t, i) => (words[i] = hash31(t) * 2 + 1));
-  tokens.body.forEach((t, i) => (words[tokens.title.length + i] = hash31(t) * 2));
-  tokens.names.forEach((t, i) => (words[n + i] = hash31(t) * 2));
+  tokens.title.forEach((h, i) => (words[i] = h * 2 + 1));
+  tokens.body.forEach((h, i) => (words[tokens.title.length + i] = h * 2));
+  tokens.names.forEach((h, i) => (words[n + i] = h * 2));
   words.subarray(0, n).sort();
   words.subarray(n).sort();
-  return { words, namesAt: n, titleCount: tokens.title.length, publishedMs };
+  return { words, start: 0, namesAt: n, end: words.length, titleCount: tokens.title.length, publishedMs };
 }
 
 export function storyProfile(item: StoryText & { publishedAt: string }): StoryProfile {
@@ -131,7 +134,7 @@ export function storyProfile(item: StoryText & { publishedAt: string }): StoryPr
 }
 
 /** FNV-1a, kept to 31 bits (the low bit of a stored word is its title flag). */
-function hash31(word: string): number {
+export function storyWordHash(word: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
   return h >>> 1;
@@ -141,7 +144,7 @@ function hash31(word: string): number {
 export function sharesName(a: StoryProfile, b: StoryProfile): boolean {
   let i = a.namesAt;
   let j = b.namesAt;
-  while (i < a.words.length && j < b.words.length) {
+  while (i < a.end && j < b.end) {
     const x = a.words[i]!;
     const y = b.words[j]!;
     if (x === y) return true;
@@ -158,8 +161,8 @@ export function sharesName(a: StoryProfile, b: StoryProfile): boolean {
 export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
   let shared = 0;
   let weightShared = 0;
-  let i = 0;
-  let j = 0;
+  let i = a.start;
+  let j = b.start;
   while (i < a.namesAt && j < b.namesAt) {
     const x = a.words[i]!;
     const y = b.words[j]!;
@@ -175,7 +178,7 @@ export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
     }
   }
   if (shared < 3) return 0;
-  return Math.min(1, weightShared / Math.min(a.namesAt + a.titleCount, b.namesAt + b.titleCount));
+  return Math.min(1, weightShared / Math.min(a.namesAt - a.start + a.titleCount, b.namesAt - b.start + b.titleCount));
 }
 
 /**

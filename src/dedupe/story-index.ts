@@ -54,14 +54,14 @@ export class StoryIndex {
     if (before !== undefined) this.replaced[before] = true;
     const slot = this.ids.length;
     const p = story.profile;
-    const at = this.reserve(p.words.length);
-    this.words.set(p.words, at);
+    const at = this.reserve(p.end - p.start);
+    this.words.set(p.words.subarray(p.start, p.end), at);
     this.ids.push(story.id);
     this.clusters.push(story.clusterId);
     this.sources.push(story.sourceIds.join(' '));
     this.start.push(at);
-    this.namesAt.push(at + p.namesAt);
-    this.end.push(at + p.words.length);
+    this.namesAt.push(at + p.namesAt - p.start);
+    this.end.push(at + p.end - p.start);
     this.titleCount.push(p.titleCount);
     this.published.push(p.publishedMs);
     this.replaced.push(false);
@@ -79,8 +79,8 @@ export class StoryIndex {
   candidates(profile: StoryProfile, windowMs: number, perName = 20, maxOut = 12): IndexedStory[] {
     const q = ++this.query;
     const found: number[] = [];
-    const { words, namesAt } = profile;
-    for (let k = namesAt; k < words.length; k++) {
+    const { words, namesAt, end } = profile;
+    for (let k = namesAt; k < end; k++) {
       const list = this.postings.get(words[k]!);
       if (!list) continue;
       let taken = 0;
@@ -114,15 +114,17 @@ export class StoryIndex {
     return gone;
   }
 
+  /** A slot as a story; its profile is a stretch of the shared array (no copy). */
   private story(slot: number): IndexedStory {
-    const start = this.start[slot]!;
     return {
       id: this.ids[slot]!,
       clusterId: this.clusters[slot]!,
       sourceIds: this.sources[slot]!.split(' '),
       profile: {
-        words: this.words.subarray(start, this.end[slot]),
-        namesAt: this.namesAt[slot]! - start,
+        words: this.words,
+        start: this.start[slot]!,
+        namesAt: this.namesAt[slot]!,
+        end: this.end[slot]!,
         titleCount: this.titleCount[slot]!,
         publishedMs: this.published[slot]!,
       },

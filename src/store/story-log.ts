@@ -12,17 +12,18 @@ export interface StoryLogEntry {
 }
 
 /**
- * Story words as one stream field: title, body and names lists split by `|`, words by
- * spaces (story words never hold either). The item upsert script writes entries itself.
+ * Story words as one stream field: title, body and names lists split by `|`, each a list of
+ * base-36 word hashes split by spaces. The item upsert script writes entries itself.
  */
 export function encodeStoryWords(t: StoryTokens): string {
-  return `${t.title.join(' ')}|${t.body.join(' ')}|${t.names.join(' ')}`;
+  const list = (hashes: number[]) => hashes.map((h) => h.toString(36)).join(' ');
+  return `${list(t.title)}|${list(t.body)}|${list(t.names)}`;
 }
 
 function decodeStoryWords(field: string): StoryTokens {
   const [title = '', body = '', names = ''] = field.split('|');
-  const words = (s: string) => (s ? s.split(' ') : []);
-  return { title: words(title), body: words(body), names: words(names) };
+  const list = (s: string) => (s ? s.split(' ').map((h) => parseInt(h, 36)) : []);
+  return { title: list(title), body: list(body), names: list(names) };
 }
 
 /** How long entries are kept: dedupe compares items published within days of each other. */

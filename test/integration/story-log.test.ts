@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StoryClusters } from '../../src/dedupe/cluster.js';
 import { enrichItem } from '../../src/ingest/enrich.js';
 import { storeParsed } from '../../src/ingest/ingest-source.js';
-import { stem } from '../../src/dedupe/similarity.js';
+import { stem, storyWordHash } from '../../src/dedupe/similarity.js';
 import { StoryLog } from '../../src/store/story-log.js';
 import { serve, startHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
@@ -61,8 +61,8 @@ describe('story clusters across processes', () => {
       expect((await enrichItem(deps, created[0]!.id, { allowPrivateNetwork: true })).outcome).toBe('enriched');
       const { entries } = await new StoryLog(redis.client, prefix).readAfter('0-0');
       expect(entries).toHaveLength(2);
-      expect(entries[1]!.tokens.body).toEqual(expect.arrayContaining([stem('marlshire'), stem('eastmoor')]));
-      expect(entries[1]!.tokens.names).toEqual(expect.arrayContaining([stem('marlshire'), stem('eastmoor')]));
+      expect(entries[1]!.tokens.body).toEqual(expect.arrayContaining([storyWordHash(stem('marlshire')), storyWordHash(stem('eastmoor'))]));
+      expect(entries[1]!.tokens.names).toEqual(expect.arrayContaining([storyWordHash(stem('marlshire')), storyWordHash(stem('eastmoor'))]));
     } finally {
       await http.close();
     }
