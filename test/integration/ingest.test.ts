@@ -57,6 +57,15 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+/**
+ * Requests paced 150 ms apart, as the server saw them arrive. Arrival jitters with connection
+ * set-up on a loaded machine, so allow 50 ms; unpaced, they arrive within a few ms.
+ */
+function expectPaced(starts: number[]): void {
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+}
+
 describe('ingestSource against a fixture server', () => {
   it('stores items, then asks conditionally and gets 304', async () => {
     const d = deps();
@@ -169,8 +178,7 @@ describe('ingestSource against a fixture server', () => {
       await pace.close();
     }
     expect(peak).toBe(2);
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(140);
+    expectPaced(starts);
   });
 
   it('paces a redirect by the host it lands on', async () => {
@@ -190,8 +198,7 @@ describe('ingestSource against a fixture server', () => {
     } finally {
       await Promise.all([target, ...redirectors].map((x) => x.close()));
     }
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(140);
+    expectPaced(starts);
   });
 });
 
