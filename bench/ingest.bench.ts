@@ -43,12 +43,16 @@ async function peakRss(pid: number): Promise<number> {
 export default async function (report: Report): Promise<void> {
   const bodies = Array.from({ length: FEEDS }, (_, f) => feedXml(f));
 
-  // Baseline: rss-parser alone over the same bodies.
+  // Baseline: rss-parser alone over the same bodies; the best of three runs, so a noisy
+  // moment cannot flatter the ratio.
   const parser = new Parser();
-  let parsed = 0;
-  const t0 = performance.now();
-  for (const b of bodies) parsed += (await parser.parseString(b)).items.length;
-  const rawRate = parsed / ((performance.now() - t0) / 1000);
+  let rawRate = 0;
+  for (let run = 0; run < 3; run++) {
+    let parsed = 0;
+    const t0 = performance.now();
+    for (const b of bodies) parsed += (await parser.parseString(b)).items.length;
+    rawRate = Math.max(rawRate, parsed / ((performance.now() - t0) / 1000));
+  }
 
   const dir = mkdtempSync(join(tmpdir(), 'ssnews-bench-'));
   const redis = await startRedisServer({ dir, port: 16000 + Math.floor(Math.random() * 20000) });
@@ -100,7 +104,7 @@ export default async function (report: Report): Promise<void> {
 
   try {
     const first = await pass('one');
-    report({ name: 'ingest end to end (2 workers, 1,000 feeds x 25)', value: (FEEDS * PER_FEED) / first, unit: 'items/s', baseline: { name: 'rss-parser parseString', value: rawRate }, target: '>= 1/3 of raw parse', higherIsBetter: true });
+    report({ name: 'ingest end to end (2 workers, 1,000 feeds x 25)', value: (FEEDS * PER_FEED) / first, unit: 'items/s', baseline: { name: 'rss-parser parseString, best of 3', value: rawRate }, target: '>= 1/3 of raw parse', higherIsBetter: true });
     const second = await pass('two');
     report({ name: 'all-304 pass of 1,000 sources', value: second, unit: 's', target: '< 10 s', higherIsBetter: false });
     for (const [i, w] of workers.entries()) report({ name: `peak RSS, worker ${i + 1}`, value: await peakRss(w.pid!), unit: 'MB', target: '< 200 MB', higherIsBetter: false });

@@ -75,7 +75,7 @@ end
 local byTime, storyLog, minId = KEYS[1], KEYS[2], ARGV[S + 2]
 local function log_story(id, cluster, sources, score, words)
   if words == '' then return end
-  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', 'i', id, 'c', cluster, 's', sources, 'p', score, 'w', words)
+  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', 's', id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words)
 end
 local out = {}
 local n = (#ARGV - 2 - S) / 7
