@@ -15,7 +15,7 @@ export interface TestRedis extends RunningRedis {
  * A throwaway redis-server on a free loopback port in a temp dir: tests never touch
  * a developer's own Redis on 6379.
  */
-export async function startTestRedis(): Promise<TestRedis> {
+async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'ssnews-redis-'));
   const server = await startRedisServer({ dir, port: await freePort() });
   return {

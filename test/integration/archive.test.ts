@@ -1,23 +1,18 @@
 import * as cheerio from 'cheerio';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Digest } from '../../src/digest/service.js';
-import { createRedis } from '../../src/store/connection.js';
 import { buildServer } from '../../src/web/server.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
-let server: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
 let app: FastifyInstance;
 const prefix = 'archive:';
 const config = bundledConfig();
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = createRedis({ options: server.connection, description: 'test' });
-  const d = new Digest({ redis, prefix, config });
+  const d = new Digest({ redis: db.client, prefix, config });
   await storeItem(d.items, makeItem('a1', 'health', { title: 'Trusts <b>share</b> "back office"', publishedAt: '2014-05-27T10:00:00.000Z' }));
   await storeItem(d.items, makeItem('b1', 'leadership', { title: 'Draft-only story', publishedAt: '2014-06-03T10:00:00.000Z' }));
   const sent = await d.draft('2014-W22');
@@ -28,12 +23,10 @@ beforeAll(async () => {
   const sending = await d.issues.setStatus('2014-W22', edited.version, 'sending');
   await d.issues.setStatus('2014-W22', sending.version, 'sent');
   await d.draft('2014-W23'); // stays a draft: never public
-  app = await buildServer({ config, redis, prefix, logLevel: 'silent' });
+  app = await buildServer({ config, redis: db.client, prefix, logLevel: 'silent' });
 });
 afterAll(async () => {
   await app.close();
-  redis.disconnect();
-  await server.stop();
 });
 
 describe('the public archive', () => {

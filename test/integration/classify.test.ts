@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { SectorId } from '../../src/config/schema.js';
@@ -13,7 +12,7 @@ import { ItemStore } from '../../src/store/items.js';
 import { countLabels, listLabels, recordLabel } from '../../src/store/labels.js';
 import { listModelVersions } from '../../src/store/models.js';
 import { runCli } from '../helpers/cli.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ssnews-classify-'));
 
@@ -29,20 +28,13 @@ const EVAL_TSV = [
   'f\tyes\tTwo hospital trusts in Birmingham agree to merge\tr6\thealth\tThe NHS trusts will become one organisation next April.',
 ].join('\n');
 
-let redis: TestRedis;
-let client: Redis;
+const redis = useTestRedis();
 let env: NodeJS.ProcessEnv;
 const prefix = 'ssnews:';
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = new Redis(redis.url);
-  env = { REDIS_URL: redis.url, SSNEWS_DATA_DIR: dir };
+  env = { REDIS_URL: redis.server.url, SSNEWS_DATA_DIR: dir };
   writeFileSync(join(dir, 'eval.tsv'), EVAL_TSV);
-});
-afterAll(async () => {
-  client.disconnect();
-  await redis.stop();
 });
 
 describe('ssnews classify TITLE', () => {
@@ -188,7 +180,7 @@ describe('learning from editors', () => {
   let targetRelevant: boolean;
 
   beforeAll(async () => {
-    handle = await loadClassifier({ sectors: loadConfig().sectors, redis: client, prefix, pollMs: 3_600_000 });
+    handle = await loadClassifier({ sectors: loadConfig().sectors, redis: redis.client, prefix, pollMs: 3_600_000 });
     const before = handle.classify(odd(99));
     const candidates: SectorId[] = ['higher-education', 'leadership', 'private-sector', 'health', 'local-government'];
     target = candidates.find((s) => s !== before.sector && [1, 3, 5, 7].every((n) => handle.classify(odd(n)).sector !== s))!;
@@ -197,12 +189,12 @@ describe('learning from editors', () => {
   afterAll(() => handle.close());
 
   it('stores one label per item, merging a later sector move with a relevance decision', async () => {
-    await recordLabel(client, prefix, { itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
-    await recordLabel(client, prefix, { itemId: 'i1', title: 'T', relevant: false });
-    const labels = await listLabels(client, prefix);
+    await recordLabel(redis.client, prefix, { itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
+    await recordLabel(redis.client, prefix, { itemId: 'i1', title: 'T', relevant: false });
+    const labels = await listLabels(redis.client, prefix);
     expect(labels).toHaveLength(1);
     expect(labels[0]).toMatchObject({ itemId: 'i1', sector: 'health', relevant: false, editor: 'ann' });
-    await client.del('ssnews:labels');
+    await redis.client.del('ssnews:labels');
   });
 
   it('retrains on editor labels and a running classifier switches to the new model', async () => {
@@ -210,8 +202,8 @@ describe('learning from editors', () => {
     const before = handle.classify(odd(99));
     expect(before.sector).not.toBe(target);
     expect(before.relevant).not.toBe(targetRelevant);
-    for (let i = 0; i < 6; i++) await recordLabel(client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
-    expect(await countLabels(client, prefix)).toBe(6);
+    for (let i = 0; i < 6; i++) await recordLabel(redis.client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
+    expect(await countLabels(redis.client, prefix)).toBe(6);
 
     const swapped = once(handle, 'swap');
     const run = await runCli(['classify', 'retrain', '--json'], env);
@@ -226,7 +218,7 @@ describe('learning from editors', () => {
     expect(after).toMatchObject({ sector: target, relevant: targetRelevant, modelVersion: 'v1' });
     // Ordinary items are still classified as before.
     expect(handle.classify({ title: 'Kent Police and Essex Police agree joint collaboration' }).sector).toBe('blue-light');
-    expect(await listModelVersions(client, prefix)).toEqual(['v1']);
+    expect(await listModelVersions(redis.client, prefix)).toEqual(['v1']);
   });
 
   it('`classify --stored` uses the stored model', async () => {
@@ -235,13 +227,13 @@ describe('learning from editors', () => {
   });
 
   it('a worker started after a retrain loads the stored model', async () => {
-    const later = await loadClassifier({ sectors: loadConfig().sectors, redis: client, prefix });
+    const later = await loadClassifier({ sectors: loadConfig().sectors, redis: redis.client, prefix });
     expect(later.version).toBe('v1');
     await later.close();
   });
 
   it('re-classifies stored items of the last N days, keeping editor choices', async () => {
-    const store = new ItemStore(client, prefix);
+    const store = new ItemStore(redis.client, prefix);
     const now = Date.now();
     const stale = { sector: 'other' as const, confidence: 0.2, explanation: 'old', relevance: 0, relevant: false, needsReview: true, modelVersion: 'v0' };
     const base = { url: 'https://example.org/', clusterId: 'c', sourceId: 's', seenAt: new Date(now).toISOString() };
@@ -263,7 +255,7 @@ describe('learning from editors', () => {
 
   it('the nightly retrain is a job scheduler whose jobs store a new version the handle picks up', async () => {
     const logs: string[] = [];
-    const worker = await startRetrainWorker({ target: { options: redis.connection, description: 'test' }, prefix, config: loadConfig(), log: (m) => logs.push(m) });
+    const worker = await startRetrainWorker({ target: { options: redis.server.connection, description: 'test' }, prefix, config: loadConfig(), log: (m) => logs.push(m) });
     try {
       const schedulers = await worker.queue.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[RETRAIN_SCHEDULER_ID, '30 2 * * *', 'Europe/London']]);

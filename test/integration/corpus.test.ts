@@ -2,14 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueFetch, openQueues, startWorkers, type IngestQueues, type RunningWorkers } from '../../src/queue/workers.js';
 import { decodeBody } from '../../src/ingest/charset.js';
 import { ItemStore } from '../../src/store/items.js';
 import { SourceStateStore } from '../../src/store/sources.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
 // The shared corpus sits beside the repository (CI clones main with shared/ next to it).
 const CORPUS = resolve(fileURLToPath(new URL('../../../shared/corpus/feeds/', import.meta.url)));
@@ -32,16 +31,13 @@ const KNOWN_UNREADABLE: Record<string, string> = {
   'feedparser/wellformed/rss/entity_in_doctype.xml': 'entity declared in a DOCTYPE: the XML parser does not expand internal entities',
 };
 
-let redis: TestRedis;
-let client: Redis;
+const redis = useTestRedis();
 let http: TestHttpServer;
 let workers: RunningWorkers;
 let queues: IngestQueues;
 const prefix = 'corpus:';
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = new Redis(redis.connection);
   http = await startHttpServer();
   for (const row of rows) {
     const body = readFileSync(join(CORPUS, row.path));
@@ -52,7 +48,7 @@ beforeAll(async () => {
     join(dir, 'sources.yaml'),
     'sources:\n' + rows.map((r) => `  - { id: ${r.id}, name: "${r.path}", kind: feed, url: "${http.origin}/${r.path}", every: 1h, allowPrivateNetwork: true }\n`).join(''),
   );
-  const target = { options: redis.connection, description: 'test' };
+  const target = { options: redis.server.connection, description: 'test' };
   workers = await startWorkers({ target, prefix, configDir: dir, roles: ['fetch'], schedule: false, watchConfig: false, concurrency: 16, pace: { minGapMs: 0, perHost: 16 }, log: () => {} });
   queues = openQueues(target, prefix);
 });
@@ -60,8 +56,6 @@ afterAll(async () => {
   await workers?.close();
   await queues?.close();
   await http?.close();
-  client?.disconnect();
-  await redis?.stop();
 });
 
 describe('the shared feed corpus through the worker path', () => {
@@ -73,7 +67,7 @@ describe('the shared feed corpus through the worker path', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(await queues.fetch.getJobCounts('failed')).toEqual({ failed: 0 });
-    const states = await new SourceStateStore(client, prefix).getMany(rows.map((r) => r.id));
+    const states = await new SourceStateStore(redis.client, prefix).getMany(rows.map((r) => r.id));
     const problems: string[] = [];
     rows.forEach((row, i) => {
       const s = states[i]!;
@@ -83,7 +77,7 @@ describe('the shared feed corpus through the worker path', () => {
     });
     expect(problems).toEqual([]);
     const withItems = states.filter((s) => s.lastItems! > 0).length;
-    expect(await new ItemStore(client, prefix).count()).toBeGreaterThan(withItems);
+    expect(await new ItemStore(redis.client, prefix).count()).toBeGreaterThan(withItems);
     // Nearly all parse-ok files carry entries; the rest are single-element feedparser tests.
     expect(rows.filter((r, i) => r.expectation === 'parse-ok' && states[i]!.lastItems! > 0).length).toBeGreaterThan(50);
   });

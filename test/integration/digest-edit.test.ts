@@ -1,38 +1,31 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
 import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
-import { createRedis } from '../../src/store/connection.js';
 import { listLabels } from '../../src/store/labels.js';
 import type { NewsItem } from '../../src/model.js';
 import { runCli } from '../helpers/cli.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
 const WEEK = '2014-W22';
-let server: TestRedis;
-let redis: Redis;
+const db = useTestRedis();
 let prefix: string;
 let n = 0;
 const config = bundledConfig();
 
 beforeAll(async () => {
-  server = await startTestRedis();
-  redis = createRedis({ options: server.connection, description: 'test' });
 });
 afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
 });
 beforeEach(() => void (prefix = `t${++n}:`));
 
-const digest = (editor = 'alice') => new Digest({ redis, prefix, config, editor });
+const digest = (editor = 'alice') => new Digest({ redis: db.client, prefix, config, editor });
 /** Issues covering 10 days, so consecutive weeks overlap (20-29 May and 13-22 May 2014). */
-const overlapping = () => new Digest({ redis, prefix, config: { ...config, newsletter: { ...config.newsletter, coversDays: 10 } } });
+const overlapping = () => new Digest({ redis: db.client, prefix, config: { ...config, newsletter: { ...config.newsletter, coversDays: 10 } } });
 
 /** A week of stored items: two councils stories (one carried by two outlets), health, an irrelevant one, one outside the window. */
 async function seed(): Promise<Record<string, NewsItem>> {
@@ -151,7 +144,7 @@ describe('editing operations', () => {
     expect(issue.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg2:local-government', 'h1:health', 'lg1:leadership', 'junk:other']);
     expect((await d.items.get('lg1'))!.editorSector).toBe('leadership');
     expect((await d.items.get('lg1b'))!.editorSector).toBe('leadership');
-    const labels = await listLabels(redis, prefix);
+    const labels = await listLabels(db.client, prefix);
     expect(labels).toEqual([expect.objectContaining({ itemId: 'lg1', title: 'Councils merge legal teams', sector: 'leadership', editor: 'alice' })]);
   });
 
@@ -161,7 +154,7 @@ describe('editing operations', () => {
     const id = itemId(canonicalUrl(url)!);
     const fetched: string[] = [];
     const d = new Digest({
-      redis,
+      redis: db.client,
       prefix,
       config,
       ingestUrl: async (u) => {
@@ -220,7 +213,7 @@ describe('export and import', () => {
     const after = await d.import(WEEK, moved);
     expect(after.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg1:local-government', 'lg2:health', 'h1:health', 'junk:other']);
     expect(after.entries.find((e) => e.itemId === 'lg2')!.comment).toBeUndefined();
-    expect((await listLabels(redis, prefix)).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
+    expect((await listLabels(db.client, prefix)).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
   });
 
   it('refuses unknown item ids and a stale version with clear errors', async () => {
@@ -279,7 +272,7 @@ describe('pre-send checks', () => {
 
 describe('the digest CLI', () => {
   it('drafts, shows, exports, imports, edits, renders and checks through `ssnews digest`', async () => {
-    const env = { REDIS_URL: server.url, SSNEWS_KEY_PREFIX: prefix };
+    const env = { REDIS_URL: db.server.url, SSNEWS_KEY_PREFIX: prefix };
     await seed();
     const dir = mkdtempSync(join(tmpdir(), 'ssnews-digest-cli-'));
     let r = await runCli(['digest', 'draft', '--week', WEEK], env);

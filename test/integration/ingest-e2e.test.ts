@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -12,24 +11,19 @@ import type { NewsItem } from '../../src/model.js';
 import { runCli } from '../helpers/cli.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
-let redis: TestRedis;
-let client: Redis;
+const redis = useTestRedis();
 let site: DemoServer;
 let http: TestHttpServer;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = new Redis(redis.connection);
   site = await startDemoServer();
   http = await startHttpServer();
 });
 afterAll(async () => {
   await site?.close();
   await http?.close();
-  client?.disconnect();
-  await redis?.stop();
 });
 
 describe('every bundled source parses its captured-shape fixture', () => {
@@ -41,7 +35,7 @@ describe('every bundled source parses its captured-shape fixture', () => {
     http.route(`/${id}`, (_req, res) => void res.writeHead(200, { 'content-type': file!.endsWith('.html') ? 'text/html' : 'application/xml' }).end(body));
     // robots.txt is not served (404): no rules.
     const prefix = `fx-${id}:`;
-    const deps = testIngestDeps(client, prefix);
+    const deps = testIngestDeps(redis.client, prefix);
     const run = await ingestSource(deps, { ...source, url: `${http.origin}/${id}`, allowPrivateNetwork: true });
     expect(run.error).toBeUndefined();
     const items = await deps.items.list();
@@ -57,7 +51,7 @@ describe('the demo: ssnews fetch, then items list', () => {
   it('stores the demo news with clusters, merged sources, a skipped item and windows-1252 text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssnews-demo-'));
     writeFileSync(join(dir, 'sources.yaml'), readFileSync('demo/config/sources.yaml', 'utf8').replaceAll('http://127.0.0.1:4780', site.origin));
-    const env = { REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: 'demo:' };
+    const env = { REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: 'demo:' };
     const fetched = await runCli(['fetch', '--config', dir, '--min-gap', '0', '--json'], env);
     expect(fetched.stderr).toBe('');
     expect(fetched.code).toBe(0);
@@ -104,7 +98,7 @@ describe('the demo: ssnews fetch, then items list', () => {
 
 describe('job schedulers follow sources.yaml', () => {
   it('adds, changes and removes one scheduler per enabled source', async () => {
-    const queues = openQueues({ options: redis.connection, description: 'test' }, 'sched:');
+    const queues = openQueues({ options: redis.server.connection, description: 'test' }, 'sched:');
     try {
       const src = (id: string, every: number, enabled = true) => ({ id, name: id, kind: 'feed', url: 'https://example.org/f', every, enabled, enrich: false, allowPrivateNetwork: false }) as const;
       expect(await reconcileSchedulers(queues.fetch, [src('a', 3_600_000), src('b', 3_600_000), src('c', 3_600_000, false)])).toMatchObject({ added: ['a', 'b'], removed: [] });

@@ -1,27 +1,23 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FetchError } from '../../src/ingest/errors.js';
 import { EDITOR_SOURCE_ID, ingestUrl } from '../../src/ingest/ingest-url.js';
 import type { IngestDeps } from '../../src/ingest/ingest-source.js';
 import { serve, startHttpServer, type TestHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
 const ARTICLE = (canonical: string) => `<!doctype html><html><head><title>Site | Two councils to share a chief executive</title>
 <link rel="canonical" href="${canonical}"><meta property="og:title" content="Two councils to share a chief executive">
 <meta property="og:description" content="Kelbridge and Ashworth councils will appoint one chief executive and a joint senior team, saving &pound;1.1m a year.">
 <meta property="article:published_time" content="2026-11-20T09:00:00Z"></head><body><h1>Two councils to share a chief executive</h1></body></html>`;
 
-let redis: TestRedis;
-let client: Redis;
+const redis = useTestRedis();
 let http: TestHttpServer;
 let n = 0;
 
-const deps = (): IngestDeps => testIngestDeps(client, `url${++n}:`, { timeoutMs: 2000 });
+const deps = (): IngestDeps => testIngestDeps(redis.client, `url${++n}:`, { timeoutMs: 2000 });
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = new Redis(redis.connection);
   http = await startHttpServer({ '/robots.txt': serve('User-agent: *\nDisallow: /private/\n', { 'content-type': 'text/plain' }) });
   http.route('/story.html', serve(ARTICLE(`${http.origin}/news/shared-chief-executive?utm_source=x`), { 'content-type': 'text/html' }));
   http.route('/private/story.html', serve(ARTICLE(`${http.origin}/private/story.html`), { 'content-type': 'text/html' }));
@@ -30,8 +26,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await http.close();
-  client.disconnect();
-  await redis.stop();
 });
 
 describe('ingestUrl: one article by URL through the pipeline', () => {

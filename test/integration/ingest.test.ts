@@ -1,29 +1,25 @@
 import { gzipSync } from 'node:zlib';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Source } from '../../src/config/schema.js';
 import { ingestSource, type IngestDeps } from '../../src/ingest/ingest-source.js';
 import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
 const RSS = (items: string, enc = 'UTF-8') => `<?xml version="1.0" encoding="${enc}"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
 const ITEM = (n: number, extra = '') => `<item><title>Councils agree shared service ${n}${extra}</title><link>https://example.org/news/${n}?utm_source=rss</link><description>Two councils will share a chief executive.</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>`;
 const PAGE = `<html><body><ul class="news"><li><h3><a href="/news/a">Fire and police share HQ</a></h3></li></ul></body></html>`;
 
-let redis: TestRedis;
-let client: Redis;
+const redis = useTestRedis();
 let http: TestHttpServer;
 let paused: TestHttpServer;
 let n = 0;
 
-const deps = (extra: Partial<IngestDeps> = {}): IngestDeps => testIngestDeps(client, `t${++n}:`, { timeoutMs: 1500, ...extra });
+const deps = (extra: Partial<IngestDeps> = {}): IngestDeps => testIngestDeps(redis.client, `t${++n}:`, { timeoutMs: 1500, ...extra });
 const feed = (id: string, url: string, extra: Partial<Source> = {}): Source =>
   ({ id, name: id, kind: 'feed', url, every: 3_600_000, enabled: true, enrich: false, allowPrivateNetwork: true, ...extra }) as Source;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = new Redis(redis.connection);
   // Bytes E9 93 94 are é “ ” in windows-1252 and invalid as UTF-8.
   const win1252 = Buffer.from(RSS('<item><title>Caf\u00e9 \u0093q\u0094</title><link>https://example.org/cafe</link></item>', 'windows-1252'), 'latin1');
   const winFeed = Buffer.from(RSS(ITEM(9).replace('</item>', '') + '</item>', 'windows-1252'), 'latin1');
@@ -53,8 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await http?.close();
   await paused?.close();
-  client?.disconnect();
-  await redis?.stop();
 });
 
 /**

@@ -1,20 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedis, optionsFromUrl, redisWarnings, resolveRedis } from '../../src/store/connection.js';
 import { startRedisServer } from '../../src/store/redis-server.js';
 import { loadSettings } from '../../src/config/env.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
-let redis: TestRedis;
-beforeAll(async () => void (redis = await startTestRedis()));
-afterAll(() => redis.stop());
+const redis = useTestRedis();
 
 describe('redis connection', () => {
   it('uses REDIS_URL when set', async () => {
     const said: string[] = [];
-    const target = await resolveRedis(loadSettings({ REDIS_URL: redis.url }), (m) => said.push(m));
+    const target = await resolveRedis(loadSettings({ REDIS_URL: redis.server.url }), (m) => said.push(m));
     const client = createRedis(target);
     expect(await client.ping()).toBe('PONG');
     client.disconnect();
@@ -22,7 +20,7 @@ describe('redis connection', () => {
   });
 
   it('warns when AOF is off or keys may be evicted, and not when they are safe', async () => {
-    const client = createRedis({ options: redis.connection, description: 'test' });
+    const client = createRedis({ options: redis.server.connection, description: 'test' });
     expect(await redisWarnings(client)).toEqual([]);
     await client.config('SET', 'appendonly', 'no');
     await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
@@ -50,7 +48,7 @@ describe('redis connection', () => {
 describe('Lua scripts by SHA', () => {
   it('loads a script Redis does not know (first use, or after SCRIPT FLUSH) and then runs it by SHA', async () => {
     const { LuaScript } = await import('../../src/store/lua.js');
-    const client = createRedis({ options: redis.connection, description: 'test' });
+    const client = createRedis({ options: redis.server.connection, description: 'test' });
     const incr = new LuaScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
     await client.script('FLUSH');
     expect(await incr.run(client, 1, 'lua:n', 2)).toBe(2);

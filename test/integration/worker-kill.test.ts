@@ -3,13 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueFetch, openQueues, type IngestQueues } from '../../src/queue/workers.js';
 import { ItemStore } from '../../src/store/items.js';
 import { keys } from '../../src/store/keys.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { useTestRedis } from '../helpers/redis.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FEEDS = 40;
@@ -21,8 +20,7 @@ const feed = (f: number) =>
   (f > 0 ? `<item><title>Common story</title><link>https://example.org/common</link></item>` : '') +
   '</channel></rss>';
 
-let redis: TestRedis;
-let client: Redis;
+const redis = useTestRedis();
 let http: TestHttpServer;
 let queues: IngestQueues;
 let dir: string;
@@ -31,7 +29,7 @@ const children: ChildProcess[] = [];
 function startWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/fetch.ts'), '--config', dir, '--concurrency', '4', '--min-gap', '0', '--lock-ms', '2000', '--no-schedule'], {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix },
+    env: { ...process.env, REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: prefix },
     stdio: ["ignore", "ignore", "ignore"],
   });
   children.push(child);
@@ -39,28 +37,24 @@ function startWorker(): ChildProcess {
 }
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  client = new Redis(redis.connection);
   // Each feed answers slowly so the worker is killed with fetches in flight.
   http = await startHttpServer();
   for (let f = 0; f < FEEDS; f++) http.route(`/f${f}.xml`, (_req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(f)), 150));
   dir = mkdtempSync(join(tmpdir(), 'ssnews-kill-'));
   writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + Array.from({ length: FEEDS }, (_, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "${http.origin}/f${f}.xml", every: 1h, allowPrivateNetwork: true }\n`).join(''));
-  queues = openQueues({ options: redis.connection, description: 'test' }, prefix);
+  queues = openQueues({ options: redis.server.connection, description: 'test' }, prefix);
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   await queues?.close();
   await http?.close();
-  client?.disconnect();
-  await redis?.stop();
 });
 
 describe('a fetch worker killed mid-batch', () => {
   it('loses and doubles nothing once restarted', async () => {
     await enqueueFetch(queues.fetch, Array.from({ length: FEEDS }, (_, f) => `f${f}`), 'kill');
     const first = startWorker();
-    const items = new ItemStore(client, prefix);
+    const items = new ItemStore(redis.client, prefix);
     // Kill -9 once some, not all, items are stored.
     while ((await items.count()) < 3 * PER_FEED) await new Promise((r) => setTimeout(r, 20));
     first.kill('SIGKILL');
@@ -84,6 +78,6 @@ describe('a fetch worker killed mid-batch', () => {
     for (const item of all) expect(new Set(item.sourceIds).size).toBe(item.sourceIds.length);
     const common = all.find((i) => i.url === 'https://example.org/common')!;
     expect(common.sourceIds.sort()).toEqual(Array.from({ length: FEEDS - 1 }, (_, f) => `f${f + 1}`).sort());
-    for (let f = 0; f < FEEDS; f++) expect(await client.zcard(keys(prefix).itemsBySource(`f${f}`))).toBe(PER_FEED + (f > 0 ? 1 : 0));
+    for (let f = 0; f < FEEDS; f++) expect(await redis.client.zcard(keys(prefix).itemsBySource(`f${f}`))).toBe(PER_FEED + (f > 0 ? 1 : 0));
   }, 180_000);
 });
