@@ -6,7 +6,7 @@ import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
 import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
 import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/index.js';
 import { keywordBaseline } from '../classify/keyword-baseline.js';
-import { reclassify } from '../classify/reclassify.js';
+import { reclassify, sectorHintOf } from '../classify/reclassify.js';
 import { retrain } from '../classify/retrain.js';
 import type { Classification, Classifier } from '../classify/types.js';
 import { ItemStore } from '../store/items.js';
@@ -115,7 +115,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const config = ctx.loadConfig(opts.config);
         const handle = await loadClassifier({ sectors: config.sectors, configDir: config.dir, redis, prefix: ctx.settings.keyPrefix });
         try {
-          const result = await reclassify(new ItemStore(redis, ctx.settings.keyPrefix), handle, days);
+          const result = await reclassify(new ItemStore(redis, ctx.settings.keyPrefix), handle, days, sectorHintOf(config.sources));
           if (opts.json) ctx.json(result);
           else ctx.out(`re-classified ${result.checked} items of the last ${days} days with model ${result.version}: ${result.updated} changed, ${result.moved} moved to another sector`);
         } finally {

@@ -9,6 +9,7 @@ import { loadClassifier, type ClassifierHandle } from '../../src/classify/index.
 import { startRetrainWorker } from '../../src/classify/retrain-worker.js';
 import { RETRAIN_JOB, RETRAIN_SCHEDULER_ID } from '../../src/classify/retrain.js';
 import { ItemStore } from '../../src/store/items.js';
+import { reclassify, sectorHintOf } from '../../src/classify/reclassify.js';
 import { countLabels, listLabels, recordLabel } from '../../src/store/labels.js';
 import { listModelVersions } from '../../src/store/models.js';
 import { runCli } from '../helpers/cli.js';
@@ -251,6 +252,20 @@ describe('learning from editors', () => {
     expect(kept.editorSector).toBe('local-government');
     expect((await store.list({ sector: target })).map((i) => i.id)).toEqual(['new1']);
     expect((await store.get('old1'))!.classification.modelVersion).toBe('v0');
+  });
+
+  it('re-classifies with the sector hint of the sources that carried each item, as ingest does', async () => {
+    const store = new ItemStore(redis.client, `${prefix}hint:`);
+    const classification = { sector: 'other' as const, confidence: 0.2, explanation: 'old', relevance: 0, relevant: false, needsReview: true, modelVersion: 'v0' };
+    const at = new Date().toISOString();
+    await store.upsert({ id: 'h1', url: 'https://example.org/h1', title: 'Shared back office agreed', publishedAt: at, classification, clusterId: 'h1', sourceId: 'unhinted', seenAt: at });
+    await store.upsert({ id: 'h1', url: 'https://example.org/h1', title: 'Shared back office agreed', publishedAt: at, classification, clusterId: 'h1', sourceId: 'police-news', seenAt: at });
+    await store.upsert({ id: 'h2', url: 'https://example.org/h2', title: 'Another story', publishedAt: at, classification, clusterId: 'h2', sourceId: 'gone', seenAt: at });
+    const hints: Record<string, string | undefined> = {};
+    const recorder = { version: 'rec', classify: (input: { title: string; sectorHint?: string }) => ((hints[input.title] = input.sectorHint), { ...classification, modelVersion: 'rec' }) };
+    const hintOf = sectorHintOf([{ id: 'unhinted' }, { id: 'police-news', sector: 'blue-light' }]);
+    await reclassify(store, recorder, 7, hintOf);
+    expect(hints).toEqual({ 'Shared back office agreed': 'blue-light', 'Another story': undefined });
   });
 
   it('the nightly retrain is a job scheduler whose jobs store a new version the handle picks up', async () => {
