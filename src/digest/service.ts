@@ -148,7 +148,7 @@ export class Digest {
   async addByUrl(week: string, version: number, url: string, position?: number): Promise<{ issue: Issue; item: NewsItem }> {
     const canonical = canonicalUrl(url);
     if (!canonical) throw new EditError(`not an http(s) URL: "${url}"`);
-    let item = await this.items.get(itemId(canonical));
+    let item = await this.items.getByUrlId(itemId(canonical));
     item ??= await (this.o.ingestUrl ?? pipelineIngestUrl(this.o))(canonical);
     const window = issueWindow(week, this.o.config.newsletter);
     const entry = { itemId: item.id, sector: sectorOf(item), included: true, alsoIds: [], score: rankScore(item, item.sourceIds.length, window), origin: 'editor' as const };

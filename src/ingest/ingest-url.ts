@@ -17,21 +17,21 @@ export const EDITOR_SOURCE_ID = 'editor';
 export async function ingestUrl(deps: IngestDeps, url: string, options: { allowPrivateNetwork?: boolean } = {}): Promise<NewsItem> {
   const canonical = canonicalUrl(url);
   if (!canonical) throw new FetchError('parse', `not an http(s) URL: "${url}"`, { permanent: true });
-  const [alias] = await deps.items.aliases([itemId(canonical)]);
-  const known = await deps.items.get(alias ?? itemId(canonical));
+  const known = await deps.items.getByUrlId(itemId(canonical));
   if (known) return known;
 
   const page = await politeClient(deps).fetch(canonical, { robots: true, allowPrivateNetwork: options.allowPrivateNetwork, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5' });
   const meta = parseArticle(page.text, page.url);
   if (!meta.title) throw new FetchError('parse', `${page.url} has no title (no og:title, <h1> or <title>)`, { permanent: true });
   const at = (deps.now ?? (() => new Date()))();
-  const { created } = await storeParsed(
+  const { stored } = await storeParsed(
     deps,
     { id: EDITOR_SOURCE_ID, sector: undefined },
     { items: [{ title: meta.title, link: meta.canonical ?? page.url, summary: meta.description, publishedAt: meta.publishedAt }], skipped: 0 },
     at,
   );
-  const id = created[0]?.id ?? itemId(canonicalUrl(meta.canonical ?? page.url)!);
+  // The id it is stored under (a canonical URL known as an alias resolves to its item).
+  const id = stored[0]!.id;
   // The article page has been read: there is nothing left for the enrich stage to add.
   return (await deps.items.patch(id, { enrichedAt: at.toISOString() })) ?? (await deps.items.get(id))!;
 }

@@ -275,6 +275,12 @@ export class ItemStore {
     return values.map((v) => v ?? undefined);
   }
 
+  /** The item stored under this URL id, or under the id it is an alias of. */
+  async getByUrlId(id: string): Promise<NewsItem | undefined> {
+    const [alias] = await this.aliases([id]);
+    return this.get(alias ?? id);
+  }
+
   async addAlias(aliasId: string, itemId: string): Promise<void> {
     await this.redis.hsetnx(this.k.itemAliases, aliasId, itemId);
   }

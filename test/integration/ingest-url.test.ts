@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { FetchError } from '../../src/ingest/errors.js';
 import { EDITOR_SOURCE_ID, ingestUrl } from '../../src/ingest/ingest-url.js';
 import type { IngestDeps } from '../../src/ingest/ingest-source.js';
@@ -43,6 +44,18 @@ describe('ingestUrl: one article by URL through the pipeline', () => {
     expect(item.enrichedAt).toBeDefined();
     const again = await ingestUrl(d, `${http.origin}/news/shared-chief-executive`, { allowPrivateNetwork: true });
     expect(again.id).toBe(item.id);
+    expect(await d.items.list({})).toHaveLength(1);
+  });
+
+  it('returns the stored item when the page names a canonical URL already known as an alias', async () => {
+    const d = deps();
+    const first = await ingestUrl(d, `${http.origin}/story.html`, { allowPrivateNetwork: true });
+    // Enrichment once learnt that /aliased.html is another address of the same story.
+    const aliased = canonicalUrl(`${http.origin}/aliased.html`)!;
+    await d.items.addAlias(itemId(aliased), first.id);
+    http.route('/other.html', serve(ARTICLE(aliased), { 'content-type': 'text/html' }));
+    const again = await ingestUrl(d, `${http.origin}/other.html`, { allowPrivateNetwork: true });
+    expect(again.id).toBe(first.id);
     expect(await d.items.list({})).toHaveLength(1);
   });
 
