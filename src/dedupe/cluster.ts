@@ -1,10 +1,7 @@
 import type { NewsItem } from '../model.js';
 import { STORY_LOG_KEEP_MS, storyLogCursorAt, type StoryLog } from '../store/story-log.js';
-import { profileOf, profileSimilarity, sameStoryProfile, storyTokenSet, type StoryProfile, type StoryText, type StoryTokens } from './similarity.js';
+import { profileOf, STORY_WINDOW_MS, storyMatch, storyTokenSet, type StoryProfile, type StoryText, type StoryTokens } from './similarity.js';
 import { StoryIndex, type IndexedStory } from './story-index.js';
-
-/** Near-duplicates are looked for among items published this close to each other. */
-export const STORY_WINDOW_MS = 4 * 86_400_000;
 
 /**
  * **dedupe**, the pure part: the cluster a new item joins. Only items from *other* outlets
@@ -15,9 +12,8 @@ export function chooseCluster(item: { id: string; profile: StoryProfile }, sourc
   let best: { clusterId: string; score: number } | undefined;
   for (const c of candidates) {
     if (c.id === item.id || c.sourceIds.includes(sourceId)) continue;
-    if (!sameStoryProfile(item.profile, c.profile)) continue;
-    const score = profileSimilarity(item.profile, c.profile);
-    if (!best || score > best.score) best = { clusterId: c.clusterId, score };
+    const score = storyMatch(item.profile, c.profile);
+    if (score > 0 && (!best || score > best.score)) best = { clusterId: c.clusterId, score };
   }
   return best?.clusterId ?? item.id;
 }

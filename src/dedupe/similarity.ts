@@ -1,8 +1,13 @@
 /**
  * Near-duplicate stories from different outlets: the same event told in other words. Pure
- * functions over titles and summaries; src/dedupe/cluster.ts looks candidates up in the
- * store and applies `sameStoryProfile`.
+ * functions over titles and summaries; src/dedupe/cluster.ts finds candidates in its
+ * in-memory StoryIndex and scores them with `storyMatch`.
  */
+
+/** Near-duplicates are looked for among items published this close to each other. */
+export const STORY_WINDOW_MS = 4 * 86_400_000;
+/** How similar two items must be (profileSimilarity) to count as one story. */
+const SAME_STORY_THRESHOLD = 0.45;
 
 const STOP = new Set(
   ('a an the and or but of in on at to for from by with as is are was were be been being it its this that these those ' +
@@ -141,7 +146,7 @@ export function storyWordHash(word: string): number {
 }
 
 /** Whether two profiles share a name or figure. */
-export function sharesName(a: StoryProfile, b: StoryProfile): boolean {
+function sharesName(a: StoryProfile, b: StoryProfile): boolean {
   let i = a.namesAt;
   let j = b.namesAt;
   while (i < a.end && j < b.end) {
@@ -182,12 +187,14 @@ export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
 }
 
 /**
- * Same story: sharing at least one name or figure (checked first: it is cheap and rules out
- * most pairs), published within `windowDays` of each other, and similar enough.
+ * How much two items are the same story: their similarity when they are (published within
+ * STORY_WINDOW_MS of each other, sharing at least one name or figure, similar enough), else
+ * 0. The cheap checks come first: they rule out most pairs.
  */
-export function sameStoryProfile(a: StoryProfile, b: StoryProfile, threshold = 0.45, windowDays = 4): boolean {
-  if (Math.abs(a.publishedMs - b.publishedMs) > windowDays * 86_400_000) return false;
-  return sharesName(a, b) && profileSimilarity(a, b) >= threshold;
+export function storyMatch(a: StoryProfile, b: StoryProfile): number {
+  if (Math.abs(a.publishedMs - b.publishedMs) > STORY_WINDOW_MS || !sharesName(a, b)) return 0;
+  const score = profileSimilarity(a, b);
+  return score >= SAME_STORY_THRESHOLD ? score : 0;
 }
 
 /** Convenience forms over raw items, for tests and one-off comparisons. */
@@ -196,6 +203,6 @@ export function storySimilarity(a: StoryText, b: StoryText): number {
   return profileSimilarity(storyProfile({ ...a, publishedAt: at }), storyProfile({ ...b, publishedAt: at }));
 }
 
-export function sameStory(a: StoryText & { publishedAt: string }, b: StoryText & { publishedAt: string }, threshold = 0.45, windowDays = 4): boolean {
-  return sameStoryProfile(storyProfile(a), storyProfile(b), threshold, windowDays);
+export function sameStory(a: StoryText & { publishedAt: string }, b: StoryText & { publishedAt: string }): boolean {
+  return storyMatch(storyProfile(a), storyProfile(b)) > 0;
 }

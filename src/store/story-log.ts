@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { StoryTokens } from '../dedupe/similarity.js';
+import { STORY_WINDOW_MS, type StoryTokens } from '../dedupe/similarity.js';
 import { keys } from './keys.js';
 
 /** What dedupe needs to know of one stored item. */
@@ -26,8 +26,8 @@ function decodeStoryWords(field: string): StoryTokens {
   return { title: list(title), body: list(body), names: list(names) };
 }
 
-/** How long entries are kept: dedupe compares items published within days of each other. */
-export const STORY_LOG_KEEP_MS = 8 * 86_400_000;
+/** How long entries are kept: twice dedupe's window, so an item published a window ago still finds its matches. */
+export const STORY_LOG_KEEP_MS = 2 * STORY_WINDOW_MS;
 
 /**
  * The story log (a Redis stream): every item stored, or changed in what dedupe looks at,
