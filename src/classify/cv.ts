@@ -1,7 +1,7 @@
 import type { LabelledItem } from './data.js';
 import { metrics, type EvalReport } from './eval.js';
 import type { ClassifierKit } from './index.js';
-import type { TrainOptions } from './model.js';
+import { mulberry32, shuffleInPlace, type TrainOptions } from './model.js';
 import type { Classification } from './types.js';
 
 export interface CrossValidation {
@@ -17,18 +17,7 @@ export interface CrossValidation {
  */
 export function crossValidate(kit: ClassifierKit, rows: LabelledItem[], folds = 5, opts: TrainOptions & { shuffleSeed?: number } = {}): CrossValidation {
   const order = rows.map((_, i) => i);
-  let a = (opts.shuffleSeed ?? 7) >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
+  shuffleInPlace(order, mulberry32(opts.shuffleSeed ?? 7));
   const fold = new Int32Array(rows.length);
   order.forEach((row, n) => (fold[row] = n % folds));
   const predictions = new Array<Classification>(rows.length);

@@ -158,10 +158,7 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
   const order = data.map((_, i) => i);
   const scores = new Float64Array(K);
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    shuffleInPlace(order, rand);
     for (const n of order) {
       const ex = data[n]!;
       const idx = ex.idx;
@@ -238,7 +235,16 @@ export function softmaxInPlace(v: Float64Array): void {
   for (let i = 0; i < v.length; i++) v[i]! /= sum;
 }
 
-function mulberry32(seed: number): () => number {
+/** Fisher–Yates with the given random source. */
+export function shuffleInPlace<T>(list: T[], rand: () => number): void {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+}
+
+/** A small seeded random source, so training and cross-validation are repeatable. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

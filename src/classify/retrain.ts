@@ -1,4 +1,4 @@
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { listLabels } from '../store/labels.js';
 import { nextModelVersion, storeModel } from '../store/models.js';
@@ -21,13 +21,16 @@ export interface RetrainResult {
  */
 export async function retrain(kit: ClassifierKit, redis: Redis, prefix: string): Promise<RetrainResult> {
   const rows = kit.trainingRows();
-  const labels = (await listLabels(redis, prefix)).map(
-    (l): LabelledItem => ({ id: l.itemId, title: l.title, summary: l.summary, sector: l.sector, relevant: l.relevant, weight: kit.settings.retrain.editorLabelWeight }),
-  );
+  const labels = await editorLabelRows(kit, redis, prefix);
   const version = await nextModelVersion(redis, prefix);
   const model = kit.train([...rows, ...labels], { version, editorLabels: labels.length });
   const { bytes } = await storeModel(redis, prefix, model, kit.settings.retrain.keepVersions);
   return { version, trainingRows: rows.length, editorLabels: labels.length, features: model.features.length, bytes, trainMs: model.stats.trainMs };
+}
+
+/** Every editor label as a training row, weighted as classify.yaml says. */
+export async function editorLabelRows(kit: ClassifierKit, redis: Redis, prefix: string): Promise<LabelledItem[]> {
+  return (await listLabels(redis, prefix)).map((l) => ({ id: l.itemId, title: l.title, summary: l.summary, sector: l.sector, relevant: l.relevant, weight: kit.settings.retrain.editorLabelWeight }));
 }
 
 /** BullMQ names for the nightly retrain. */
@@ -38,9 +41,4 @@ export const RETRAIN_SCHEDULER_ID = 'classify-retrain-nightly';
 /** Registers (or updates) the nightly retrain on a queue; safe to call at every start. */
 export async function scheduleNightlyRetrain(queue: Queue, cron: string, tz = 'Europe/London'): Promise<void> {
   await queue.upsertJobScheduler(RETRAIN_SCHEDULER_ID, { pattern: cron, tz }, { name: RETRAIN_JOB, data: {}, opts: { removeOnComplete: 20, removeOnFail: 50 } });
-}
-
-/** The processor a BullMQ Worker on RETRAIN_QUEUE runs. */
-export function retrainProcessor(kit: ClassifierKit, redis: Redis, prefix: string): (job: Job) => Promise<RetrainResult> {
-  return async () => retrain(kit, redis, prefix);
 }

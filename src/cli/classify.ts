@@ -7,10 +7,9 @@ import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
 import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/index.js';
 import { keywordBaseline } from '../classify/keyword-baseline.js';
 import { reclassify, sectorHintOf } from '../classify/reclassify.js';
-import { retrain } from '../classify/retrain.js';
+import { editorLabelRows, retrain } from '../classify/retrain.js';
 import type { Classification, Classifier } from '../classify/types.js';
 import { ItemStore } from '../store/items.js';
-import { listLabels } from '../store/labels.js';
 import { loadCurrentModel } from '../store/models.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
@@ -59,7 +58,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const items = readLabelledTsv(opts.file, { requireLabels: true });
         const kit = makeKit(ctx, opts.config);
         let training = kit.trainingRows();
-        if (opts.withLabels) training.push(...(await editorRows(ctx, kit)));
+        if (opts.withLabels) training.push(...(await editorLabelRows(kit, await ctx.redis(), ctx.settings.keyPrefix)));
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
         const before = training.length;
@@ -135,11 +134,6 @@ async function storedClassifier(ctx: CliContext, kit: ClassifierKit): Promise<Cl
   const model = await loadCurrentModel(await ctx.redis(), ctx.settings.keyPrefix);
   if (!model) throw new UsageError('no stored model yet: run `ssnews classify retrain` first (or leave out --stored to use the bundled model)');
   return kit.fromModel(model);
-}
-
-async function editorRows(ctx: CliContext, kit: ClassifierKit): Promise<LabelledItem[]> {
-  const labels = await listLabels(await ctx.redis(), ctx.settings.keyPrefix);
-  return labels.map((l) => ({ title: l.title, summary: l.summary, sector: l.sector, relevant: l.relevant, weight: kit.settings.retrain.editorLabelWeight }));
 }
 
 function describe(c: Classification): string {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Settings } from '../config/env.js';
 import { UsageError } from '../errors.js';
-import { findRedisServer, startRedisServer } from './redis-server.js';
+import { findRedisServer, startRedisServer, withOneShotClient } from './redis-server.js';
 
 export interface RedisTarget {
   /** ioredis options without the connection-behaviour settings. */
@@ -70,16 +70,7 @@ export async function redisWarnings(client: Redis): Promise<string[]> {
 }
 
 async function answers(options: RedisOptions): Promise<boolean> {
-  const client = new Redis({ ...options, lazyConnect: true, connectTimeout: 300, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  return (await withOneShotClient({ ...options, connectTimeout: 300 }, (c) => c.ping())) === 'PONG';
 }
 
 function redact(url: string): string {

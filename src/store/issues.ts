@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
 import { ConflictError, IssueLockedError, STATUS_MOVES, type Issue, type IssueStatus } from '../digest/types.js';
 import { LuaScript } from './lua.js';
+import { parseWeek } from '../digest/week.js';
 
 /**
  * Compare-and-set of one issue: writes only if the stored version is the one the change was
@@ -33,8 +34,8 @@ export interface UpdateOptions {
 }
 
 function weekScore(week: string): number {
-  const m = /^(\d{4})-W(\d{2})$/.exec(week);
-  return m ? Number(m[1]) * 100 + Number(m[2]) : 0;
+  const { year, week: n } = parseWeek(week);
+  return year * 100 + n;
 }
 
 /** Drafts and issues: one Redis hash per ISO week, changed only by versioned compare-and-set. */

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisServerOptions {
   /** Working directory: AOF/RDB files, log, socket. Created if missing. */
@@ -65,16 +65,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
     url,
     connection,
     async stop() {
-      const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => {}); // the server going away is the point
-      try {
-        await client.connect();
-        await client.call('SHUTDOWN', 'NOSAVE');
-      } catch {
-        // SHUTDOWN closes the connection before replying; that is the success case.
-      } finally {
-        client.disconnect();
-      }
+      // SHUTDOWN closes the connection before replying: the "failure" is the success case.
+      await withOneShotClient(connection, (c) => c.call('SHUTDOWN', 'NOSAVE'));
       if (!options.detached && child.exitCode === null) await new Promise((r) => child.once('exit', r));
     },
   };
@@ -84,18 +76,26 @@ async function waitUntilReady(connection: RunningRedis['connection'], socket?: s
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (!socket || existsSync(socket)) {
-      const client = new Redis({ ...connection, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => {}); // not up yet: we poll
-      try {
-        await client.connect();
-        if ((await client.ping()) === 'PONG') return;
-      } catch {
-        // not up yet
-      } finally {
-        client.disconnect();
-      }
+      if ((await withOneShotClient(connection, (c) => c.ping())) === 'PONG') return;
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('redis-server did not start within 10 s');
+}
+
+/**
+ * Runs `fn` on a one-off client that neither retries nor reconnects, for probes: undefined
+ * when Redis cannot be reached or `fn` fails.
+ */
+export async function withOneShotClient<T>(options: RedisOptions, fn: (client: Redis) => Promise<T>): Promise<T | undefined> {
+  const client = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => {}); // reported as undefined
+  try {
+    await client.connect();
+    return await fn(client);
+  } catch {
+    return undefined;
+  } finally {
+    client.disconnect();
+  }
 }
