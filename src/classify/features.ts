@@ -150,11 +150,6 @@ export class Featurizer {
     }
   }
 
-  /** Whether a stem is a word of a body's name or a sector keyword (see entityStems). */
-  isEntityStem(stem: string): boolean {
-    return this.entityStems.has(stem);
-  }
-
   /**
    * The non-word features (gazetteer, rules, hint, collaboration phrases) of tokenised text,
    * each with what it matched. Word features come from forEachWordFeature.

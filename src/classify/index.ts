@@ -31,19 +31,14 @@ export interface KitOptions {
   sectors: SectorConfig[];
   /** A configuration directory; its classify.yaml, gazetteer/ and training/ win over the bundled ones. */
   configDir?: string;
-  gazetteerPath?: string;
-  trainingDir?: string;
-  settingsPath?: string;
-  /** Settings given directly (tests). */
-  settings?: ClassifySettings;
 }
 
 export function classifierKit(opts: KitOptions): ClassifierKit {
   const paths = classifyPaths(opts.configDir);
-  const settings = opts.settings ?? loadClassifySettings(opts.settingsPath ?? paths.settings);
-  const bodies = readGazetteer(opts.gazetteerPath ?? paths.gazetteer);
+  const settings = loadClassifySettings(paths.settings);
+  const bodies = readGazetteer(paths.gazetteer);
   const featurizer = new Featurizer({ sectors: opts.sectors, bodies, collaborationTerms: settings.relevance.terms });
-  const trainingDir = opts.trainingDir ?? paths.trainingDir;
+  const trainingDir = paths.trainingDir;
   const thresholds = { reviewBelow: settings.sector.reviewBelow, relevance: settings.relevance.threshold };
   return {
     sectors: opts.sectors,

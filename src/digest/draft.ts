@@ -36,7 +36,7 @@ export interface DraftPlan {
 export function planDraft(
   existing: DraftEntry[] | undefined,
   windowItems: NewsItem[],
-  alreadyRan: ReadonlySet<string>,
+  alreadyRan: ReadonlyMap<string, string>,
   window: { since: Date; until: Date },
   sectorOrder: readonly SectorId[],
 ): DraftPlan {
@@ -90,12 +90,15 @@ export function planDraft(
   return { entries: sortBySector([...entries, ...fresh], sectorOrder), added, attached };
 }
 
-/** Item ids that ran (or are going out) in earlier issues: every non-draft issue's included entries. */
-export function ranBefore(earlier: Issue[]): Set<string> {
-  const ids = new Set<string>();
+/**
+ * Items that ran (or are going out) in earlier issues, each with the week it ran in: every
+ * non-draft issue's included entries. Drafting leaves them out; `digest check` blocks them.
+ */
+export function ranBefore(earlier: Issue[]): Map<string, string> {
+  const ran = new Map<string, string>();
   for (const issue of earlier) {
     if (issue.status === 'draft') continue;
-    for (const e of issue.entries) if (e.included) for (const id of [e.itemId, ...e.alsoIds]) ids.add(id);
+    for (const e of issue.entries) if (e.included) for (const id of [e.itemId, ...e.alsoIds]) ran.set(id, issue.week);
   }
-  return ids;
+  return ran;
 }

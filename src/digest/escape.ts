@@ -18,9 +18,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'%]/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** Escapes text for XML (the Atom feed). */
-export const escapeXml = escapeHtml;
-
 /**
  * The markup commentary may use: bold, italic and http(s) links, nothing else. Other tags are
  * dropped (their text kept; script/style content dropped), attributes other than href dropped.

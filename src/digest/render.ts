@@ -148,7 +148,7 @@ const THIN = '-'.repeat(TEXT_WIDTH);
 function itemText(item: ItemView): string {
   const lines: string[] = [];
   if (item.comment) lines.push(wrapText(item.comment.text, TEXT_WIDTH), '');
-  lines.push(wrapText(item.title.toUpperCase() === item.title ? item.title : item.title, TEXT_WIDTH));
+  lines.push(wrapText(item.title, TEXT_WIDTH));
   if (item.summary) lines.push(wrapText(item.summary, TEXT_WIDTH));
   lines.push(`Read more >>> ${item.url}`);
   if (item.also.length) {

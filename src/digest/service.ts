@@ -9,7 +9,7 @@ import { pipelineIngestUrl, type IngestUrl } from './add-url.js';
 import { checkIssue, type CheckResult } from './check.js';
 import { planDraft, ranBefore, rankScore } from './draft.js';
 import { applyOp, type EditOp } from './edit.js';
-import { compileIssue, personalise, type CompiledIssue, type Recipient } from './render.js';
+import { compileIssue, type CompiledIssue } from './render.js';
 import { exportDraft, planImport } from './transfer.js';
 import { ConflictError, EditError, type Issue } from './types.js';
 import { buildIssueView, type IssueView } from './view.js';
@@ -171,11 +171,6 @@ export class Digest {
     return issue;
   }
 
-  async view(week: string): Promise<IssueView> {
-    const { issue, items } = await this.load(week);
-    return buildIssueView(issue, items, this.o.config);
-  }
-
   /** Compiles the issue once (MJML + text); personalise the result per recipient. */
   async compile(week: string): Promise<{ loaded: LoadedIssue; view: IssueView; compiled: CompiledIssue }> {
     const loaded = await this.load(week);
@@ -185,16 +180,6 @@ export class Digest {
 
   async check(week: string): Promise<CheckResult> {
     const { loaded, compiled } = await this.compile(week);
-    const sent = new Map<string, string>();
-    for (const earlier of await this.issues.before(loaded.issue.week)) {
-      if (earlier.status !== 'sent' && earlier.status !== 'sending') continue;
-      for (const e of earlier.entries) if (e.included) for (const id of [e.itemId, ...e.alsoIds]) sent.set(id, earlier.week);
-    }
-    return checkIssue(loaded.issue, loaded.items, compiled, this.o.config, sent);
-  }
-
-  /** One message for a recipient (rendering helper for previews and the send worker). */
-  static message(compiled: CompiledIssue, recipient: Recipient): { html: string; text: string } {
-    return personalise(compiled, recipient);
+    return checkIssue(loaded.issue, loaded.items, compiled, this.o.config, ranBefore(await this.issues.before(loaded.issue.week)));
   }
 }

@@ -113,11 +113,6 @@ export class IssueStore {
     );
   }
 
-  /** ISO weeks of every issue, oldest first. */
-  async weeks(): Promise<string[]> {
-    return this.redis.zrange(this.k.issues, '0', '-1');
-  }
-
   /** Sent issues, newest first. */
   async listSent(limit = 1000): Promise<Issue[]> {
     const weeks = await this.redis.zrevrange(this.k.issuesSent, 0, limit - 1);

@@ -58,7 +58,3 @@ export async function listLabels(redis: Redis, prefix: string): Promise<EditorLa
 export async function countLabels(redis: Redis, prefix: string): Promise<number> {
   return redis.hlen(keys(prefix).labels);
 }
-
-export async function removeLabel(redis: Redis, prefix: string, itemId: string): Promise<boolean> {
-  return (await redis.hdel(keys(prefix).labels, itemId)) > 0;
-}

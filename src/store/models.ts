@@ -41,15 +41,6 @@ export async function loadCurrentModel(redis: Redis, prefix: string): Promise<Mo
   return version ? loadModel(redis, prefix, version) : undefined;
 }
 
-/** Makes a stored version current again (rollback). */
-export async function useModelVersion(redis: Redis, prefix: string, version: string): Promise<boolean> {
-  const k = keys(prefix);
-  if (!(await redis.exists(k.model(version)))) return false;
-  await redis.set(k.modelCurrent, version);
-  await redis.publish(k.modelChannel, version);
-  return true;
-}
-
 export async function listModelVersions(redis: Redis, prefix: string): Promise<string[]> {
   return redis.lrange(keys(prefix).modelVersions, 0, -1);
 }
