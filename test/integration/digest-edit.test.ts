@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
 import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
@@ -17,10 +17,6 @@ let prefix: string;
 let n = 0;
 const config = bundledConfig();
 
-beforeAll(async () => {
-});
-afterAll(async () => {
-});
 beforeEach(() => void (prefix = `t${++n}:`));
 
 const digest = (editor = 'alice') => new Digest({ redis: db.client, prefix, config, editor });
@@ -232,6 +228,16 @@ describe('export and import', () => {
 });
 
 describe('pre-send checks', () => {
+  it('blocks an item of an earlier issue that is scheduled, not only sent, as drafting leaves it out', async () => {
+    const d = overlapping();
+    await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
+    await d.draft('2014-W21');
+    await d.issues.setStatus('2014-W21', 1, 'scheduled');
+    expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).not.toContain('prev');
+    await d.edit(WEEK, 1, [{ op: 'add', entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
+    expect((await d.check(WEEK)).findings.map((f) => `${f.code}:${f.itemId ?? ''}`)).toContain('already-sent:prev');
+  });
+
   it('reports blocking findings and warnings, and clears when fixed', async () => {
     const items = await seed();
     const d = overlapping();
