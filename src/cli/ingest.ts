@@ -8,6 +8,8 @@ import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '../ingest/ingest-source.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
+import { ItemStore } from '../store/items.js';
+import { SourceStateStore } from '../store/sources.js';
 import { UsageError } from '../errors.js';
 import { labelItem } from '../classify/editor-label.js';
 import { mapConcurrent } from '../concurrency.js';
@@ -78,7 +80,6 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
         const age = parseDuration(opts.since);
         if (age === undefined) throw new UsageError(`--since expects an age such as 7d, 12h or 30m, got "${opts.since}"`);
         if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new UsageError(`--sector expects one of ${SECTOR_IDS.join(', ')}, got "${opts.sector}"`);
-        const { ItemStore } = await import('../store/items.js');
         const store = new ItemStore(await ctx.redis(), ctx.settings.keyPrefix);
         const list = await store.list({ since: new Date(Date.now() - age), sector: opts.sector as SectorId | undefined, limit: opts.limit ? positive(opts.limit, '--limit') : undefined });
         if (opts.json) ctx.json({ items: list });
@@ -123,8 +124,6 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
       run(async () => {
         const config = ctx.loadConfig(opts.config);
         const redis = await ctx.redis();
-        const { SourceStateStore } = await import('../store/sources.js');
-        const { ItemStore } = await import('../store/items.js');
         const states = new SourceStateStore(redis, ctx.settings.keyPrefix);
         const store = new ItemStore(redis, ctx.settings.keyPrefix);
         const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];

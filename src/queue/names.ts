@@ -14,4 +14,7 @@ export interface EnrichJob {
 }
 
 /** BullMQ job schedulers for sources are named `source.<id>`. */
-export const schedulerId = (sourceId: string) => `source.${sourceId}`;
+const SCHEDULER_PREFIX = 'source.';
+export const schedulerId = (sourceId: string) => `${SCHEDULER_PREFIX}${sourceId}`;
+/** The source a scheduler id names, or undefined for schedulers that are not a source's. */
+export const schedulerSource = (id: string) => (id.startsWith(SCHEDULER_PREFIX) ? id.slice(SCHEDULER_PREFIX.length) : undefined);

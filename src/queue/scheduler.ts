@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Source } from '../config/schema.js';
-import { schedulerId, type FetchJob } from './names.js';
+import { schedulerId, schedulerSource, type FetchJob } from './names.js';
 
 export interface ReconcileResult {
   added: string[];
@@ -37,9 +37,10 @@ export async function reconcileSchedulers(queue: Queue<FetchJob>, sources: Sourc
     );
   }
   for (const id of existing.keys()) {
-    if (wanted.has(id) || !id.startsWith('source.')) continue;
+    const sourceId = schedulerSource(id);
+    if (wanted.has(id) || sourceId === undefined) continue;
     await queue.removeJobScheduler(id);
-    result.removed.push(id.slice('source.'.length));
+    result.removed.push(sourceId);
   }
   return result;
 }
