@@ -48,10 +48,9 @@ export async function parseFeed(xml: string, baseUrl: string): Promise<ParseResu
       link,
       summary: summary || undefined,
       publishedAt: parseDate(stringOf(entry.isoDate) || stringOf(entry.pubDate) || stringOf(entry['dc:date']) || stringOf(entry.published) || stringOf(entry.updated)),
-      guid: stringOf(entry.guid) || undefined,
     });
   }
-  return { items, skipped, title: toPlainText(stringOf(feed.title)) || undefined };
+  return { items, skipped };
 }
 
 /** Hostile feeds put objects where strings belong (xml2js attributes, repeated elements). */

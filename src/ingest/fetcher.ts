@@ -39,9 +39,6 @@ export interface FetchResult {
   etag?: string;
   lastModified?: string;
   text: string;
-  charset?: string;
-  bytes: number;
-  elapsedMs: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -54,7 +51,6 @@ const anyAgent = new Agent({ keepAliveTimeout: 10_000 });
 
 /** GET a URL politely and defensively; throws FetchError with a precise reason. */
 export async function fetchUrl(url: string, options: FetchOptions): Promise<FetchResult> {
-  const started = performance.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRedirects = options.maxRedirects ?? 5;
   const signal = AbortSignal.timeout(timeoutMs);
@@ -93,15 +89,14 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
     };
     if (res.statusCode === 304) {
       res.body.resume();
-      return { ...base, notModified: true, text: '', bytes: 0, elapsedMs: performance.now() - started };
+      return { ...base, notModified: true, text: '' };
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       res.body.resume();
       throw httpError(res.statusCode, res.headers['retry-after']);
     }
     const bytes = await readBody(res, options.maxBytes ?? DEFAULT_MAX_BYTES, timeoutMs);
-    const { text, charset } = decodeBody(bytes, base.contentType);
-    return { ...base, notModified: false, text, charset, bytes: bytes.length, elapsedMs: performance.now() - started };
+    return { ...base, notModified: false, text: decodeBody(bytes, base.contentType).text };
   }
 }
 

@@ -38,5 +38,5 @@ export function parsePage(html: string, pageUrl: string, selectors: PageSelector
       publishedAt: dateEl ? parseDate(dateEl.attr('datetime') ?? dateEl.attr('content') ?? dateEl.text()) : undefined,
     });
   });
-  return { items, skipped, title: cleanWhitespace($('title').first().text()) || undefined };
+  return { items, skipped };
 }

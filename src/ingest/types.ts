@@ -7,13 +7,10 @@ export interface RawItem {
   summary?: string;
   /** ISO 8601 UTC, when the source gave a usable date. */
   publishedAt?: string;
-  guid?: string;
 }
 
 export interface ParseResult {
   items: RawItem[];
   /** Entries dropped for lack of a usable title or link. */
   skipped: number;
-  /** The feed's own title, when it has one. */
-  title?: string;
 }

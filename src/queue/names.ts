@@ -1,4 +1,6 @@
 /** Queue names and job payloads: the contract between whoever adds jobs and the workers. */
+import type { EnrichRequest } from '../ingest/ingest-source.js';
+
 export const FETCH_QUEUE = 'fetch';
 export const ENRICH_QUEUE = 'enrich';
 
@@ -8,10 +10,8 @@ export interface FetchJob {
   reason: 'schedule' | 'retry' | 'manual';
 }
 
-export interface EnrichJob {
-  itemId: string;
-  sourceId: string;
-}
+/** An article page to fetch for its metadata: what ingest asks for. */
+export type EnrichJob = EnrichRequest;
 
 /** BullMQ job schedulers for sources are named `source.<id>`. */
 const SCHEDULER_PREFIX = 'source.';

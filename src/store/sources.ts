@@ -113,11 +113,10 @@ export class SourceStateStore {
   }
 
   /** Counts the failure and returns the new count of consecutive failures. */
-  async recordFailure(id: string, f: { at: Date; status?: number; error: string; movedTo?: string }): Promise<number> {
+  async recordFailure(id: string, f: { at: Date; status?: number; error: string }): Promise<number> {
     const key = this.k.sourceState(id);
     const set: Record<string, string | number> = { lastFetchAt: f.at.toISOString(), lastError: f.error, lastErrorAt: f.at.toISOString() };
     if (f.status !== undefined) set.lastStatus = f.status;
-    if (f.movedTo) set.movedTo = f.movedTo;
     const tx = this.redis.multi().sadd(this.k.sourceIds, id).hset(key, set);
     if (f.status === undefined) tx.hdel(key, 'lastStatus');
     const res = await tx.hincrby(key, 'consecutiveFailures', 1).exec();
