@@ -34,24 +34,23 @@ export interface ListQuery {
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
 export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
 
-// Shared Lua: the sector an item is filed under (the editor's choice first), as sectorOf().
-const SECTOR_OF = `
+// Shared Lua: the sector an item is filed under (the editor's choice first), as sectorOf(),
+// and the per-sector zsets kept in step with it.
+const SECTORS = `
 local function sector_of(item)
   if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
   return item.classification.sector
 end
-`;
-
-// Shared Lua: keeps the per-sector zsets in step when an item's sector changes.
-// KEYS[first..] = sector zsets in the order of ARGV[sectorArg..].
-const MOVE_SECTOR = `${SECTOR_OF}
-local function sector_key(sector, first, sectorArg)
-  local i = 0
-  while ARGV[sectorArg + i] do
-    if ARGV[sectorArg + i] == sector then return KEYS[first + i] end
-    i = i + 1
-  end
-  return nil
+-- sector id -> zset key: KEYS[first + j] is the zset of sector ARGV[sectorArg + j], j < count.
+local function sector_zsets(first, sectorArg, count)
+  local t = {}
+  for j = 0, count - 1 do t[ARGV[sectorArg + j]] = KEYS[first + j] end
+  return t
+end
+-- Files an item under newSector (when it has a score), and out of oldSector when that differs.
+local function refile(zsets, id, oldSector, newSector, score)
+  if oldSector and oldSector ~= newSector and zsets[oldSector] then redis.call('ZREM', zsets[oldSector], id) end
+  if score and zsets[newSector] then redis.call('ZADD', zsets[newSector], score, id) end
 end
 `;
 
@@ -66,12 +65,9 @@ end
  * summary or a date, are appended to the story log in the same step, so no crash can leave
  * a stored item unknown to dedupe. Returns per item {1} when new, else {0, stored JSON}.
  */
-const UPSERT_MANY = new LuaScript(`${SECTOR_OF}
+const UPSERT_MANY = new LuaScript(`${SECTORS}
 local S = tonumber(ARGV[1])
-local function sector_key(sector)
-  for j = 1, S do if ARGV[1 + j] == sector then return KEYS[2 + j] end end
-  return nil
-end
+local zsets = sector_zsets(3, 2, S)
 local byTime, storyLog, minId = KEYS[1], KEYS[2], ARGV[S + 2]
 local function log_story(id, cluster, sources, score, words)
   if words == '' then return end
@@ -89,8 +85,7 @@ for i = 0, n - 1 do
     redis.call('SADD', kCluster, id)
     redis.call('ZADD', byTime, score, id)
     redis.call('ZADD', kSource, score, id)
-    local k = sector_key(sector)
-    if k then redis.call('ZADD', k, score, id) end
+    refile(zsets, id, nil, sector, score)
     log_story(id, cluster, sourceId, ARGV[a + 2], words)
     out[i + 1] = {1}
   else
@@ -116,13 +111,7 @@ for i = 0, n - 1 do
     redis.call('SET', kItem, encoded)
     redis.call('ZADD', byTime, score, id)
     redis.call('ZADD', kSource, score, id)
-    local newSector = sector_of(item)
-    if oldSector ~= newSector then
-      local k = sector_key(oldSector)
-      if k then redis.call('ZREM', k, id) end
-    end
-    local k = sector_key(newSector)
-    if k then redis.call('ZADD', k, score, id) end
+    refile(zsets, id, oldSector, sector_of(item), score)
     if not has or retext or redated then
       log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), words)
     end
@@ -137,7 +126,7 @@ return out
  * of fields to remove, new score or '', only-if-missing JSON list, sector ids... (ARGV[5..]
  * match KEYS[3..]). Returns the stored JSON, or false when the item does not exist.
  */
-const PATCH = new LuaScript(`${MOVE_SECTOR}
+const PATCH = new LuaScript(`${SECTORS}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local item = cjson.decode(raw)
@@ -153,13 +142,7 @@ local encoded = cjson.encode(item)
 redis.call('SET', KEYS[1], encoded)
 local score = tonumber(ARGV[3]) or tonumber(redis.call('ZSCORE', KEYS[2], item.id))
 if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], score, item.id) end
-local newSector = sector_of(item)
-if oldSector ~= newSector then
-  local k = sector_key(oldSector, 3, 5)
-  if k then redis.call('ZREM', k, item.id) end
-end
-local k = sector_key(newSector, 3, 5)
-if k and score then redis.call('ZADD', k, score, item.id) end
+refile(sector_zsets(3, 5, #ARGV - 4), item.id, oldSector, sector_of(item), score)
 return encoded
 `);
 
