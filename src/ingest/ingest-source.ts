@@ -78,7 +78,7 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
     const read = await readSource(
       source,
       { userAgent: deps.userAgent, etag: sameUrl ? state.etag : undefined, lastModified: sameUrl ? state.lastModified : undefined },
-      (url, fetchOptions) => client.fetch(url, { ...fetchOptions, robots: source.kind === 'page' }),
+      (url, fetchOptions) => client.fetch(url, fetchOptions),
     );
     const at = now();
     const nextFetchAt = new Date(at.getTime() + source.every);

@@ -1,7 +1,7 @@
 import type { HostStore, PaceOptions } from '../store/hosts.js';
 import { FetchError } from './errors.js';
 import { fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
-import { robotsVerdict } from './robots.js';
+import { assertRobotsAllow, readRobots, type RobotsFile } from './robots.js';
 
 const ROBOTS_TTL_MS = 24 * 3_600_000;
 const ROBOTS_RETRY_MS = 10 * 60_000;
@@ -48,10 +48,7 @@ export class PoliteClient {
 
   /** Throws robots-disallowed unless robots.txt lets us fetch `url`. */
   private async robotsCheck(url: string, allowPrivateNetwork?: boolean) {
-    const verdict = robotsVerdict(await this.robotsFor(url, allowPrivateNetwork), url);
-    // Only a readable robots.txt that says no is final; an unreachable one is tried again later.
-    if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
-    return verdict;
+    return assertRobotsAllow(await this.robotsFor(url, allowPrivateNetwork), url);
   }
 
   /**
@@ -91,20 +88,11 @@ export class PoliteClient {
   }
 
   /** robots.txt for the URL's origin, from the shared cache or fetched (and cached) now. */
-  private async robotsFor(url: string, allowPrivateNetwork?: boolean): Promise<{ status: number; text: string }> {
+  private async robotsFor(url: string, allowPrivateNetwork?: boolean): Promise<RobotsFile> {
     const origin = new URL(url).origin;
     const cached = await this.hosts.getRobots(origin);
     if (cached) return cached;
-    let value: { status: number; text: string };
-    try {
-      const res = await this.paced(`${origin}/robots.txt`, { ...this.defaults, userAgent: this.userAgent, allowPrivateNetwork, maxBytes: 512 * 1024, timeoutMs: 10_000, accept: 'text/plain, */*;q=0.5' }, this.pace);
-      value = { status: res.status, text: res.text };
-    } catch (err) {
-      if (err instanceof HostPaused) throw err;
-      if (!(err instanceof FetchError)) throw err;
-      if (err.code === 'blocked-address') throw err;
-      value = { status: err.details.status ?? 0, text: '' };
-    }
+    const value = await readRobots(origin, (u, o) => this.paced(u, { ...this.defaults, userAgent: this.userAgent, allowPrivateNetwork, ...o }, this.pace));
     const ok = value.status >= 200 && value.status < 500;
     await this.hosts.setRobots(origin, value, ok ? ROBOTS_TTL_MS : ROBOTS_RETRY_MS);
     return value;

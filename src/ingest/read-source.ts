@@ -3,6 +3,7 @@ import { FetchError } from './errors.js';
 import { parseFeed } from './feed-parser.js';
 import { fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
 import { parsePage } from './page-parser.js';
+import { assertRobotsAllow, readRobots } from './robots.js';
 import type { ParseResult } from './types.js';
 
 /** Parses a fetched body the way the source's kind says. */
@@ -16,13 +17,25 @@ export interface SourceRead {
   parsed?: ParseResult;
 }
 
-/** Fetch + parse one source: the step shared by `sources check`, `fetch` and the worker. */
-export async function readSource(
-  source: Source,
-  options: Omit<FetchOptions, 'allowPrivateNetwork'>,
-  fetcher: (url: string, options: FetchOptions) => Promise<FetchResult> = fetchUrl,
-): Promise<SourceRead> {
-  const fetch = await fetcher(source.url, { ...options, allowPrivateNetwork: source.allowPrivateNetwork });
+/** How readSource fetches: `robots` asks for robots.txt to be honoured, redirects included. */
+export type SourceFetcher = (url: string, options: FetchOptions & { robots?: boolean }) => Promise<FetchResult>;
+
+/**
+ * Honours robots.txt without pacing or a shared cache: for `sources check`, which stores
+ * nothing and runs once (ingest uses PoliteClient, which paces and caches).
+ */
+export const fetchOnce: SourceFetcher = async (url, { robots, ...options }) => {
+  const allow = async (target: string) => void assertRobotsAllow(await readRobots(new URL(target).origin, (u, o) => fetchUrl(u, { userAgent: options.userAgent, allowPrivateNetwork: options.allowPrivateNetwork, ...o })), target);
+  if (robots) await allow(url);
+  return fetchUrl(url, robots ? { ...options, beforeRedirect: allow } : options);
+};
+
+/**
+ * Fetch + parse one source: the step shared by `sources check`, `fetch` and the worker.
+ * Page sources honour robots.txt; feeds are published to be fetched.
+ */
+export async function readSource(source: Source, options: Omit<FetchOptions, 'allowPrivateNetwork'>, fetcher: SourceFetcher = fetchOnce): Promise<SourceRead> {
+  const fetch = await fetcher(source.url, { ...options, allowPrivateNetwork: source.allowPrivateNetwork, robots: source.kind === 'page' });
   if (fetch.notModified) return { fetch };
   const parsed = await parseSourceBody(source, fetch.text, fetch.url);
   if (parsed.items.length === 0) {

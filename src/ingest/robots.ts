@@ -1,4 +1,6 @@
 import * as robotsNs from 'robots-parser';
+import { FetchError } from './errors.js';
+import type { FetchOptions, FetchResult } from './fetcher.js';
 
 interface Robot {
   isAllowed(url: string, ua?: string): boolean | undefined;
@@ -15,7 +17,7 @@ export const ROBOTS_AGENT = 'ssnews';
  * 2xx → its rules apply; 4xx → no rules (allowed); 5xx or unreachable (0) → everything is
  * off limits for now (RFC 9309 §2.3.1.4). Pure.
  */
-export function robotsVerdict(robots: { status: number; text: string }, url: string): { allowed: boolean; reason?: string; crawlDelayMs?: number; temporary?: boolean } {
+export function robotsVerdict(robots: RobotsFile, url: string): { allowed: boolean; reason?: string; crawlDelayMs?: number; temporary?: boolean } {
   if (robots.status >= 400 && robots.status < 500) return { allowed: true };
   if (robots.status < 200 || robots.status >= 500) {
     return { allowed: false, temporary: true, reason: `robots.txt could not be read (${robots.status ? `HTTP ${robots.status}` : 'unreachable'}); trying later` };
@@ -29,4 +31,31 @@ export function robotsVerdict(robots: { status: number; text: string }, url: str
     reason: allowed ? undefined : `robots.txt at ${origin} disallows ${new URL(url).pathname} for ${ROBOTS_AGENT}`,
     crawlDelayMs: delay !== undefined && Number.isFinite(delay) ? Math.min(delay, 60) * 1000 : undefined,
   };
+}
+
+/** robots.txt as it answered: its status (0 when unreachable) and text. */
+export interface RobotsFile {
+  status: number;
+  text: string;
+}
+
+/**
+ * Reads `origin`'s robots.txt through `get` (the caller's own fetch: paced, or not). A
+ * robots.txt that cannot be had reads as its status; a blocked address is still an error.
+ */
+export async function readRobots(origin: string, get: (url: string, options: Partial<FetchOptions>) => Promise<FetchResult>): Promise<RobotsFile> {
+  try {
+    const res = await get(`${origin}/robots.txt`, { maxBytes: 512 * 1024, timeoutMs: 10_000, accept: 'text/plain, */*;q=0.5' });
+    return { status: res.status, text: res.text };
+  } catch (err) {
+    if (!(err instanceof FetchError) || err.code === 'blocked-address') throw err;
+    return { status: err.details.status ?? 0, text: '' };
+  }
+}
+
+/** Throws robots-disallowed unless `robots` lets us fetch `url`; only a readable "no" is final. */
+export function assertRobotsAllow(robots: RobotsFile, url: string): ReturnType<typeof robotsVerdict> {
+  const verdict = robotsVerdict(robots, url);
+  if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
+  return verdict;
 }

@@ -18,6 +18,8 @@ beforeAll(async () => {
   http = await startHttpServer({
     '/feed.xml': serve(RSS(ITEM(1, 'Fri, 20 Nov 2026 10:00:00 +0000') + ITEM(2, 'Sat, 21 Nov 2026 10:00:00 +0000'))),
     '/page.html': serve(PAGE, { 'content-type': 'text/html; charset=utf-8' }),
+    '/private/page.html': serve(PAGE, { 'content-type': 'text/html; charset=utf-8' }),
+    '/robots.txt': serve('User-agent: *\nDisallow: /private/\n', { 'content-type': 'text/plain' }),
     '/gone.xml': serve('gone', {}, 410),
     '/html.xml': serve('<!DOCTYPE html><html><body>Not a feed</body></html>', { 'content-type': 'text/html' }),
     '/garbage.xml': serve('\u0000\u0001 this is not xml at all {{{'),
@@ -32,6 +34,7 @@ beforeAll(async () => {
     'sources:\n' +
       source('good-feed', '/feed.xml') +
       source('good-page', '/page.html', 'page', '    selectors:\n      item: ul.news li\n      title: h3\n      link: h3 a\n      date: time\n') +
+      source('robots-page', '/private/page.html', 'page', '    selectors:\n      item: ul.news li\n      title: h3\n      link: h3 a\n') +
       source('gone', '/gone.xml') +
       source('html', '/html.xml') +
       source('garbage', '/garbage.xml') +
@@ -50,7 +53,7 @@ describe('ssnews sources check', () => {
     const report = JSON.parse(run.stdout) as { ok: boolean; sources: { id: string; ok: boolean; status?: number; items: number; newest?: string; error?: string; movedTo?: string }[] };
     const byId = Object.fromEntries(report.sources.map((s) => [s.id, s]));
     expect(report.ok).toBe(false);
-    expect(Object.keys(byId).sort()).toEqual(['garbage', 'gone', 'good-feed', 'good-page', 'hangs', 'html', 'moved', 'not-allowed']);
+    expect(Object.keys(byId).sort()).toEqual(['garbage', 'gone', 'good-feed', 'good-page', 'hangs', 'html', 'moved', 'not-allowed', 'robots-page']);
     expect(byId['good-feed']).toMatchObject({ ok: true, status: 200, items: 2, newest: '2026-11-21T10:00:00.000Z' });
     expect(byId['good-page']).toMatchObject({ ok: true, status: 200, items: 2, newest: '2026-11-21T09:00:00.000Z' });
     expect(byId['gone']).toMatchObject({ ok: false, status: 410, error: 'http-status: HTTP 410' });
@@ -58,6 +61,9 @@ describe('ssnews sources check', () => {
     expect(byId['garbage']!.error).toMatch(/^parse: not a readable RSS\/Atom feed/);
     expect(byId['hangs']!.error).toBe('timeout: no complete response within 2 s');
     expect(byId['moved']).toMatchObject({ ok: true, items: 2, movedTo: `${http.origin}/feed.xml` });
+    // A page source is read as ingest reads it: robots.txt first (here it says no).
+    expect(byId['robots-page']!.error).toMatch(/^robots-disallowed: robots\.txt at .* disallows \/private\/page\.html/);
+    expect(http.requests.map((r) => r.path)).not.toContain('/private/page.html');
     expect(byId['not-allowed']!.error).toMatch(/^blocked-address: 127\.0\.0\.1 is not a public address/);
   });
 
