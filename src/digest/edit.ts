@@ -20,8 +20,8 @@ function entryOf(issue: Issue, itemId: string): DraftEntry {
   return entry;
 }
 
-/** Puts `entry` at `position` (0-based, clamped) among the entries of its sector. */
-function place(issue: Issue, entry: DraftEntry, position: number | undefined): void {
+/** Puts `entry` at `position` (0-based, clamped) among the entries of its sector; sectors in `sectorOrder`. */
+function place(issue: Issue, entry: DraftEntry, position: number | undefined, sectorOrder: readonly SectorId[]): void {
   issue.entries = issue.entries.filter((e) => e !== entry);
   const sameSector = issue.entries.filter((e) => e.sector === entry.sector);
   if (position === undefined || position >= sameSector.length) {
@@ -29,8 +29,8 @@ function place(issue: Issue, entry: DraftEntry, position: number | undefined): v
     if (last) issue.entries.splice(issue.entries.indexOf(last) + 1, 0, entry);
     else {
       // First in its sector: insert before the first entry of a later sector.
-      const order = SECTOR_IDS.indexOf(entry.sector);
-      const next = issue.entries.findIndex((e) => SECTOR_IDS.indexOf(e.sector) > order);
+      const order = sectorOrder.indexOf(entry.sector);
+      const next = issue.entries.findIndex((e) => sectorOrder.indexOf(e.sector) > order);
       issue.entries.splice(next === -1 ? issue.entries.length : next, 0, entry);
     }
   } else {
@@ -38,8 +38,11 @@ function place(issue: Issue, entry: DraftEntry, position: number | undefined): v
   }
 }
 
-/** Applies one operation to an issue in place. Throws EditError for an unknown item or sector. */
-export function applyOp(issue: Issue, op: EditOp): void {
+/**
+ * Applies one operation to an issue in place, keeping sections in `sectorOrder` (the order of
+ * sectors.yaml, as drafts are made). Throws EditError for an unknown item or sector.
+ */
+export function applyOp(issue: Issue, op: EditOp, sectorOrder: readonly SectorId[]): void {
   switch (op.op) {
     case 'include':
       entryOf(issue, op.itemId).included = op.included;
@@ -51,7 +54,7 @@ export function applyOp(issue: Issue, op: EditOp): void {
         entry.sector = op.sector;
       }
       if (op.position !== undefined && (!Number.isInteger(op.position) || op.position < 0)) throw new EditError(`position must be 0 or more, got ${op.position}`);
-      place(issue, entry, op.position);
+      place(issue, entry, op.position, sectorOrder);
       return;
     }
     case 'intro':
@@ -71,7 +74,7 @@ export function applyOp(issue: Issue, op: EditOp): void {
       if (issue.entries.some((e) => e.itemId === op.entry.itemId || e.alsoIds.includes(op.entry.itemId))) {
         throw new EditError(`item ${op.entry.itemId} is already in the ${issue.week} draft`);
       }
-      place(issue, { ...op.entry }, op.position);
+      place(issue, { ...op.entry }, op.position, sectorOrder);
       return;
     }
   }

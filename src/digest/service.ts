@@ -125,7 +125,7 @@ export class Digest {
   async edit(week: string, version: number, ops: EditOp[]): Promise<Issue> {
     const before = await this.get(week);
     const issue = await this.issues.update(before.week, version, (issue) => {
-      for (const op of ops) applyOp(issue, op);
+      for (const op of ops) applyOp(issue, op, this.sectorOrder);
     }, { by: this.o.editor });
     const moved = ops.flatMap((op) => (op.op === 'move' && op.sector ? [{ itemId: op.itemId, sector: op.sector }] : []));
     await this.fileMoves(issue, moved, before);

@@ -80,6 +80,18 @@ describe('drafting', () => {
 });
 
 describe('editing operations', () => {
+  it('keeps sections in the order of sectors.yaml when an item moves to a sector with no entries yet', async () => {
+    await seed();
+    const reversed = [...config.sectors].reverse();
+    const d = new Digest({ redis: db.client, prefix, config: { ...config, sectors: reversed } });
+    const { issue } = await d.draft(WEEK);
+    const moved = await d.edit(WEEK, issue.version, [{ op: 'move', itemId: 'lg1', sector: 'blue-light' }]);
+    const rank = (sector: string) => reversed.findIndex((s) => s.id === sector);
+    const ranks = moved.entries.map((e) => rank(e.sector));
+    expect(moved.entries.map((e) => e.sector)).toContain('blue-light');
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  });
+
   it('refuses a change made against a stale version: concurrent comments conflict, none is lost', async () => {
     await seed();
     await digest().draft(WEEK);
