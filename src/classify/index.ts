@@ -25,6 +25,8 @@ export interface ClassifierKit {
   train(rows: LabelledItem[], opts?: TrainOptions): ModelData;
   /** The training files' rows (config/training/*.tsv except held-out files). */
   trainingRows(): LabelledItem[];
+  /** The bundled classifier: trained on the training files alone. */
+  bundled(): LinearClassifier;
 }
 
 export interface KitOptions {
@@ -40,7 +42,7 @@ export function classifierKit(opts: KitOptions): ClassifierKit {
   const featurizer = new Featurizer({ sectors: opts.sectors, bodies, collaborationTerms: settings.relevance.terms });
   const trainingDir = paths.trainingDir;
   const thresholds = { reviewBelow: settings.sector.reviewBelow, relevance: settings.relevance.threshold };
-  return {
+  const kit: ClassifierKit = {
     sectors: opts.sectors,
     settings,
     featurizer,
@@ -48,7 +50,9 @@ export function classifierKit(opts: KitOptions): ClassifierKit {
     fromModel: (model) => new LinearClassifier(model, featurizer, thresholds),
     train: (rows, trainOpts) => train(featurizer, rows, trainOpts),
     trainingRows: () => readTrainingDir(trainingDir),
+    bundled: () => kit.fromModel(kit.train(kit.trainingRows())),
   };
+  return kit;
 }
 
 export type LoadClassifierOptions = KitOptions & {
@@ -71,7 +75,7 @@ export async function loadClassifier(opts: LoadClassifierOptions): Promise<Class
     const stored = await loadCurrentModel(opts.redis, opts.prefix);
     if (stored) initial = tryBuild(kit, stored);
   }
-  initial ??= kit.fromModel(kit.train(kit.trainingRows()));
+  initial ??= kit.bundled();
   const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.redis ? { redis: opts.redis, prefix: opts.prefix } : undefined);
   if (opts.redis) await handle.start(opts.pollMs);
   return handle;

@@ -36,7 +36,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
           hint = parsed.data;
         }
         const kit = makeKit(ctx, opts.config);
-        const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.fromModel(kit.train(kit.trainingRows()));
+        const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.bundled();
         const result = classifier.classify({ title, summary, sectorHint: hint });
         if (opts.json) ctx.json(result);
         else ctx.out(describe(result));

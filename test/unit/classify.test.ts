@@ -11,7 +11,7 @@ import type { Classification } from '../../src/classify/types.js';
 
 const config = loadConfig();
 const kit = classifierKit({ sectors: config.sectors });
-const classifier = kit.fromModel(kit.train(kit.trainingRows()));
+const classifier = kit.bundled();
 
 describe('phrase matcher (gazetteer and rules)', () => {
   const m = new PhraseMatcher<string>();
