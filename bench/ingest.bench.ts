@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Parser from 'rss-parser';
+import { readLabelledTsv } from '../src/classify/data.js';
+import { escapeHtml } from '../src/digest/escape.js';
 import { startRedisServer } from '../src/store/redis-server.js';
 import { enqueueFetch, openQueues } from '../src/queue/workers.js';
 import type { Report } from './report.js';
@@ -22,14 +24,14 @@ const HOSTS = 20;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 // Realistic text: headlines and standfirsts from the labelled training data, recombined so
 // every item is distinct (the dedupe stage sees real vocabulary, not a 20-word toy language).
-const ROWS = readFileSync(join(fileURLToPath(new URL('../config/training/train.tsv', import.meta.url))), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
-const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const ROWS = readLabelledTsv(join(ROOT, 'config/training/train.tsv'));
+const esc = escapeHtml;
 
 function feedXml(f: number): string {
   const items = Array.from({ length: PER_FEED }, (_, i) => {
     const n = f * PER_FEED + i;
-    const title = ROWS[n % ROWS.length]![1]!;
-    const summary = ROWS[(n * 7 + 3) % ROWS.length]![2]!;
+    const title = ROWS[n % ROWS.length]!.title;
+    const summary = ROWS[(n * 7 + 3) % ROWS.length]!.summary ?? '';
     return `<item><title>${esc(title)} (${f}.${i})</title><link>https://news${f % 50}.example.org/${f}/${i}?utm_source=rss</link><description>&lt;p&gt;${esc(esc(summary))}&lt;/p&gt;</description><pubDate>${new Date(Date.now() - (i + 1) * 3_600_000).toUTCString()}</pubDate><guid>g-${f}-${i}</guid></item>`;
   }).join('');
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed ${f}</title><link>https://news.example.org/</link>${items}</channel></rss>`;
