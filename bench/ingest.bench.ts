@@ -2,11 +2,12 @@
  * Ingest end to end: 1,000 feeds × 25 items served from loopback (spread over 20 loopback
  * hosts so per-host politeness applies as it would on the web), fetched, parsed, classified
  * and stored by two worker processes (run from the build in dist/, as deployed); beside
- * rss-parser's raw parse of the same bodies.
+ * rss-parser's raw parse of the same bodies, and beside the floor: two processes that only
+ * take the same jobs, fetch and parse (bench/floor-worker.ts), the most any pipeline on
+ * BullMQ, undici and rss-parser could reach on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import Parser from 'rss-parser';
 import { readLabelledTsv } from '../src/classify/data.js';
 import { escapeHtml } from '../src/digest/escape.js';
 import { startRedisServer } from '../src/store/redis-server.js';
-import { enqueueFetch, openQueues } from '../src/queue/workers.js';
+import { enqueueFetch, openQueues, type IngestQueues } from '../src/queue/workers.js';
+import { keys } from '../src/store/keys.js';
 import type { Report } from './report.js';
 
 const FEEDS = 1000;
@@ -72,30 +74,33 @@ export default async function (report: Report): Promise<void> {
     await new Promise<void>((r) => server.listen(port, `127.0.0.${h}`, r));
     servers.push(server);
   }
-  writeFileSync(
-    join(dir, 'sources.yaml'),
-    'sources:\n' + Array.from({ length: FEEDS }, (_, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "http://127.0.0.${(f % HOSTS) + 1}:${port}/f${f}.xml", every: 1h, allowPrivateNetwork: true }\n`).join(''),
-  );
-  const prefix = 'bench:';
-  const workers: ChildProcess[] = [0, 1].map(() =>
+  const urls = Array.from({ length: FEEDS }, (_, f) => `http://127.0.0.${(f % HOSTS) + 1}:${port}/f${f}.xml`);
+  writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + urls.map((url, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "${url}", every: 1h, allowPrivateNetwork: true }\n`).join(''));
+  // Two processes of `command`, timed once both are connected and ready (start-up is not throughput).
+  const startWorkers = async (command: string[], queues: IngestQueues) => {
     // As deployed (Dockerfile, npm start): the build in dist/ (npm run bench builds it first)
     // with an explicit heap limit.
-    spawn(process.execPath, ['--max-old-space-size=1024', join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], {
-      cwd: ROOT,
-      env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' },
-      stdio: 'ignore',
-    }),
-  );
-  const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
-  // Timing starts once both workers are connected and ready (start-up is not throughput).
-  for (const started = Date.now(); (await queues.fetch.getWorkersCount()) < workers.length; ) {
-    if (Date.now() - started > 60_000) throw new Error('the bench workers did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    const procs = [0, 1].map(() =>
+      spawn(process.execPath, ['--max-old-space-size=1024', ...command], {
+        cwd: ROOT,
+        env: { ...process.env, REDIS_URL: redis.url, SSNEWS_KEY_PREFIX: prefix, LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      }),
+    );
+    for (const started = Date.now(); (await queues.fetch.getWorkersCount()) < procs.length; ) {
+      if (Date.now() - started > 60_000) throw new Error('the bench workers did not start within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return procs;
+  };
+  const stop = async (procs: ChildProcess[]) => {
+    for (const w of procs) w.kill('SIGTERM');
+    await Promise.all(procs.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+  };
 
   // Done when nothing is waiting, delayed for a retry, or running (completed counts are
   // capped by removeOnComplete, so they cannot be used to count a pass).
-  const pass = async (batch: string) => {
+  const pass = async (queues: IngestQueues, batch: string) => {
     const started = performance.now();
     await enqueueFetch(queues.fetch, Array.from({ length: FEEDS }, (_, f) => `f${f}`), batch);
     for (;;) {
@@ -106,16 +111,30 @@ export default async function (report: Report): Promise<void> {
     return (performance.now() - started) / 1000;
   };
 
+  const prefix = 'bench:';
+  const floorPrefix = 'floor:';
+  const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
+  const floorQueues = openQueues({ options: redis.connection, description: 'bench floor' }, floorPrefix);
+  let workers: ChildProcess[] = [];
   try {
-    const first = await pass('one');
-    report({ name: 'ingest end to end (2 workers, 1,000 feeds x 25)', value: (FEEDS * PER_FEED) / first, unit: 'items/s', baseline: { name: 'rss-parser parseString, best of 3', value: rawRate }, target: '>= 1/3 of raw parse', higherIsBetter: true });
-    const second = await pass('two');
+    // The floor first, on its own queue: the same jobs, fetch and rss-parser only.
+    const urlsFile = join(dir, 'urls.json');
+    writeFileSync(urlsFile, JSON.stringify(Object.fromEntries(urls.map((u, f) => [`f${f}`, u]))));
+    const floorWorkers = await startWorkers([join(ROOT, 'dist/bench/floor-worker.js'), redis.url, keys(floorPrefix).bullPrefix, urlsFile], floorQueues);
+    const floor = (FEEDS * PER_FEED) / (await pass(floorQueues, 'floor'));
+    await stop(floorWorkers);
+
+    workers = await startWorkers([join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], queues);
+    const rate = (FEEDS * PER_FEED) / (await pass(queues, 'one'));
+    report({ name: 'ingest end to end (2 workers, 1,000 feeds x 25)', value: rate, unit: 'items/s', baseline: { name: 'rss-parser parseString, best of 3', value: rawRate }, target: '>= 1/3 of raw parse', higherIsBetter: true });
+    report({ name: 'floor: BullMQ + fetch + rss-parser, nothing else', value: floor, unit: 'items/s', baseline: { name: 'rss-parser parseString, best of 3', value: rawRate }, higherIsBetter: true });
+    report({ name: 'ingest end to end, beside the floor', value: rate, unit: 'items/s', baseline: { name: 'floor', value: floor }, higherIsBetter: true });
+    const second = await pass(queues, 'two');
     report({ name: 'all-304 pass of 1,000 sources', value: second, unit: 's', target: '< 10 s', higherIsBetter: false });
     for (const [i, w] of workers.entries()) report({ name: `peak RSS, worker ${i + 1}`, value: await peakRss(w.pid!), unit: 'MB', target: '< 200 MB', higherIsBetter: false });
   } finally {
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
-    await queues.close();
+    await stop(workers);
+    await Promise.all([queues.close(), floorQueues.close()]);
     for (const s of servers) s.close();
     await redis.stop();
   }

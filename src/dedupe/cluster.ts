@@ -53,11 +53,11 @@ export class StoryClusters {
   }
 
   /**
-   * Each item's proposed cluster and story words (for the store to log). Items this process
-   * already knows keep their own id: the store ignores proposals for stored items anyway.
+   * Each item's proposed cluster and story words (for the store to log), against what this
+   * process knows: sync() first. Items it already knows keep their own id: the store ignores
+   * proposals for stored items anyway.
    */
-  async assign<T extends Candidate>(items: T[], sourceId: string): Promise<(T & { clusterId: string; story: StoryTokens })[]> {
-    await this.sync();
+  assign<T extends Candidate>(items: T[], sourceId: string): (T & { clusterId: string; story: StoryTokens })[] {
     return items.map((item) => {
       const story = storyTokenSet(item);
       if (this.index.has(item.id)) return { ...item, clusterId: item.id, story };

@@ -65,12 +65,18 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
   const now = deps.now ?? (() => new Date());
   const started = now();
   const base = { sourceId: source.id, items: 0, created: 0, skipped: 0 };
-  const state = await deps.sources.get(source.id);
+  // State and lock asked for at once (one wait for Redis, not two); a source found backing
+  // off gives the lock straight back.
+  const [state, lockRelease] = await Promise.all([
+    deps.sources.get(source.id),
+    deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner),
+  ]);
   if (!options.force && state.backoffUntil && Date.parse(state.backoffUntil) > started.getTime()) {
+    await lockRelease?.();
     return { ...base, outcome: 'backing-off', error: state.lastError, consecutiveFailures: state.consecutiveFailures };
   }
-  const release = await deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner);
-  if (!release) return { ...base, outcome: 'busy' };
+  if (!lockRelease) return { ...base, outcome: 'busy' };
+  let release: (() => Promise<void>) | undefined = lockRelease;
   const client = options.client ?? politeClient(deps);
   try {
     // Validators only mean something for the URL they came from.
@@ -87,7 +93,9 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
     const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
-    await deps.sources.recordSuccess(source.id, {
+    // Only once the items are stored: new validators would make the next fetch a 304.
+    // The state, the enrich requests and the lock release then go out together.
+    const recorded = deps.sources.recordSuccess(source.id, {
       at,
       url: source.url,
       status: read.fetch.status,
@@ -99,12 +107,13 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       skipped,
       nextFetchAt,
     });
-    if (deps.enrich) {
-      // From what is stored, not what is new: a retried job still enqueues what a crash left out
-      // (enrich jobs are keyed by item and skip items already enriched).
-      const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
-      if (wanted.length) await deps.enrich(wanted);
-    }
+    // From what is stored, not what is new: a retried job still enqueues what a crash left out
+    // (enrich jobs are keyed by item and skip items already enriched).
+    const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
+    const enriched = deps.enrich && wanted.length ? deps.enrich(wanted) : undefined;
+    const unlocked = release();
+    release = undefined;
+    await Promise.all([recorded, enriched, unlocked]);
     return { ...base, outcome: 'fetched', status: read.fetch.status, items, created: created.length, skipped, movedTo: read.fetch.permanentRedirect };
   } catch (err) {
     if (err instanceof HostPaused) {
@@ -118,7 +127,7 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
     await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay));
     return { ...base, outcome: 'failed', status: err.details.status, error: `${err.code}: ${err.message}`, retryInMs: delay, consecutiveFailures: failures };
   } finally {
-    await release();
+    await release?.();
   }
 }
 
@@ -126,10 +135,11 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
 export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 'sector'>, parsed: Parameters<typeof normaliseItems>[0], at: Date) {
   const normalised = normaliseItems(parsed, at);
   // URLs learnt from article pages' rel=canonical map to the item first stored under another URL.
-  const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));
+  // Asked for at once with the story log's news (one wait for Redis, not two).
+  const [aliases] = await Promise.all([deps.items.aliases(normalised.items.map((i) => i.id)), deps.stories.sync()]);
   const resolved = normalised.items.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
   const classified = classifyItems(resolved, deps.classifier, source.sector);
-  const clustered = await deps.stories.assign(classified, source.id);
+  const clustered = deps.stories.assign(classified, source.id);
   const seenAt = at.toISOString();
   // The store logs each new or changed item's story words in the same atomic step.
   const results = await deps.items.upsertMany(clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })));
