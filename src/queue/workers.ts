@@ -102,31 +102,18 @@ export interface RunningWorkers {
 }
 
 /**
- * `ssnews worker`: processes the fetch and/or enrich queues. The config is re-read when
- * sources.yaml changes or on reload(); a bad edit is reported and the last good config kept.
+ * `ssnews worker`: processes the fetch and/or enrich queues, and/or runs the nightly retrain.
+ * The config is re-read when sources.yaml changes or on reload(); a bad edit is reported and
+ * the last good config kept.
  */
 export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
   let config = loadConfig(options.configDir);
-  const redis = createRedis(options.target);
-  const queues = openQueues(options.target, options.prefix);
-  const classifier = await ingestClassifier(config, redis, options.prefix);
+  const schedule = options.schedule ?? true;
+  // A retrain-only process needs neither the ingest classifier nor the queues.
+  const ingest = options.roles.some((r) => r !== 'retrain') ? await startIngestWorkers(options, () => config) : undefined;
   const retrainer: RetrainWorker | undefined = options.roles.includes('retrain')
     ? await startRetrainWorker({ target: options.target, prefix: options.prefix, config, log: options.log })
     : undefined;
-  const deps: IngestDeps = {
-    ...ingestDeps(redis, options.prefix, config, classifier, options.pace),
-    enrich: (requests) => enqueueEnrich(queues.enrich, requests),
-  };
-  const schedule = options.schedule ?? true;
-  const connections: Redis[] = [];
-  const workerConnection = () => {
-    const c = createRedis(options.target, { maxRetriesPerRequest: null });
-    connections.push(c);
-    return c;
-  };
-  const workers: Worker[] = [];
-  const bull = keys(options.prefix).bullPrefix;
-  const common = { prefix: bull, lockDuration: options.lockDurationMs ?? 30_000, stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)) };
 
   const reload = async (): Promise<ReconcileResult | undefined> => {
     try {
@@ -138,22 +125,66 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       }
       throw err;
     }
-    deps.userAgent = userAgent(config.newsletter);
+    if (!ingest) return undefined;
+    ingest.deps.userAgent = userAgent(config.newsletter);
     if (!options.roles.includes('fetch') || !schedule) return undefined;
-    const r = await reconcileSchedulers(queues.fetch, config.sources);
+    const r = await reconcileSchedulers(ingest.queues.fetch, config.sources);
     if (r.added.length + r.changed.length + r.removed.length > 0) {
       options.log(`schedules: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`);
     }
     return r;
   };
+  if (options.roles.includes('fetch') && schedule) await reload();
+
+  let watcher: FSWatcher | undefined;
+  if (options.watchConfig ?? true) {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      watcher = watch(config.files.sources, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => void reload().catch((e: Error) => options.log(`reload failed: ${e.message}`)), 300);
+      });
+    } catch {
+      options.log(`cannot watch ${config.files.sources}; send SIGHUP to reload`);
+    }
+  }
+
+  return {
+    reload,
+    async close() {
+      watcher?.close();
+      await ingest?.close();
+      await retrainer?.close();
+    },
+  };
+}
+
+/** The fetch and/or enrich workers of options.roles, with the classifier and stores they share. */
+async function startIngestWorkers(options: WorkerOptions, currentConfig: () => Config) {
+  const redis = createRedis(options.target);
+  const queues = openQueues(options.target, options.prefix);
+  const classifier = await ingestClassifier(currentConfig(), redis, options.prefix);
+  const deps: IngestDeps = {
+    ...ingestDeps(redis, options.prefix, currentConfig(), classifier, options.pace),
+    enrich: (requests) => enqueueEnrich(queues.enrich, requests),
+  };
+  const connections: Redis[] = [];
+  const workerConnection = () => {
+    const c = createRedis(options.target, { maxRetriesPerRequest: null });
+    connections.push(c);
+    return c;
+  };
+  const workers: Worker[] = [];
+  const bull = keys(options.prefix).bullPrefix;
+  const common = { prefix: bull, lockDuration: options.lockDurationMs ?? 30_000, stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)) };
+  const sourceOf = (id: string) => currentConfig().sources.find((s) => s.id === id);
 
   if (options.roles.includes('fetch')) {
-    if (schedule) await reload();
     workers.push(
       new Worker<FetchJob, SourceRun | { outcome: 'not-configured' }>(
         FETCH_QUEUE,
         async (job: Job<FetchJob>) => {
-          const source = config.sources.find((s) => s.id === job.data.sourceId);
+          const source = sourceOf(job.data.sourceId);
           if (!source || !source.enabled) return { outcome: 'not-configured' as const };
           const run = await ingestSource(deps, source, { force: job.data.reason === 'manual', lockOwner: `job-${job.id}` });
           // Another job has this source right now: try again shortly rather than drop the fetch.
@@ -173,32 +204,18 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     workers.push(
       new Worker<EnrichJob>(
         ENRICH_QUEUE,
-        async (job: Job<EnrichJob>) => enrichItem(deps, job.data.itemId, config.sources.find((s) => s.id === job.data.sourceId)),
+        async (job: Job<EnrichJob>) => enrichItem(deps, job.data.itemId, sourceOf(job.data.sourceId)),
         { ...common, connection: workerConnection(), concurrency: options.concurrency ?? 4 },
       ),
     );
   }
   for (const w of workers) w.on('error', (err) => options.log(`worker error: ${err.message}`));
 
-  let watcher: FSWatcher | undefined;
-  if (options.watchConfig ?? true) {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      watcher = watch(config.files.sources, () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => void reload().catch((e: Error) => options.log(`reload failed: ${e.message}`)), 300);
-      });
-    } catch {
-      options.log(`cannot watch ${config.files.sources}; send SIGHUP to reload`);
-    }
-  }
-
   return {
-    reload,
+    deps,
+    queues,
     async close() {
-      watcher?.close();
       await Promise.all(workers.map((w) => w.close()));
-      await retrainer?.close();
       await classifier.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       await queues.close();

@@ -7,11 +7,15 @@ import { loadConfig } from '../../src/config/load.js';
 import type { SectorId } from '../../src/config/schema.js';
 import { loadClassifier, type ClassifierHandle } from '../../src/classify/index.js';
 import { startRetrainWorker } from '../../src/classify/retrain-worker.js';
-import { RETRAIN_JOB, RETRAIN_SCHEDULER_ID } from '../../src/classify/retrain.js';
+import { RETRAIN_JOB, RETRAIN_QUEUE, RETRAIN_SCHEDULER_ID } from '../../src/classify/retrain.js';
+import { openQueues, startWorkers } from '../../src/queue/workers.js';
+import { keys } from '../../src/store/keys.js';
+import { Queue } from 'bullmq';
 import { ItemStore } from '../../src/store/items.js';
 import { reclassify, sectorHintOf } from '../../src/classify/reclassify.js';
 import { countLabels, listLabels, recordLabel } from '../../src/store/labels.js';
-import { listModelVersions } from '../../src/store/models.js';
+import { listModelVersions, modelChannel } from '../../src/store/models.js';
+import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
 import { useTestRedis } from '../helpers/redis.js';
 
@@ -283,5 +287,27 @@ describe('learning from editors', () => {
       await worker.close();
     }
     expect(logs.join('\n')).toMatch(/classifier retrained: model v2 \(\d+ training rows \+ 6 editor labels/);
+  });
+
+  it('a retrain-only worker process takes retrain jobs and no ingest jobs', async () => {
+    const target = { options: redis.server.connection, description: 'test' };
+    const probe = new Redis(redis.server.connection);
+    const modelListeners = async () => ((await probe.pubsub('NUMSUB', modelChannel(prefix))) as [string, number])[1];
+    const listenersBefore = await modelListeners();
+    const running = await startWorkers({ target, prefix, roles: ['retrain'], watchConfig: false, log: () => {} });
+    const queues = openQueues(target, prefix);
+    const retrainQueue = new Queue(RETRAIN_QUEUE, { connection: redis.server.connection, prefix: keys(prefix).bullPrefix });
+    try {
+      expect(await retrainQueue.getWorkersCount()).toBe(1);
+      expect(await queues.fetch.getWorkersCount()).toBe(0);
+      expect(await queues.enrich.getWorkersCount()).toBe(0);
+      // Nor does it build the ingest classifier, which would listen for new models.
+      expect(await modelListeners()).toBe(listenersBefore);
+    } finally {
+      await probe.quit();
+      await running.close();
+      await retrainQueue.close();
+      await queues.close();
+    }
   });
 });
