@@ -58,18 +58,14 @@ export function applyOp(issue: Issue, op: EditOp, sectorOrder: readonly SectorId
       return;
     }
     case 'intro':
-      issue.intro = op.text.trim() ? op.text.trim() : undefined;
+      issue.intro = cleanIntro(op.text);
       return;
     case 'subject':
-      issue.subject = op.text.trim() ? op.text.trim().replace(/\s+/g, ' ') : undefined;
+      issue.subject = cleanSubject(op.text);
       return;
-    case 'comment': {
-      const entry = entryOf(issue, op.itemId);
-      const text = op.text?.trim();
-      entry.comment = text ? text : undefined;
-      entry.noComment = op.noComment && !text ? true : undefined;
+    case 'comment':
+      setComment(entryOf(issue, op.itemId), op.text, op.noComment);
       return;
-    }
     case 'add': {
       if (issue.entries.some((e) => e.itemId === op.entry.itemId || e.alsoIds.includes(op.entry.itemId))) {
         throw new EditError(`item ${op.entry.itemId} is already in the ${issue.week} draft`);
@@ -78,6 +74,25 @@ export function applyOp(issue: Issue, op: EditOp, sectorOrder: readonly SectorId
       return;
     }
   }
+}
+
+// The clean-up rules for what an editor writes, shared by the operations and the import.
+
+/** An intro is trimmed; an empty one is none. */
+export function cleanIntro(text: string): string | undefined {
+  return text.trim() || undefined;
+}
+
+/** A subject is one line: trimmed, whitespace folded; an empty one is none (the default applies). */
+export function cleanSubject(text: string): string | undefined {
+  return text.trim().replace(/\s+/g, ' ') || undefined;
+}
+
+/** A comment is trimmed; "no comment" only stands for an item without one. */
+export function setComment(entry: DraftEntry, text: string | null | undefined, noComment: boolean | undefined): void {
+  const clean = text?.trim();
+  entry.comment = clean || undefined;
+  entry.noComment = noComment && !clean ? true : undefined;
 }
 
 /** Orders entries by sector (digest order) keeping the order within each sector. */

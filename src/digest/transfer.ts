@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { NewsItem } from '../model.js';
-import { sortBySector } from './edit.js';
+import { cleanIntro, cleanSubject, setComment, sortBySector } from './edit.js';
 import { EditError, type DraftEntry, type Issue } from './types.js';
 import { issueWindow, longDate } from './week.js';
 
@@ -126,10 +126,10 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
     const entries = new Map(issue.entries.map((e) => [e.itemId, e]));
     const next: DraftEntry[] = [];
     for (const p of placed) {
-      const e = entries.get(p.id)!;
+      const e: DraftEntry = { ...entries.get(p.id)!, sector: p.sector, included: true };
       entries.delete(p.id);
-      const text = p.comment?.trim();
-      next.push({ ...e, sector: p.sector, included: true, comment: text || undefined, noComment: p.noComment && !text ? true : undefined });
+      setComment(e, p.comment, p.noComment);
+      next.push(e);
     }
     for (const id of excluded) {
       const e = entries.get(id)!;
@@ -139,8 +139,8 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
     // Entries the file does not mention stay as they were.
     next.push(...entries.values());
     issue.entries = sortBySector(next, sectorOrder);
-    if (file.subject !== undefined) issue.subject = file.subject?.trim() ? file.subject.trim().replace(/\s+/g, ' ') : undefined;
-    if (file.intro !== undefined) issue.intro = file.intro?.trim() ? file.intro.trim() : undefined;
+    if (file.subject !== undefined) issue.subject = cleanSubject(file.subject ?? '');
+    if (file.intro !== undefined) issue.intro = cleanIntro(file.intro ?? '');
   };
   return { version: file.version, apply, moved };
 }
