@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
  */
 export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 
+/** The bundled configuration (config/ in the package). */
+export const DEFAULT_CONFIG_DIR = join(PACKAGE_ROOT, 'config');
+
 function findRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;

@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { readConfigText } from '../config/files.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 
 /** One labelled example. Either label may be missing (an editor may set only one). */
@@ -82,12 +83,7 @@ export function parseLabelledTsv(text: string, file: string, opts: { requireLabe
 }
 
 export function readLabelledTsv(path: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([{ file: path, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message }]);
-  }
+  const text = readConfigText(path);
   return parseLabelledTsv(text, path, opts);
 }
 
@@ -125,12 +121,7 @@ export interface Body {
 }
 
 export function readGazetteer(path: string): Body[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([{ file: path, message: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message }]);
-  }
+  const text = readConfigText(path);
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
   const at = (name: string) => header.indexOf(name);

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CONFIG_DIR } from '../config/load.js';
+import { configFile } from '../config/files.js';
+import { DEFAULT_CONFIG_DIR } from '../paths.js';
 import { YamlFile } from '../config/yaml-file.js';
 
 const unit = (what: string) => z.number({ error: `expected ${what} as a number between 0 and 1` }).min(0).max(1);
@@ -33,8 +33,7 @@ export interface ClassifyPaths {
 
 /** Files in `dir` when it has them, else the bundled ones (like sectors.yaml). */
 export function classifyPaths(dir: string = DEFAULT_CONFIG_DIR): ClassifyPaths {
-  const pick = (name: string) => (existsSync(join(dir, name)) ? join(dir, name) : join(DEFAULT_CONFIG_DIR, name));
-  return { settings: pick('classify.yaml'), gazetteer: pick('gazetteer/bodies.tsv'), trainingDir: pick('training') };
+  return { settings: configFile(dir, 'classify.yaml'), gazetteer: configFile(dir, 'gazetteer/bodies.tsv'), trainingDir: configFile(dir, 'training') };
 }
 
 export function loadClassifySettings(path: string = join(DEFAULT_CONFIG_DIR, 'classify.yaml')): ClassifySettings {

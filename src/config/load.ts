@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { DEFAULT_CONFIG_DIR } from '../paths.js';
+import { configFile } from './files.js';
 import { YamlFile } from './yaml-file.js';
 import {
   newsletterFileSchema,
@@ -11,9 +11,6 @@ import {
   type SectorConfig,
   type Source,
 } from './schema.js';
-
-/** The bundled configuration directory (`config/` at the repository root). */
-export const DEFAULT_CONFIG_DIR = join(PACKAGE_ROOT, 'config');
 
 export interface Config {
   dir: string;
@@ -32,8 +29,7 @@ export interface Config {
  */
 export function loadConfig(dir: string = DEFAULT_CONFIG_DIR): Config {
   const abs = resolve(dir);
-  const pick = (name: string) => (existsSync(join(abs, name)) ? join(abs, name) : join(DEFAULT_CONFIG_DIR, name));
-  const files = { sources: join(abs, 'sources.yaml'), sectors: pick('sectors.yaml'), newsletter: pick('newsletter.yaml') };
+  const files = { sources: join(abs, 'sources.yaml'), sectors: configFile(abs, 'sectors.yaml'), newsletter: configFile(abs, 'newsletter.yaml') };
   const problems: ConfigProblem[] = [];
 
   const attempt = <T>(fn: () => T): T | undefined => {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { readConfigText } from './files.js';
 
 /** A parsed YAML file that can say on which line any field sits. */
 export class YamlFile {
@@ -12,14 +12,7 @@ export class YamlFile {
   ) {}
 
   static read(path: string, displayPath = path): YamlFile {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-      throw new ConfigError([{ file: displayPath, message: reason }]);
-    }
-    return YamlFile.parse(text, displayPath);
+    return YamlFile.parse(readConfigText(path, displayPath), displayPath);
   }
 
   static parse(text: string, displayPath: string): YamlFile {
