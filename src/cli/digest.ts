@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { EditOp } from '../digest/edit.js';
-import { byteSize, GMAIL_CLIP_BYTES, HTML_SIZE_LIMIT, kb, personalise } from '../digest/render.js';
+import { genericRecipient } from '../digest/recipients.js';
+import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
 import { ConflictError, EditError, IssueLockedError, type Issue } from '../digest/types.js';
-import { publicUrl, sourceName } from '../digest/view.js';
+import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../model.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
@@ -192,11 +193,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const unknown = sectors?.filter((s) => !SECTOR_IDS.includes(s as SectorId)) ?? [];
         if (unknown.length) throw new EditError(`unknown sector(s): ${unknown.join(', ')}: expected ${SECTOR_IDS.join(', ')}`);
         const { compiled, view } = await d.compile(week);
-        const message = personalise(compiled, {
-          unsubscribeUrl: publicUrl(d.config, 'unsubscribe'),
-          preferencesUrl: publicUrl(d.config, 'preferences'),
-          sectors: sectors as SectorId[] | undefined,
-        });
+        const message = personalise(compiled, genericRecipient(d.config, sectors as SectorId[] | undefined));
         const dir = resolve(opts.out);
         mkdirSync(dir, { recursive: true });
         const files = { html: join(dir, 'issue.html'), text: join(dir, 'issue.txt') };
@@ -206,7 +203,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const result = { week: view.week, version: view.version, subject: view.subject, sections: view.sections.map((s) => s.sector), items: view.sections.reduce((n, s) => n + s.items.length, 0), htmlBytes, textBytes: byteSize(message.text), compileMs: Math.round(compiled.compileMs), mjmlMs: Math.round(compiled.mjmlMs), files };
         if (opts.json) ctx.json(result);
         else ctx.out(`Rendered ${view.week} v${view.version}: ${result.items} items in ${result.sections.length} sections; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`);
-        if (htmlBytes > HTML_SIZE_LIMIT) ctx.err(`warning: the HTML is ${kb(htmlBytes)}, over ${kb(HTML_SIZE_LIMIT)}${htmlBytes >= GMAIL_CLIP_BYTES ? ': Gmail will clip it' : ' (Gmail clips at about 102 KB)'}; leave some items out or shorten commentary`);
+        const size = sizeVerdict(htmlBytes);
+        if (size) ctx.err(`${size.severity === 'blocking' ? 'too large to send' : 'warning'}: ${size.message}`);
         return EXIT.ok;
       }),
     );

@@ -2,7 +2,8 @@ import * as cheerio from 'cheerio';
 import type { Config } from '../config/load.js';
 import { isPublicAddress } from '../ingest/address-guard.js';
 import type { NewsItem } from '../model.js';
-import { byteSize, GMAIL_CLIP_BYTES, HTML_SIZE_LIMIT, kb, personalise, type CompiledIssue, type Recipient } from './render.js';
+import { sampleRecipient } from './recipients.js';
+import { byteSize, personalise, sizeVerdict, type CompiledIssue } from './render.js';
 import type { Issue } from './types.js';
 
 export type Severity = 'blocking' | 'warning';
@@ -22,13 +23,6 @@ export interface CheckResult {
   ok: boolean;
   htmlBytes: number;
   findings: Finding[];
-}
-
-/** A recipient with realistic-length links, for measuring and checking a message. */
-export function sampleRecipient(config: Config): Recipient {
-  const base = config.newsletter.baseUrl.replace(/\/$/, '');
-  const token = 'x'.repeat(43);
-  return { unsubscribeUrl: `${base}/unsubscribe?token=${token}`, preferencesUrl: `${base}/preferences?token=${token}` };
 }
 
 /** Why a link may not go out, or undefined when it is fine. */
@@ -92,8 +86,8 @@ export function checkIssue(
 
   const message = personalise(compiled, sampleRecipient(config));
   const htmlBytes = byteSize(message.html);
-  if (htmlBytes >= GMAIL_CLIP_BYTES) add('blocking', 'size', `HTML is ${kb(htmlBytes)}: Gmail clips messages above about 102 KB; leave some items out`);
-  else if (htmlBytes > HTML_SIZE_LIMIT) add('warning', 'size', `HTML is ${kb(htmlBytes)}, over the ${kb(HTML_SIZE_LIMIT)} aim (Gmail clips at about 102 KB)`);
+  const size = sizeVerdict(htmlBytes);
+  if (size) add(size.severity, 'size', size.message);
 
   const $ = cheerio.load(message.html);
   const seen = new Set<string>();

@@ -187,6 +187,13 @@ export function issueText(view: IssueView): string {
   return `${inert(head.join('\n'))}\n${sections.join('')}${foot.join('\n')}`;
 }
 
+/** What an HTML part of this size means for sending: too big to send, worth a warning, or fine. */
+export function sizeVerdict(htmlBytes: number): { severity: 'blocking' | 'warning'; message: string } | undefined {
+  if (htmlBytes >= GMAIL_CLIP_BYTES) return { severity: 'blocking', message: `HTML is ${kb(htmlBytes)}: Gmail clips messages above about 102 KB; leave some items out or shorten commentary` };
+  if (htmlBytes > HTML_SIZE_LIMIT) return { severity: 'warning', message: `HTML is ${kb(htmlBytes)}, over the ${kb(HTML_SIZE_LIMIT)} aim (Gmail clips at about 102 KB)` };
+  return undefined;
+}
+
 export function byteSize(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

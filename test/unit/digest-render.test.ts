@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { renderRichText, wrapText } from '../../src/digest/escape.js';
-import { compileIssue, HTML_SIZE_LIMIT, issueMjml, personalise } from '../../src/digest/render.js';
+import { compileIssue, GMAIL_CLIP_BYTES, HTML_SIZE_LIMIT, issueMjml, personalise, sizeVerdict } from '../../src/digest/render.js';
 import { fill } from '../../src/digest/template.js';
 import { buildIssueView } from '../../src/digest/view.js';
 import { issueWindow, parseWeek } from '../../src/digest/week.js';
@@ -170,5 +170,18 @@ describe('rendering an issue', () => {
     const $ = cheerio.load(personalise(compiled, recipient).html);
     expect($('h2').map((_, h) => $(h).text()).get()).not.toContain('Health & Social Care');
     expect($('h2')).toHaveLength(5);
+  });
+});
+
+describe('message size', () => {
+  it.each([
+    [HTML_SIZE_LIMIT, undefined],
+    [HTML_SIZE_LIMIT + 1, 'warning'],
+    [GMAIL_CLIP_BYTES - 1, 'warning'],
+    [GMAIL_CLIP_BYTES, 'blocking'],
+  ])('an HTML part of %i bytes is %s', (bytes, severity) => {
+    const verdict = sizeVerdict(bytes);
+    expect(verdict?.severity).toBe(severity);
+    if (verdict) expect(verdict.message).toContain(`${(bytes / 1024).toFixed(1)} KB`);
   });
 });

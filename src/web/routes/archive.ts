@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { renderRichText } from '../../digest/escape.js';
+import { genericRecipient } from '../../digest/recipients.js';
 import { compileIssue, personalise, type CompiledIssue } from '../../digest/render.js';
 import type { Digest } from '../../digest/service.js';
-import { buildIssueView, publicUrl } from '../../digest/view.js';
+import { buildIssueView } from '../../digest/view.js';
 import { issuesFeed, issuesPage } from '../pages.js';
 
 /**
@@ -38,7 +39,7 @@ export function archiveRoutes(app: FastifyInstance, digest: Digest): void {
       if (cache.size > 50) cache.clear();
       cache.set(key, compiled);
     }
-    const page = personalise(compiled, { unsubscribeUrl: publicUrl(config, 'unsubscribe'), preferencesUrl: publicUrl(config, 'preferences') });
+    const page = personalise(compiled, genericRecipient(config));
     return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page.html);
   });
 }
