@@ -56,7 +56,7 @@ end
 
 /**
  * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
- * story log, the sector zsets, then per item: item, proposed cluster, by-source. ARGV: the
+ * story log, the sector zsets, then per item: item, by-source. ARGV: the
  * number of sectors, the sector ids (matching the sector KEYS), the story log's trim id,
  * then per item: JSON, sourceId, publishedAt ms, its sector, its id, proposed cluster id,
  * story words ('' for none). A new item is stored as sent (no JSON decode); an existing one
@@ -76,13 +76,11 @@ end
 local out = {}
 local n = (#ARGV - 2 - S) / 7
 for i = 0, n - 1 do
-  local kItem, kCluster, kSource = KEYS[S + 3 + 3 * i], KEYS[S + 4 + 3 * i], KEYS[S + 5 + 3 * i]
+  local kItem, kSource = KEYS[S + 3 + 2 * i], KEYS[S + 4 + 2 * i]
   local a = S + 3 + 7 * i
   local json, sourceId, score, sector, id, cluster, words = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
-  local raw = redis.call('GET', kItem)
-  if not raw then
-    redis.call('SET', kItem, json)
-    redis.call('SADD', kCluster, id)
+  -- Stored as sent when new (one command); otherwise merged into what is stored.
+  if redis.call('SET', kItem, json, 'NX') then
     redis.call('ZADD', byTime, score, id)
     redis.call('ZADD', kSource, score, id)
     refile(zsets, id, nil, sector, score)
@@ -90,7 +88,7 @@ for i = 0, n - 1 do
     out[i + 1] = {1}
   else
     local incoming = cjson.decode(json)
-    local item = cjson.decode(raw)
+    local item = cjson.decode(redis.call('GET', kItem))
     local oldSector = sector_of(item)
     local has = false
     for _, s in ipairs(item.sourceIds) do if s == sourceId then has = true end end
@@ -176,7 +174,7 @@ export class ItemStore {
     const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, Date.now() - STORY_LOG_KEEP_MS];
     const sent = inputs.map((input) => {
       const item = newItem(input);
-      keyList.push(this.k.item(item.id), this.k.cluster(item.clusterId), this.k.itemsBySource(input.sourceId));
+      keyList.push(this.k.item(item.id), this.k.itemsBySource(input.sourceId));
       args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id, item.clusterId, input.story ? encodeStoryWords(input.story) : '');
       return item;
     });
@@ -210,12 +208,6 @@ export class ItemStore {
       : await this.redis.zrevrangebyscore(key, max, min);
     const items = await this.getMany(ids);
     return query.sector ? items.filter((i) => sectorOf(i) === query.sector) : items;
-  }
-
-  async clusterMembers(clusterId: string): Promise<NewsItem[]> {
-    const ids = await this.redis.smembers(this.k.cluster(clusterId));
-    const items = await this.getMany(ids);
-    return items.sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.id.localeCompare(b.id));
   }
 
   /** How many items a source carried with publishedAt in [since, now]. */

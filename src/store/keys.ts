@@ -11,8 +11,6 @@ export function keys(prefix: string) {
     itemsByTime: `${prefix}items:by-time`,
     /** zset: item id scored by publishedAt (ms), one per sector. */
     itemsBySector: (sector: string) => `${prefix}items:sector:${sector}`,
-    /** set: item ids of one story cluster. */
-    cluster: (id: string) => `${prefix}cluster:${id}`,
     /** hash: per-source fetch state (validators, last status, failures, next fetch). */
     sourceState: (id: string) => `${prefix}source:${id}`,
     /** set: ids of every source that has state. */

@@ -7,6 +7,18 @@ const TAKE_LOCK = new LuaScript("local cur = redis.call('GET', KEYS[1]) if cur =
 /** Release it only if still ours. */
 const RELEASE_LOCK = new LuaScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
 
+/**
+ * A successful fetch, in one step (it runs for every job). KEYS: source ids set, state hash.
+ * ARGV: source id, items new, n, then n field/value strings to set, then fields to remove.
+ */
+const RECORD_SUCCESS = new LuaScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+local n = tonumber(ARGV[3])
+redis.call('HSET', KEYS[2], unpack(ARGV, 4, 3 + n))
+if #ARGV > 3 + n then redis.call('HDEL', KEYS[2], unpack(ARGV, 4 + n, #ARGV)) end
+redis.call('HINCRBY', KEYS[2], 'totalNew', ARGV[2])
+`);
+
 /** What ssnews remembers about fetching one source (a Redis hash per source). */
 export interface SourceState {
   id: string;
@@ -103,13 +115,8 @@ export class SourceStateStore {
     // A 200 without validators means the old ones are stale.
     if (o.status === 200 && !o.etag) remove.push('etag');
     if (o.status === 200 && !o.lastModified) remove.push('lastModified');
-    await this.redis
-      .multi()
-      .sadd(this.k.sourceIds, id)
-      .hset(key, set)
-      .hdel(key, ...remove)
-      .hincrby(key, 'totalNew', o.created ?? 0)
-      .exec();
+    const pairs = Object.entries(set).flat();
+    await RECORD_SUCCESS.run(this.redis, 2, this.k.sourceIds, key, id, o.created ?? 0, pairs.length, ...pairs, ...remove);
   }
 
   /** Counts the failure and returns the new count of consecutive failures. */

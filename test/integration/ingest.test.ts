@@ -230,7 +230,6 @@ describe('ItemStore', () => {
     expect(b.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', clusterId: 'i1', editorSector: 'health', editorRelevant: true });
     expect((await d.items.list({ sector: 'health' })).map((i) => i.id)).toEqual(['i1']);
     expect(await d.items.list({ sector: classification.sector === 'health' ? 'other' : classification.sector })).toEqual([]);
-    expect((await d.items.clusterMembers('i1')).map((i) => i.id)).toEqual(['i1']);
     expect(await d.items.list({ since: new Date('2026-11-21T00:00:00Z') })).toEqual([]);
     expect((await d.items.getMany(['nope', 'i1'])).map((i) => i.id)).toEqual(['i1']);
     expect(await d.items.get('nope')).toBeUndefined();
