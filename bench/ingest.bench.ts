@@ -76,6 +76,12 @@ export default async function (report: Report): Promise<void> {
   }
   const urls = Array.from({ length: FEEDS }, (_, f) => `http://127.0.0.${(f % HOSTS) + 1}:${port}/f${f}.xml`);
   writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + urls.map((url, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "${url}", every: 1h, allowPrivateNetwork: true }\n`).join(''));
+  // Every process started, so that however the bench ends, none is left running.
+  const spawned: ChildProcess[] = [];
+  const stop = async (procs: ChildProcess[]) => {
+    for (const w of procs) w.kill('SIGTERM');
+    await Promise.all(procs.map((w) => new Promise((r) => (w.exitCode !== null || w.signalCode !== null ? r(null) : w.once('exit', r)))));
+  };
   // Two processes of `command`, timed once both are connected and ready (start-up is not throughput).
   const startWorkers = async (command: string[], queues: IngestQueues) => {
     // As deployed (Dockerfile, npm start): the build in dist/ (npm run bench builds it first)
@@ -87,15 +93,12 @@ export default async function (report: Report): Promise<void> {
         stdio: 'ignore',
       }),
     );
+    spawned.push(...procs);
     for (const started = Date.now(); (await queues.fetch.getWorkersCount()) < procs.length; ) {
       if (Date.now() - started > 60_000) throw new Error('the bench workers did not start within 60 s');
       await new Promise((r) => setTimeout(r, 100));
     }
     return procs;
-  };
-  const stop = async (procs: ChildProcess[]) => {
-    for (const w of procs) w.kill('SIGTERM');
-    await Promise.all(procs.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
   };
 
   // Done when nothing is waiting, delayed for a retry, or running (completed counts are
@@ -115,7 +118,6 @@ export default async function (report: Report): Promise<void> {
   const floorPrefix = 'floor:';
   const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
   const floorQueues = openQueues({ options: redis.connection, description: 'bench floor' }, floorPrefix);
-  let workers: ChildProcess[] = [];
   try {
     // The floor first, on its own queue: the same jobs, fetch and rss-parser only.
     const urlsFile = join(dir, 'urls.json');
@@ -124,7 +126,7 @@ export default async function (report: Report): Promise<void> {
     const floor = (FEEDS * PER_FEED) / (await pass(floorQueues, 'floor'));
     await stop(floorWorkers);
 
-    workers = await startWorkers([join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], queues);
+    const workers = await startWorkers([join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], queues);
     const rate = (FEEDS * PER_FEED) / (await pass(queues, 'one'));
     report({ name: 'ingest end to end (2 workers, 1,000 feeds x 25)', value: rate, unit: 'items/s', baseline: { name: 'rss-parser parseString, best of 3', value: rawRate }, target: '>= 1/3 of raw parse', higherIsBetter: true });
     report({ name: 'floor: BullMQ + fetch + rss-parser, nothing else', value: floor, unit: 'items/s', baseline: { name: 'rss-parser parseString, best of 3', value: rawRate }, higherIsBetter: true });
@@ -133,7 +135,7 @@ export default async function (report: Report): Promise<void> {
     report({ name: 'all-304 pass of 1,000 sources', value: second, unit: 's', target: '< 10 s', higherIsBetter: false });
     for (const [i, w] of workers.entries()) report({ name: `peak RSS, worker ${i + 1}`, value: await peakRss(w.pid!), unit: 'MB', target: '< 200 MB', higherIsBetter: false });
   } finally {
-    await stop(workers);
+    await stop(spawned);
     await Promise.all([queues.close(), floorQueues.close()]);
     for (const s of servers) s.close();
     await redis.stop();

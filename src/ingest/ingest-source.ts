@@ -65,18 +65,12 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
   const now = deps.now ?? (() => new Date());
   const started = now();
   const base = { sourceId: source.id, items: 0, created: 0, skipped: 0 };
-  // State and lock asked for at once (one wait for Redis, not two); a source found backing
-  // off gives the lock straight back.
-  const [state, lockRelease] = await Promise.all([
-    deps.sources.get(source.id),
-    deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner),
-  ]);
+  const state = await deps.sources.get(source.id);
   if (!options.force && state.backoffUntil && Date.parse(state.backoffUntil) > started.getTime()) {
-    await lockRelease?.();
     return { ...base, outcome: 'backing-off', error: state.lastError, consecutiveFailures: state.consecutiveFailures };
   }
-  if (!lockRelease) return { ...base, outcome: 'busy' };
-  let release: (() => Promise<void>) | undefined = lockRelease;
+  const release = await deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner);
+  if (!release) return { ...base, outcome: 'busy' };
   const client = options.client ?? politeClient(deps);
   try {
     // Validators only mean something for the URL they came from.
@@ -93,9 +87,13 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
     const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
+    // Enrichment is asked for before the success is recorded: a job that fails in between is
+    // retried with the old validators, so it reads the feed again, finds the items stored and
+    // asks again. Enrich jobs are keyed by item and skip items already enriched.
+    const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
+    if (deps.enrich && wanted.length) await deps.enrich(wanted);
     // Only once the items are stored: new validators would make the next fetch a 304.
-    // The state, the enrich requests and the lock release then go out together.
-    const recorded = deps.sources.recordSuccess(source.id, {
+    await deps.sources.recordSuccess(source.id, {
       at,
       url: source.url,
       status: read.fetch.status,
@@ -107,13 +105,6 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       skipped,
       nextFetchAt,
     });
-    // From what is stored, not what is new: a retried job still enqueues what a crash left out
-    // (enrich jobs are keyed by item and skip items already enriched).
-    const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
-    const enriched = deps.enrich && wanted.length ? deps.enrich(wanted) : undefined;
-    const unlocked = release();
-    release = undefined;
-    await Promise.all([recorded, enriched, unlocked]);
     return { ...base, outcome: 'fetched', status: read.fetch.status, items, created: created.length, skipped, movedTo: read.fetch.permanentRedirect };
   } catch (err) {
     if (err instanceof HostPaused) {
@@ -127,7 +118,7 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
     await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay));
     return { ...base, outcome: 'failed', status: err.details.status, error: `${err.code}: ${err.message}`, retryInMs: delay, consecutiveFailures: failures };
   } finally {
-    await release?.();
+    await release();
   }
 }
 

@@ -111,9 +111,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const schedule = options.schedule ?? true;
   // A retrain-only process needs neither the ingest classifier nor the queues.
   const ingest = options.roles.some((r) => r !== 'retrain') ? await startIngestWorkers(options, () => config) : undefined;
-  const retrainer: RetrainWorker | undefined = options.roles.includes('retrain')
-    ? await startRetrainWorker({ target: options.target, prefix: options.prefix, config, log: options.log })
-    : undefined;
+  let retrainer: RetrainWorker | undefined;
 
   const reload = async (): Promise<ReconcileResult | undefined> => {
     try {
@@ -134,7 +132,15 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     }
     return r;
   };
-  if (options.roles.includes('fetch') && schedule) await reload();
+  try {
+    if (options.roles.includes('retrain')) retrainer = await startRetrainWorker({ target: options.target, prefix: options.prefix, config, log: options.log });
+    if (options.roles.includes('fetch') && schedule) await reload();
+  } catch (err) {
+    // The ingest workers already take jobs: a process that failed to start must not go on.
+    await ingest?.close();
+    await retrainer?.close();
+    throw err;
+  }
 
   let watcher: FSWatcher | undefined;
   if (options.watchConfig ?? true) {
@@ -163,7 +169,11 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
 async function startIngestWorkers(options: WorkerOptions, currentConfig: () => Config) {
   const redis = createRedis(options.target);
   const queues = openQueues(options.target, options.prefix);
-  const classifier = await ingestClassifier(currentConfig(), redis, options.prefix);
+  const classifier = await ingestClassifier(currentConfig(), redis, options.prefix).catch(async (err: unknown) => {
+    await queues.close();
+    await redis.quit().catch(() => redis.disconnect());
+    throw err;
+  });
   const deps: IngestDeps = {
     ...ingestDeps(redis, options.prefix, currentConfig(), classifier, options.pace),
     enrich: (requests) => enqueueEnrich(queues.enrich, requests),

@@ -214,6 +214,21 @@ describe('a fetch job retried after a crash', () => {
     await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
     expect(asked).toEqual([]);
   });
+
+  it('whose enrich requests failed to queue, reads the feed again (not a 304) and asks again', async () => {
+    const d = deps();
+    const source = feed('enrich-etag', `${http.origin}/feed.xml`, { enrich: true });
+    const broken = async () => {
+      throw new Error('the enrich queue is unreachable');
+    };
+    await expect(ingestSource({ ...d, enrich: broken }, source)).rejects.toThrow('unreachable');
+    // The validators were not recorded, so the retry is a full fetch.
+    expect((await d.sources.get('enrich-etag')).etag).toBeUndefined();
+    const asked: string[] = [];
+    const again = await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source);
+    expect(again).toMatchObject({ outcome: 'fetched', status: 200, created: 0 });
+    expect(asked).toHaveLength(2);
+  });
 });
 
 describe('ItemStore', () => {
