@@ -11,33 +11,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import Parser from 'rss-parser';
-import { readLabelledTsv } from '../src/classify/data.js';
-import { escapeHtml } from '../src/digest/escape.js';
-import { startRedisServer } from '../src/store/redis-server.js';
+import { freePort, startRedisServer } from '../src/store/redis-server.js';
 import { enqueueFetch, openQueues, type IngestQueues } from '../src/queue/workers.js';
 import { keys } from '../src/store/keys.js';
+import { FEEDS, feedXml, PER_FEED, rawParseRate, ROOT } from './feeds.js';
 import type { Report } from './report.js';
 
-const FEEDS = 1000;
-const PER_FEED = 25;
 const HOSTS = 20;
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-// Realistic text: headlines and standfirsts from the labelled training data, recombined so
-// every item is distinct (the dedupe stage sees real vocabulary, not a 20-word toy language).
-const ROWS = readLabelledTsv(join(ROOT, 'config/training/train.tsv'));
-const esc = escapeHtml;
-
-function feedXml(f: number): string {
-  const items = Array.from({ length: PER_FEED }, (_, i) => {
-    const n = f * PER_FEED + i;
-    const title = ROWS[n % ROWS.length]!.title;
-    const summary = ROWS[(n * 7 + 3) % ROWS.length]!.summary ?? '';
-    return `<item><title>${esc(title)} (${f}.${i})</title><link>https://news${f % 50}.example.org/${f}/${i}?utm_source=rss</link><description>&lt;p&gt;${esc(esc(summary))}&lt;/p&gt;</description><pubDate>${new Date(Date.now() - (i + 1) * 3_600_000).toUTCString()}</pubDate><guid>g-${f}-${i}</guid></item>`;
-  }).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed ${f}</title><link>https://news.example.org/</link>${items}</channel></rss>`;
-}
 
 async function peakRss(pid: number): Promise<number> {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -51,19 +31,12 @@ export default async function (report: Report): Promise<void> {
 
   // Baseline: rss-parser alone over the same bodies; the best of three runs, so a noisy
   // moment cannot flatter the ratio.
-  const parser = new Parser();
-  let rawRate = 0;
-  for (let run = 0; run < 3; run++) {
-    let parsed = 0;
-    const t0 = performance.now();
-    for (const b of bodies) parsed += (await parser.parseString(b)).items.length;
-    rawRate = Math.max(rawRate, parsed / ((performance.now() - t0) / 1000));
-  }
+  const rawRate = await rawParseRate(bodies);
 
   const dir = mkdtempSync(join(tmpdir(), 'ssnews-bench-'));
-  const redis = await startRedisServer({ dir, port: 16000 + Math.floor(Math.random() * 20000) });
+  const redis = await startRedisServer({ dir, port: await freePort() });
   const servers: Server[] = [];
-  const port = 17000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   for (let h = 1; h <= HOSTS; h++) {
     const server = createServer((req, res) => {
       const f = Number(/\/f(\d+)\.xml/.exec(req.url ?? '')?.[1]);
