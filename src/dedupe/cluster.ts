@@ -1,6 +1,6 @@
 import type { NewsItem } from '../model.js';
 import { STORY_LOG_KEEP_MS, storyLogCursorAt, type StoryLog } from '../store/story-log.js';
-import { profileOf, STORY_WINDOW_MS, storyMatch, storyTokenSet, type StoryProfile, type StoryText, type StoryTokens } from './similarity.js';
+import { profileOf, STORY_WINDOW_MS, storyMatch, storyTokenSet, type StoryProfile, type StoryText } from './similarity.js';
 import { StoryIndex, type IndexedStory } from './story-index.js';
 
 /**
@@ -57,26 +57,25 @@ export class StoryClusters {
    * process knows: sync() first. Items it already knows keep their own id: the store ignores
    * proposals for stored items anyway.
    */
-  assign<T extends Candidate>(items: T[], sourceId: string): (T & { clusterId: string; story: StoryTokens })[] {
+  assign<T extends Candidate>(items: T[], sourceId: string): (T & { clusterId: string; story: StoryProfile })[] {
     return items.map((item) => {
-      const story = storyTokenSet(item);
+      const story = profileOf(storyTokenSet(item), Date.parse(item.publishedAt));
       if (this.index.has(item.id)) return { ...item, clusterId: item.id, story };
-      const profile = profileOf(story, Date.parse(item.publishedAt));
-      return { ...item, clusterId: chooseCluster({ id: item.id, profile }, sourceId, this.index.candidates(profile, STORY_WINDOW_MS)), story };
+      return { ...item, clusterId: chooseCluster({ id: item.id, profile: story }, sourceId, this.index.candidates(story, STORY_WINDOW_MS)), story };
     });
   }
 
   /** After an item's text or date changed outside the upsert (enrichment). */
   async publish(item: NewsItem): Promise<void> {
-    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, publishedMs: Date.parse(item.publishedAt), tokens: storyTokenSet(item) });
+    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, profile: profileOf(storyTokenSet(item), Date.parse(item.publishedAt)) });
   }
 
   private async readLog(): Promise<void> {
     for (;;) {
-      const { cursor, entries } = await this.log.readAfter(this.cursor, LOG_PAGE);
+      const { cursor, entries, read } = await this.log.readAfter(this.cursor, LOG_PAGE);
       this.cursor = cursor;
-      for (const e of entries) this.index.put({ id: e.id, clusterId: e.clusterId, sourceIds: e.sourceIds, profile: profileOf(e.tokens, e.publishedMs) });
-      if (entries.length < LOG_PAGE) break;
+      for (const e of entries) this.index.put(e);
+      if (read < LOG_PAGE) break;
     }
     // Forget stories too old to matter, now and then (a rebuild, so not on every batch).
     if (this.now() - this.evictedAt > 10 * 60_000) {

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { Classification } from '../classify/types.js';
-import type { StoryTokens } from '../dedupe/similarity.js';
+import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { encodeStoryWords, STORY_LOG_KEEP_MS } from './story-log.js';
+import { encodeStoryWords, ENTRY_FIELD, STORY_LOG_KEEP_MS } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -16,7 +16,7 @@ export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'sum
   /** When the source carried it this time (becomes firstSeenAt for a new item). */
   seenAt: string;
   /** Its story words: given, the story log records the item when it is new or changes. */
-  story?: StoryTokens;
+  story?: StoryProfile;
 }
 
 export interface UpsertResult {
@@ -71,7 +71,7 @@ local zsets = sector_zsets(3, 2, S)
 local byTime, storyLog, minId = KEYS[1], KEYS[2], ARGV[S + 2]
 local function log_story(id, cluster, sources, score, words)
   if words == '' then return end
-  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', 's', id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words)
+  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', '${ENTRY_FIELD}', id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words)
 end
 local out = {}
 local n = (#ARGV - 2 - S) / 7

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { STORY_WINDOW_MS, type StoryTokens } from '../dedupe/similarity.js';
+import { STORY_WINDOW_MS, type StoryProfile } from '../dedupe/similarity.js';
 import { keys } from './keys.js';
 
 /** What dedupe needs to know of one stored item. */
@@ -7,23 +7,31 @@ export interface StoryLogEntry {
   id: string;
   clusterId: string;
   sourceIds: string[];
-  publishedMs: number;
-  tokens: StoryTokens;
+  /** Its story words and publication time, as dedupe compares them. */
+  profile: StoryProfile;
 }
 
 /**
- * Story words as text: title, body and names lists split by `|`, each a list of
- * base-36 word hashes split by spaces. The item upsert script writes entries itself.
+ * A profile's words as text for the log: base64 of little-endian 32-bit numbers, the title
+ * count, where the names start, then the words in the profile's order. Every process decodes
+ * every entry, so the profile travels ready to use: no parsing of numbers, no sorting. The
+ * item upsert script writes entries itself, with this string as given.
  */
-export function encodeStoryWords(t: StoryTokens): string {
-  const list = (hashes: number[]) => hashes.map((h) => h.toString(36)).join(' ');
-  return `${list(t.title)}|${list(t.body)}|${list(t.names)}`;
+export function encodeStoryWords(p: StoryProfile): string {
+  const n = p.end - p.start;
+  const buf = Buffer.allocUnsafe(4 * (n + 2));
+  buf.writeUInt32LE(p.titleCount, 0);
+  buf.writeUInt32LE(p.namesAt - p.start, 4);
+  for (let i = 0; i < n; i++) buf.writeUInt32LE(p.words[p.start + i]!, 4 * (i + 2));
+  return buf.toString('base64');
 }
 
-function decodeStoryWords(field: string): StoryTokens {
-  const [title = '', body = '', names = ''] = field.split('|');
-  const list = (s: string) => (s ? s.split(' ').map((h) => parseInt(h, 36)) : []);
-  return { title: list(title), body: list(body), names: list(names) };
+function decodeStoryWords(field: string, publishedMs: number): StoryProfile {
+  const buf = Buffer.from(field, 'base64');
+  const n = buf.length / 4 - 2;
+  const words = new Uint32Array(Math.max(0, n));
+  for (let i = 0; i < n; i++) words[i] = buf.readUInt32LE(4 * (i + 2));
+  return { words, start: 0, namesAt: Math.min(n, buf.readUInt32LE(4)), end: n, titleCount: buf.readUInt32LE(0), publishedMs };
 }
 
 /** How long entries are kept: twice dedupe's window, so an item published a window ago still finds its matches. */
@@ -45,10 +53,14 @@ export class StoryLog {
   }
 
   /** Entries after `cursor` (an entry id, exclusive), oldest first, and the cursor to read on from. */
-  async readAfter(cursor: string, count = 2000): Promise<{ cursor: string; entries: StoryLogEntry[] }> {
+  async readAfter(cursor: string, count = 2000): Promise<{ cursor: string; entries: StoryLogEntry[]; read: number }> {
     const rows = await this.redis.xrange(this.key, `(${cursor}`, '+', 'COUNT', count);
-    const entries = rows.map(([, fields]) => decodeEntry(fields));
-    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries };
+    const entries: StoryLogEntry[] = [];
+    for (const [, fields] of rows) {
+      const entry = decodeEntry(fields);
+      if (entry) entries.push(entry);
+    }
+    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries, read: rows.length };
   }
 
   /** For changes made outside the upsert script (an article page filling in a summary). */
@@ -62,14 +74,18 @@ export function storyLogCursorAt(ms: number): string {
   return `${Math.max(0, Math.floor(ms))}-0`;
 }
 
-// One field per entry, `s`: id, cluster id, source ids (space-separated), published ms and
-// story words, tab-separated. One string rather than five fields: every process reads every
-// entry, and parsing the reply was a visible share of a worker's time.
+// One field per entry, ENTRY_FIELD: id, cluster id, source ids (space-separated), published
+// ms and story words, tab-separated. One string rather than five fields: every process reads
+// every entry, and parsing the reply was a visible share of a worker's time.
+export const ENTRY_FIELD = 'p';
+
 function entryFields(e: StoryLogEntry): string[] {
-  return ['s', [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, encodeStoryWords(e.tokens)].join('\t')];
+  return [ENTRY_FIELD, [e.id, e.clusterId, e.sourceIds.join(' '), e.profile.publishedMs, encodeStoryWords(e.profile)].join('\t')];
 }
 
-function decodeEntry(fields: string[]): StoryLogEntry {
+/** An entry, or undefined for one in a format this version does not read (it is passed over). */
+function decodeEntry(fields: string[]): StoryLogEntry | undefined {
+  if (fields[0] !== ENTRY_FIELD) return undefined;
   const [id = '', clusterId = id, sources = '', published = '', words = ''] = (fields[1] ?? '').split('\t');
-  return { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs: Number(published), tokens: decodeStoryWords(words) };
+  return { id, clusterId, sourceIds: sources ? sources.split(' ') : [], profile: decodeStoryWords(words, Number(published)) };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { StoryClusters } from '../../src/dedupe/cluster.js';
 import { enrichItem } from '../../src/ingest/enrich.js';
 import { storeParsed } from '../../src/ingest/ingest-source.js';
-import { stem, storyWordHash } from '../../src/dedupe/similarity.js';
+import { stem, storyProfile, storyWordHash } from '../../src/dedupe/similarity.js';
 import { StoryLog } from '../../src/store/story-log.js';
 import { serve, startHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
@@ -61,10 +61,37 @@ describe('story clusters across processes', () => {
       expect((await enrichItem(deps, created[0]!.id, { allowPrivateNetwork: true })).outcome).toBe('enriched');
       const { entries } = await new StoryLog(redis.client, prefix).readAfter('0-0');
       expect(entries).toHaveLength(2);
-      expect(entries[1]!.tokens.body).toEqual(expect.arrayContaining([storyWordHash(stem('marlshire')), storyWordHash(stem('eastmoor'))]));
-      expect(entries[1]!.tokens.names).toEqual(expect.arrayContaining([storyWordHash(stem('marlshire')), storyWordHash(stem('eastmoor'))]));
+      // The summary's words (not the title's: low bit clear) and its names, as the profile holds them.
+      const p = entries[1]!.profile;
+      const summaryWords = ['marlshire', 'eastmoor'].map((w) => storyWordHash(stem(w)) * 2);
+      expect([...p.words.subarray(p.start, p.namesAt)]).toEqual(expect.arrayContaining(summaryWords));
+      expect([...p.words.subarray(p.namesAt, p.end)]).toEqual(expect.arrayContaining(summaryWords));
     } finally {
       await http.close();
     }
+  });
+});
+
+describe('story log entries', () => {
+  it('carry a profile that reads back exactly as written', async () => {
+    const log = new StoryLog(redis.client, 'storylog-rt:');
+    const profile = storyProfile({ title: 'Kelbridge and Ashworth share a £1.1m back office', summary: 'Both councils agreed the plan on Tuesday.', publishedAt: at.toISOString() });
+    await log.append({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], profile });
+    const { entries } = await log.readAfter('0-0');
+    expect(entries).toHaveLength(1);
+    const back = entries[0]!;
+    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], profile: undefined });
+    const words = (p: typeof profile) => [...p.words.subarray(p.start, p.end)];
+    expect(words(back.profile)).toEqual(words(profile));
+    expect(back.profile.namesAt - back.profile.start).toBe(profile.namesAt - profile.start);
+    expect(back.profile).toMatchObject({ titleCount: profile.titleCount, publishedMs: profile.publishedMs });
+  });
+
+  it('in a format this version does not read are passed over, and the cursor moves past them', async () => {
+    const log = new StoryLog(redis.client, 'storylog-old:');
+    const oldId = await redis.client.xadd('storylog-old:stories:log', '*', 's', 'x0\tx0\ta\t0\t1 2|3|4');
+    const { entries, cursor } = await log.readAfter('0-0');
+    expect(entries).toEqual([]);
+    expect(cursor).toBe(oldId);
   });
 });
