@@ -7,7 +7,7 @@
  * BullMQ, undici and rss-parser could reach on this machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,16 +37,6 @@ export default async function (report: Report): Promise<void> {
   const redis = await startRedisServer({ dir, port: await freePort() });
   const servers: Server[] = [];
   const port = await freePort();
-  for (let h = 1; h <= HOSTS; h++) {
-    const server = createServer((req, res) => {
-      const f = Number(/\/f(\d+)\.xml/.exec(req.url ?? '')?.[1]);
-      const etag = `"f${f}"`;
-      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(encoded[f]);
-    });
-    await new Promise<void>((r) => server.listen(port, `127.0.0.${h}`, r));
-    servers.push(server);
-  }
   const urls = Array.from({ length: FEEDS }, (_, f) => `http://127.0.0.${(f % HOSTS) + 1}:${port}/f${f}.xml`);
   writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + urls.map((url, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "${url}", every: 1h, allowPrivateNetwork: true }\n`).join(''));
   // Every process started, so that however the bench ends, none is left running.
@@ -92,6 +82,17 @@ export default async function (report: Report): Promise<void> {
   const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
   const floorQueues = openQueues({ options: redis.connection, description: 'bench floor' }, floorPrefix);
   try {
+    for (let h = 1; h <= HOSTS; h++) {
+      const server = createServer((req, res) => {
+        const f = Number(/\/f(\d+)\.xml/.exec(req.url ?? '')?.[1]);
+        const etag = `"f${f}"`;
+        if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+        res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(encoded[f]);
+      });
+      await new Promise<void>((r) => server.listen(port, `127.0.0.${h}`, r));
+      servers.push(server);
+    }
+
     // The floor first, on its own queue: the same jobs, fetch and rss-parser only.
     const urlsFile = join(dir, 'urls.json');
     writeFileSync(urlsFile, JSON.stringify(Object.fromEntries(urls.map((u, f) => [`f${f}`, u]))));
@@ -112,5 +113,6 @@ export default async function (report: Report): Promise<void> {
     await Promise.all([queues.close(), floorQueues.close()]);
     for (const s of servers) s.close();
     await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

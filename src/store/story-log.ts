@@ -26,12 +26,15 @@ export function encodeStoryWords(p: StoryProfile): string {
   return buf.toString('base64');
 }
 
-function decodeStoryWords(field: string, publishedMs: number): StoryProfile {
+/** The profile, or undefined when the text is not one (damaged): a bad entry must not stop the log. */
+function decodeStoryWords(field: string, publishedMs: number): StoryProfile | undefined {
   const buf = Buffer.from(field, 'base64');
+  if (buf.length < 8 || buf.length % 4 !== 0 || !Number.isFinite(publishedMs)) return undefined;
   const n = buf.length / 4 - 2;
-  const words = new Uint32Array(Math.max(0, n));
+  const words = new Uint32Array(n);
   for (let i = 0; i < n; i++) words[i] = buf.readUInt32LE(4 * (i + 2));
-  return { words, start: 0, namesAt: Math.min(n, buf.readUInt32LE(4)), end: n, titleCount: buf.readUInt32LE(0), publishedMs };
+  const namesAt = Math.min(n, buf.readUInt32LE(4));
+  return { words, start: 0, namesAt, end: n, titleCount: Math.min(namesAt, buf.readUInt32LE(0)), publishedMs };
 }
 
 /** How long entries are kept: twice dedupe's window, so an item published a window ago still finds its matches. */
@@ -83,9 +86,10 @@ function entryFields(e: StoryLogEntry): string[] {
   return [ENTRY_FIELD, [e.id, e.clusterId, e.sourceIds.join(' '), e.profile.publishedMs, encodeStoryWords(e.profile)].join('\t')];
 }
 
-/** An entry, or undefined for one in a format this version does not read (it is passed over). */
+/** An entry, or undefined for one in a format this version does not read, or damaged (it is passed over). */
 function decodeEntry(fields: string[]): StoryLogEntry | undefined {
   if (fields[0] !== ENTRY_FIELD) return undefined;
   const [id = '', clusterId = id, sources = '', published = '', words = ''] = (fields[1] ?? '').split('\t');
-  return { id, clusterId, sourceIds: sources ? sources.split(' ') : [], profile: decodeStoryWords(words, Number(published)) };
+  const profile = id ? decodeStoryWords(words, Number(published)) : undefined;
+  return profile && { id, clusterId, sourceIds: sources ? sources.split(' ') : [], profile };
 }

@@ -87,11 +87,17 @@ describe('story log entries', () => {
     expect(back.profile).toMatchObject({ titleCount: profile.titleCount, publishedMs: profile.publishedMs });
   });
 
-  it('in a format this version does not read are passed over, and the cursor moves past them', async () => {
+  it('in a format this version does not read, or damaged, are passed over, and the cursor moves past them', async () => {
+    const key = 'storylog-old:stories:log';
     const log = new StoryLog(redis.client, 'storylog-old:');
-    const oldId = await redis.client.xadd('storylog-old:stories:log', '*', 's', 'x0\tx0\ta\t0\t1 2|3|4');
+    await redis.client.xadd(key, '*', 's', 'x0\tx0\ta\t0\t1 2|3|4');
+    // Damaged: no words, words too short, a length that is no whole number of words, no date, no fields.
+    for (const value of ['x1\tx1\ta\t0\t', 'x2\tx2\ta\t0\tAAAA', 'x3\tx3\ta\t0\tAAAAAAAAAA', 'x4\tx4\ta\tsoon\tAAAAAAAAAAA=', 'x5']) await redis.client.xadd(key, '*', 'p', value);
+    const good = storyProfile({ title: 'Kelbridge budget agreed', publishedAt: at.toISOString() });
+    await log.append({ id: 'ok', clusterId: 'ok', sourceIds: ['a'], profile: good });
+    const lastId = await redis.client.xadd(key, '*', 's', 'x9\tx9\ta\t0\t1|2|3');
     const { entries, cursor } = await log.readAfter('0-0');
-    expect(entries).toEqual([]);
-    expect(cursor).toBe(oldId);
+    expect(entries.map((e) => e.id)).toEqual(['ok']);
+    expect(cursor).toBe(lastId);
   });
 });
