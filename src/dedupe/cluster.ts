@@ -67,14 +67,18 @@ export class StoryClusters {
 
   /** After an item's text or date changed outside the upsert (enrichment). */
   async publish(item: NewsItem): Promise<void> {
-    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, profile: profileOf(storyTokenSet(item), Date.parse(item.publishedAt)) });
+    const publishedMs = Date.parse(item.publishedAt);
+    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, publishedMs, profile: profileOf(storyTokenSet(item), publishedMs) });
   }
 
   private async readLog(): Promise<void> {
     for (;;) {
       const { cursor, entries, read } = await this.log.readAfter(this.cursor, LOG_PAGE);
       this.cursor = cursor;
-      for (const e of entries) this.index.put(e);
+      for (const e of entries) {
+        if (e.profile) this.index.put({ ...e, profile: e.profile });
+        else this.index.update(e.id, e.clusterId, e.sourceIds, e.publishedMs);
+      }
       if (read < LOG_PAGE) break;
     }
     // Forget stories too old to matter, now and then (a rebuild, so not on every batch).

@@ -71,6 +71,15 @@ export class StoryIndex {
     this.post(slot);
   }
 
+  /** A known story's new cluster, sources or date, its words unchanged; false when it is not known. */
+  update(id: string, clusterId: string, sourceIds: string[], publishedMs: number): boolean {
+    const slot = this.byId.get(id);
+    if (slot === undefined) return false;
+    const old = this.story(slot);
+    this.put({ id, clusterId, sourceIds, profile: { ...old.profile, publishedMs } });
+    return true;
+  }
+
   /**
    * Stories sharing at least one name with `profile`, published within `windowMs` of it,
    * most names shared first (ties: most recently indexed first). Common names are read

@@ -5,7 +5,7 @@ import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { encodeStoryWords, ENTRY_FIELD, STORY_LOG_KEEP_MS } from './story-log.js';
+import { encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, STORY_LOG_KEEP_MS } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -111,7 +111,8 @@ for i = 0, n - 1 do
     redis.call('ZADD', kSource, score, id)
     refile(zsets, id, oldSector, sector_of(item), score)
     if not has or retext or redated then
-      log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), words)
+      -- This copy's words only when its summary was taken; else the words logged before hold.
+      log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), retext and words or '${KEEP_WORDS}')
     end
     out[i + 1] = {0, encoded}
   end

@@ -7,9 +7,17 @@ export interface StoryLogEntry {
   id: string;
   clusterId: string;
   sourceIds: string[];
-  /** Its story words and publication time, as dedupe compares them. */
-  profile: StoryProfile;
+  publishedMs: number;
+  /**
+   * Its story words, as dedupe compares them. Absent when only the sources or the date
+   * changed: the words logged before still hold (another outlet's copy of the same URL may
+   * be poorer, a headline without the summary).
+   */
+  profile?: StoryProfile;
 }
+
+/** The words field of an entry whose text did not change. */
+export const KEEP_WORDS = '-';
 
 /**
  * A profile's words as text for the log: base64 of little-endian 32-bit numbers, the title
@@ -29,7 +37,7 @@ export function encodeStoryWords(p: StoryProfile): string {
 /** The profile, or undefined when the text is not one (damaged): a bad entry must not stop the log. */
 function decodeStoryWords(field: string, publishedMs: number): StoryProfile | undefined {
   const buf = Buffer.from(field, 'base64');
-  if (buf.length < 8 || buf.length % 4 !== 0 || !Number.isFinite(publishedMs)) return undefined;
+  if (buf.length < 8 || buf.length % 4 !== 0) return undefined;
   const n = buf.length / 4 - 2;
   const words = new Uint32Array(n);
   for (let i = 0; i < n; i++) words[i] = buf.readUInt32LE(4 * (i + 2));
@@ -83,13 +91,17 @@ export function storyLogCursorAt(ms: number): string {
 export const ENTRY_FIELD = 'p';
 
 function entryFields(e: StoryLogEntry): string[] {
-  return [ENTRY_FIELD, [e.id, e.clusterId, e.sourceIds.join(' '), e.profile.publishedMs, encodeStoryWords(e.profile)].join('\t')];
+  return [ENTRY_FIELD, [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, e.profile ? encodeStoryWords(e.profile) : KEEP_WORDS].join('\t')];
 }
 
 /** An entry, or undefined for one in a format this version does not read, or damaged (it is passed over). */
 function decodeEntry(fields: string[]): StoryLogEntry | undefined {
   if (fields[0] !== ENTRY_FIELD) return undefined;
   const [id = '', clusterId = id, sources = '', published = '', words = ''] = (fields[1] ?? '').split('\t');
-  const profile = id ? decodeStoryWords(words, Number(published)) : undefined;
-  return profile && { id, clusterId, sourceIds: sources ? sources.split(' ') : [], profile };
+  const publishedMs = Number(published);
+  if (!id || !Number.isFinite(publishedMs)) return undefined;
+  const entry = { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs };
+  if (words === KEEP_WORDS) return entry;
+  const profile = decodeStoryWords(words, publishedMs);
+  return profile && { ...entry, profile };
 }

@@ -62,7 +62,7 @@ describe('story clusters across processes', () => {
       const { entries } = await new StoryLog(redis.client, prefix).readAfter('0-0');
       expect(entries).toHaveLength(2);
       // The summary's words (not the title's: low bit clear) and its names, as the profile holds them.
-      const p = entries[1]!.profile;
+      const p = entries[1]!.profile!;
       const summaryWords = ['marlshire', 'eastmoor'].map((w) => storyWordHash(stem(w)) * 2);
       expect([...p.words.subarray(p.start, p.namesAt)]).toEqual(expect.arrayContaining(summaryWords));
       expect([...p.words.subarray(p.namesAt, p.end)]).toEqual(expect.arrayContaining(summaryWords));
@@ -73,18 +73,37 @@ describe('story clusters across processes', () => {
 });
 
 describe('story log entries', () => {
+  it('for another outlet carrying a stored URL keep the words logged before: a headline-only copy does not make the story harder to find', async () => {
+    const prefix = 'storylog-keep:';
+    const first = testIngestDeps(redis.client, prefix);
+    const url = 'https://gazette.example/shared-boss';
+    const full = await storeParsed(first, { id: 'gazette' }, parsed(url, 'Councils agree shared boss', 'Marlshire and Eastmoor councils will share a chief executive and a senior team from April.'), at);
+    await storeParsed(first, { id: 'wire' }, { items: [{ title: 'Councils agree shared boss', link: url, publishedAt: new Date(at.getTime() - 3_600_000).toISOString() }], skipped: 0 }, at);
+    const { entries } = await new StoryLog(redis.client, prefix).readAfter('0-0');
+    expect(entries.map((e) => [e.sourceIds, e.profile !== undefined])).toEqual([
+      [['gazette'], true],
+      [['gazette', 'wire'], false],
+    ]);
+    // A process that starts now finds the story by the words of its summary.
+    const later = testIngestDeps(redis.client, prefix, { stories: new StoryClusters(new StoryLog(redis.client, prefix)) });
+    const other = await storeParsed(later, { id: 'localgov' }, parsed('https://localgov.example/marlshire', 'Marlshire and Eastmoor to share chief executive', 'The two councils will share a senior team from April.'), at);
+    expect(other.created[0]!.clusterId).toBe(full.created[0]!.clusterId);
+  });
+
+
   it('carry a profile that reads back exactly as written', async () => {
     const log = new StoryLog(redis.client, 'storylog-rt:');
     const profile = storyProfile({ title: 'Kelbridge and Ashworth share a £1.1m back office', summary: 'Both councils agreed the plan on Tuesday.', publishedAt: at.toISOString() });
-    await log.append({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], profile });
+    await log.append({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile });
     const { entries } = await log.readAfter('0-0');
     expect(entries).toHaveLength(1);
     const back = entries[0]!;
-    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], profile: undefined });
+    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile: undefined });
+    const got = back.profile!;
     const words = (p: typeof profile) => [...p.words.subarray(p.start, p.end)];
-    expect(words(back.profile)).toEqual(words(profile));
-    expect(back.profile.namesAt - back.profile.start).toBe(profile.namesAt - profile.start);
-    expect(back.profile).toMatchObject({ titleCount: profile.titleCount, publishedMs: profile.publishedMs });
+    expect(words(got)).toEqual(words(profile));
+    expect(got.namesAt - got.start).toBe(profile.namesAt - profile.start);
+    expect(got).toMatchObject({ titleCount: profile.titleCount, publishedMs: profile.publishedMs });
   });
 
   it('in a format this version does not read, or damaged, are passed over, and the cursor moves past them', async () => {
@@ -94,7 +113,7 @@ describe('story log entries', () => {
     // Damaged: no words, words too short, a length that is no whole number of words, no date, no fields.
     for (const value of ['x1\tx1\ta\t0\t', 'x2\tx2\ta\t0\tAAAA', 'x3\tx3\ta\t0\tAAAAAAAAAA', 'x4\tx4\ta\tsoon\tAAAAAAAAAAA=', 'x5']) await redis.client.xadd(key, '*', 'p', value);
     const good = storyProfile({ title: 'Kelbridge budget agreed', publishedAt: at.toISOString() });
-    await log.append({ id: 'ok', clusterId: 'ok', sourceIds: ['a'], profile: good });
+    await log.append({ id: 'ok', clusterId: 'ok', sourceIds: ['a'], publishedMs: good.publishedMs, profile: good });
     const lastId = await redis.client.xadd(key, '*', 's', 'x9\tx9\ta\t0\t1|2|3');
     const { entries, cursor } = await log.readAfter('0-0');
     expect(entries.map((e) => e.id)).toEqual(['ok']);

@@ -34,6 +34,19 @@ describe('StoryIndex', () => {
     expect(index.size).toBe(1);
   });
 
+  it('updates a known story’s cluster, sources and date, keeping its words', () => {
+    const index = new StoryIndex();
+    index.put(story('a', 'Kelbridge and Ashworth merge', '2026-11-20T09:00:00Z', ['s1']));
+    expect(index.update('a', 'c9', ['s1', 's2'], Date.parse('2026-11-21T09:00:00Z'))).toBe(true);
+    expect(index.update('unknown', 'c9', ['s1'], 0)).toBe(false);
+    const [found, ...rest] = index.candidates(query('Kelbridge and Ashworth', '2026-11-21T09:00:00Z'), 1000);
+    expect(rest).toEqual([]);
+    expect(found).toMatchObject({ id: 'a', clusterId: 'c9', sourceIds: ['s1', 's2'], profile: { publishedMs: Date.parse('2026-11-21T09:00:00Z') } });
+    const words = (p: IndexedStory['profile']) => [...p.words.subarray(p.start, p.end)];
+    expect(words(found!.profile)).toEqual(words(story('a', 'Kelbridge and Ashworth merge', '2026-11-20T09:00:00Z').profile));
+    expect(index.size).toBe(1);
+  });
+
   it('evicts stories published before a time and keeps the rest findable', () => {
     const index = new StoryIndex();
     index.put(story('old', 'Kelbridge budget', '2026-11-01T09:00:00Z'));
