@@ -63,7 +63,10 @@ export class StoryLog {
     this.key = keys(prefix).storyLog;
   }
 
-  /** Entries after `cursor` (an entry id, exclusive), oldest first, and the cursor to read on from. */
+  /**
+   * Entries after `cursor` (an entry id, exclusive), oldest first, the cursor to read on from,
+   * and how many rows were read (entries passed over included: fewer than `count` is the end).
+   */
   async readAfter(cursor: string, count = 2000): Promise<{ cursor: string; entries: StoryLogEntry[]; read: number }> {
     const rows = await this.redis.xrange(this.key, `(${cursor}`, '+', 'COUNT', count);
     const entries: StoryLogEntry[] = [];
