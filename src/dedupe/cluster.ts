@@ -1,6 +1,6 @@
 import type { NewsItem } from '../model.js';
 import { STORY_LOG_KEEP_MS, storyLogCursorAt, type StoryLog } from '../store/story-log.js';
-import { profileOf, STORY_WINDOW_MS, storyMatch, storyTokenSet, type StoryProfile, type StoryText } from './similarity.js';
+import { STORY_WINDOW_MS, storyMatch, storyProfile, type StoryProfile, type StoryText } from './similarity.js';
 import { StoryIndex, type IndexedStory } from './story-index.js';
 
 /**
@@ -59,7 +59,7 @@ export class StoryClusters {
    */
   assign<T extends Candidate>(items: T[], sourceId: string): (T & { clusterId: string; story: StoryProfile })[] {
     return items.map((item) => {
-      const story = profileOf(storyTokenSet(item), Date.parse(item.publishedAt));
+      const story = storyProfile(item);
       if (this.index.has(item.id)) return { ...item, clusterId: item.id, story };
       return { ...item, clusterId: chooseCluster({ id: item.id, profile: story }, sourceId, this.index.candidates(story, STORY_WINDOW_MS)), story };
     });
@@ -67,8 +67,8 @@ export class StoryClusters {
 
   /** After an item's text or date changed outside the upsert (enrichment). */
   async publish(item: NewsItem): Promise<void> {
-    const publishedMs = Date.parse(item.publishedAt);
-    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, publishedMs, profile: profileOf(storyTokenSet(item), publishedMs) });
+    const profile = storyProfile(item);
+    await this.log.append({ id: item.id, clusterId: item.clusterId, sourceIds: item.sourceIds, publishedMs: profile.publishedMs, profile });
   }
 
   private async readLog(): Promise<void> {

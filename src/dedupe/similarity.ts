@@ -85,17 +85,14 @@ export interface StoryText {
   summary?: string;
 }
 
-/**
- * An item's story words as 31-bit hashes of their stems: what the story log carries between
- * processes. `body` holds the summary's words that are not in the title.
- */
-export interface StoryTokens {
+/** An item's story words as 31-bit hashes of their stems; `body` holds the summary's words that are not in the title. */
+interface StoryTokens {
   title: number[];
   body: number[];
   names: number[];
 }
 
-export function storyTokenSet(item: StoryText): StoryTokens {
+function storyTokenSet(item: StoryText): StoryTokens {
   const title = new Set<number>();
   const names = new Set<number>();
   scan(item.title, title, names);
@@ -123,7 +120,7 @@ export interface StoryProfile {
   publishedMs: number;
 }
 
-export function profileOf(tokens: StoryTokens, publishedMs: number): StoryProfile {
+function profileOf(tokens: StoryTokens, publishedMs: number): StoryProfile {
   const n = tokens.title.length + tokens.body.length;
   const words = new Uint32Array(n + tokens.names.length);
   tokens.title.forEach((h, i) => (words[i] = h * 2 + 1));

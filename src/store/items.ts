@@ -5,7 +5,7 @@ import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, STORY_LOG_KEEP_MS } from './story-log.js';
+import { encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, storyLogMinId } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -172,7 +172,7 @@ export class ItemStore {
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
     const keyList: string[] = [this.k.itemsByTime, this.k.storyLog, ...this.sectorKeys];
-    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, Date.now() - STORY_LOG_KEEP_MS];
+    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, storyLogMinId()];
     const sent = inputs.map((input) => {
       const item = newItem(input);
       keyList.push(this.k.item(item.id), this.k.itemsBySource(input.sourceId));

@@ -48,6 +48,11 @@ function decodeStoryWords(field: string, publishedMs: number): StoryProfile | un
 /** How long entries are kept: twice dedupe's window, so an item published a window ago still finds its matches. */
 export const STORY_LOG_KEEP_MS = 2 * STORY_WINDOW_MS;
 
+/** The MINID an append trims the log to: entries older than STORY_LOG_KEEP_MS go. */
+export function storyLogMinId(now = Date.now()): number {
+  return now - STORY_LOG_KEEP_MS;
+}
+
 /**
  * The story log (a Redis stream): every item stored, or changed in what dedupe looks at,
  * appends an entry. Each ingest process replays it into an in-memory index, so finding
@@ -79,7 +84,7 @@ export class StoryLog {
 
   /** For changes made outside the upsert script (an article page filling in a summary). */
   async append(entry: StoryLogEntry): Promise<void> {
-    await this.redis.xadd(this.key, 'MINID', '~', Date.now() - STORY_LOG_KEEP_MS, '*', ...entryFields(entry));
+    await this.redis.xadd(this.key, 'MINID', '~', storyLogMinId(), '*', ...entryFields(entry));
   }
 }
 
