@@ -67,9 +67,9 @@ export default async function (report: Report): Promise<void> {
       lap('aliases and story log read');
       const classified = classifyItems(normalised.items, classifier);
       lap('classify');
-      const clustered = stories.assign(classified, `f${f}`);
+      const { items: clustered, asOf } = stories.assign(classified, `f${f}`);
       lap('dedupe (clusters)');
-      await items.upsertMany(clustered.map((i) => ({ ...i, sourceId: `f${f}`, seenAt: at.toISOString() })));
+      await items.upsertManyAsOf(clustered.map((i) => ({ ...i, sourceId: `f${f}`, seenAt: at.toISOString() })), asOf);
       lap('store (client)');
     }
     ms['Redis server'] = serverCpu() - serverBefore;

@@ -1,6 +1,7 @@
 import type { Source } from '../config/schema.js';
 import type { Classifier } from '../classify/types.js';
-import type { StoryClusters } from '../dedupe/cluster.js';
+import { missedMatches, type StoryClusters } from '../dedupe/cluster.js';
+import type { NewsItem } from '../model.js';
 import type { HostStore, PaceOptions } from '../store/hosts.js';
 import type { ItemStore } from '../store/items.js';
 import type { SourceStateStore } from '../store/sources.js';
@@ -130,11 +131,21 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   const [aliases] = await Promise.all([deps.items.aliases(normalised.items.map((i) => i.id)), deps.stories.sync()]);
   const resolved = normalised.items.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
   const classified = classifyItems(resolved, deps.classifier, source.sector);
-  const clustered = deps.stories.assign(classified, source.id);
+  const { items: clustered, asOf } = deps.stories.assign(classified, source.id);
   const seenAt = at.toISOString();
   // The store logs each new or changed item's story words in the same atomic step.
-  const results = await deps.items.upsertMany(clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })));
-  const created = results.filter((r) => r.created).map((r) => r.item);
-  const stored = results.map((r) => r.item);
-  return { created, stored, items: normalised.items.length, skipped: normalised.skipped };
+  const { results, loggedSince } = await deps.items.upsertManyAsOf(
+    clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })),
+    asOf,
+  );
+  // Other batches (other workers, or this one's other jobs) may have stored the same story
+  // while these clusters were chosen: a new item then joins it rather than stand apart.
+  const created = results.flatMap((r, n) => (r.created ? [{ ...r.item, story: clustered[n]!.story }] : []));
+  const joined = new Map<string, NewsItem>();
+  for (const { id, sameAs } of missedMatches(created, loggedSince, source.id)) {
+    const item = await deps.items.joinCluster(id, id, sameAs);
+    if (item) joined.set(id, item);
+  }
+  const stored = results.map((r) => joined.get(r.item.id) ?? r.item);
+  return { created: stored.filter((_, n) => results[n]!.created), stored, items: normalised.items.length, skipped: normalised.skipped };
 }

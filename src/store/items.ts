@@ -5,7 +5,7 @@ import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, storyLogMinId } from './story-log.js';
+import { decodeStoryLogRows, encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, storyLogMinId, type StoryLogEntry, type StoryLogRow } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -34,6 +34,9 @@ export interface ListQuery {
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
 export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
 
+/** The most log entries an upsert returns as logged since its proposals (more: the rest go unchecked). */
+const MAX_LOGGED_SINCE = 1000;
+
 // Shared Lua: the sector an item is filed under (the editor's choice first), as sectorOf(),
 // and the per-sector zsets kept in step with it.
 const SECTORS = `
@@ -57,30 +60,38 @@ end
 /**
  * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
  * story log, the sector zsets, then per item: item, by-source. ARGV: the
- * number of sectors, the sector ids (matching the sector KEYS), the story log's trim id,
- * then per item: JSON, sourceId, publishedAt ms, its sector, its id, proposed cluster id,
+ * number of sectors, the sector ids (matching the sector KEYS), the story log's trim id, the
+ * log entry the cluster proposals saw ('' to store regardless), then per item: JSON, sourceId, publishedAt ms, its sector, its id, proposed cluster id,
  * story words ('' for none). A new item is stored as sent (no JSON decode); an existing one
  * keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the source, and
  * fills a missing summary or a real date. New items, and items that gained a source, a
  * summary or a date, are appended to the story log in the same step, so no crash can leave
- * a stored item unknown to dedupe. Returns per item {1} when new, else {0, stored JSON}.
+ * a stored item unknown to dedupe. Returns {per item {1} when new, else {0, stored JSON};
+ * the log entries after the one the proposals saw, read before the first new item that starts
+ * its own cluster is logged} (the entries only when there is such an item and that entry id
+ * was given: an item that joined a cluster has found its story).
  */
 const UPSERT_MANY = new LuaScript(`${SECTORS}
 local S = tonumber(ARGV[1])
 local zsets = sector_zsets(3, 2, S)
-local byTime, storyLog, minId = KEYS[1], KEYS[2], ARGV[S + 2]
+local byTime, storyLog, minId, asOf = KEYS[1], KEYS[2], ARGV[S + 2], ARGV[S + 3]
+local n = (#ARGV - 3 - S) / 7
+local since = {}
 local function log_story(id, cluster, sources, score, words)
   if words == '' then return end
   redis.call('XADD', storyLog, 'MINID', '~', minId, '*', '${ENTRY_FIELD}', id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words)
 end
 local out = {}
-local n = (#ARGV - 2 - S) / 7
 for i = 0, n - 1 do
   local kItem, kSource = KEYS[S + 3 + 2 * i], KEYS[S + 4 + 2 * i]
-  local a = S + 3 + 7 * i
+  local a = S + 4 + 7 * i
   local json, sourceId, score, sector, id, cluster, words = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
   -- Stored as sent when new (one command); otherwise merged into what is stored.
   if redis.call('SET', kItem, json, 'NX') then
+    if asOf ~= '' and cluster == id then
+      since = redis.call('XRANGE', storyLog, '(' .. asOf, '+', 'COUNT', ${MAX_LOGGED_SINCE})
+      asOf = ''
+    end
     redis.call('ZADD', byTime, score, id)
     redis.call('ZADD', kSource, score, id)
     refile(zsets, id, nil, sector, score)
@@ -117,7 +128,31 @@ for i = 0, n - 1 do
     out[i + 1] = {0, encoded}
   end
 end
-return out
+return {out, since}
+`);
+
+/**
+ * Moves a new item into the cluster of the story it turned out to be the same as. KEYS: the
+ * item, the other story's item, by-time, the story log. ARGV: the cluster the item must still
+ * be in (else it is left alone: moved already, or by an editor), the other story's cluster as
+ * logged (used when that item is gone), the log's trim id. The other item's cluster is read
+ * here, so a move of that item made meanwhile is followed. Logged, so every process's index
+ * learns the new cluster. Returns the stored JSON, or false when nothing changed.
+ */
+const JOIN_CLUSTER = new LuaScript(`
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local item = cjson.decode(raw)
+if item.clusterId ~= ARGV[1] then return false end
+local other = redis.call('GET', KEYS[2])
+local target = other and cjson.decode(other).clusterId or ARGV[2]
+if target == item.clusterId then return false end
+item.clusterId = target
+local encoded = cjson.encode(item)
+redis.call('SET', KEYS[1], encoded)
+local score = redis.call('ZSCORE', KEYS[3], item.id) or '0'
+redis.call('XADD', KEYS[4], 'MINID', '~', ARGV[3], '*', '${ENTRY_FIELD}', item.id .. '\t' .. target .. '\t' .. table.concat(item.sourceIds, ' ') .. '\t' .. score .. '\t${KEEP_WORDS}')
+return encoded
 `);
 
 /**
@@ -170,17 +205,41 @@ export class ItemStore {
 
   /** Many upserts in one round trip (still one atomic script each). */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
-    if (inputs.length === 0) return [];
+    return (await this.upsertBatch(inputs, '')).results;
+  }
+
+  /**
+   * As upsertMany, for a batch whose clusters were proposed knowing the story log up to entry
+   * `asOf`. Also returns what other batches logged after `asOf` and before this batch's new
+   * items (none unless a new item starts its own cluster): the stories its proposals could
+   * not see.
+   */
+  upsertManyAsOf(inputs: ItemUpsert[], asOf: string): Promise<{ results: UpsertResult[]; loggedSince: StoryLogEntry[] }> {
+    return this.upsertBatch(inputs, asOf);
+  }
+
+  /**
+   * Moves item `id` from cluster `from` into the cluster of item `sameAs` (its cluster now;
+   * `sameAsCluster` when that item is gone). Undefined when the item is gone or no longer in
+   * `from`.
+   */
+  async joinCluster(id: string, from: string, sameAs: { id: string; clusterId: string }): Promise<NewsItem | undefined> {
+    const json = (await JOIN_CLUSTER.run(this.redis, 4, this.k.item(id), this.k.item(sameAs.id), this.k.itemsByTime, this.k.storyLog, from, sameAs.clusterId, storyLogMinId())) as string | null;
+    return json ? fromJson(json) : undefined;
+  }
+
+  private async upsertBatch(inputs: ItemUpsert[], asOf: string): Promise<{ results: UpsertResult[]; loggedSince: StoryLogEntry[] }> {
+    if (inputs.length === 0) return { results: [], loggedSince: [] };
     const keyList: string[] = [this.k.itemsByTime, this.k.storyLog, ...this.sectorKeys];
-    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, storyLogMinId()];
+    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, storyLogMinId(), asOf];
     const sent = inputs.map((input) => {
       const item = newItem(input);
       keyList.push(this.k.item(item.id), this.k.itemsBySource(input.sourceId));
       args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id, item.clusterId, input.story ? encodeStoryWords(input.story) : '');
       return item;
     });
-    const results = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as unknown[];
-    return results.map((value, i) => upsertResult(value, sent[i]!));
+    const [results, since] = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as [unknown[], StoryLogRow[]];
+    return { results: results.map((value, i) => upsertResult(value, sent[i]!)), loggedSince: decodeStoryLogRows(since) };
   }
 
   async get(id: string): Promise<NewsItem | undefined> {

@@ -74,12 +74,7 @@ export class StoryLog {
    */
   async readAfter(cursor: string, count = 2000): Promise<{ cursor: string; entries: StoryLogEntry[]; read: number }> {
     const rows = await this.redis.xrange(this.key, `(${cursor}`, '+', 'COUNT', count);
-    const entries: StoryLogEntry[] = [];
-    for (const [, fields] of rows) {
-      const entry = decodeEntry(fields);
-      if (entry) entries.push(entry);
-    }
-    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries, read: rows.length };
+    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries: decodeStoryLogRows(rows), read: rows.length };
   }
 
   /** For changes made outside the upsert script (an article page filling in a summary). */
@@ -100,6 +95,19 @@ export const ENTRY_FIELD = 'p';
 
 function entryFields(e: StoryLogEntry): string[] {
   return [ENTRY_FIELD, [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, e.profile ? encodeStoryWords(e.profile) : KEEP_WORDS].join('\t')];
+}
+
+/** A stream entry as Redis returns it: its id and its fields. */
+export type StoryLogRow = [id: string, fields: string[]];
+
+/** The entries of rows read from the log; those this version cannot read are passed over. */
+export function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
+  const entries: StoryLogEntry[] = [];
+  for (const [, fields] of rows) {
+    const entry = decodeEntry(fields);
+    if (entry) entries.push(entry);
+  }
+  return entries;
 }
 
 /** An entry, or undefined for one in a format this version does not read, or damaged (it is passed over). */

@@ -37,6 +37,36 @@ describe('story clusters across processes', () => {
     ]);
   });
 
+  it('two processes storing the same story at the same moment put it in one cluster', async () => {
+    const prefix = 'storylog-race:';
+    const first = testIngestDeps(redis.client, prefix);
+    const second = testIngestDeps(redis.client, prefix, { stories: new StoryClusters(new StoryLog(redis.client, prefix)) });
+    // Both read the log before either stores (one connection: the reads reach Redis first),
+    // so the later store's cluster was chosen without the earlier story.
+    const [a, b] = await Promise.all([
+      storeParsed(first, { id: 'gazette' }, parsed('https://gazette.example/e', 'Eastmoor police and fire services to share a headquarters', 'Eastmoor Police and Eastmoor Fire and Rescue Service will move into one building.'), at),
+      storeParsed(second, { id: 'localgov' }, parsed('https://localgov.example/e', 'Police and firefighters to move in together in Eastmoor', 'Eastmoor Police and Eastmoor Fire and Rescue will share one headquarters building.'), at),
+    ]);
+    expect(b.created[0]!.clusterId).toBe(a.created[0]!.clusterId);
+    // As stored: the later item's move is logged for every process.
+    expect((await first.items.get(b.created[0]!.id))!.clusterId).toBe(a.created[0]!.id);
+    await first.stories.sync();
+    expect(first.stories.size).toBe(2);
+  });
+
+  it('three batches of one process storing the same story at the same moment end in one cluster', async () => {
+    const deps = testIngestDeps(redis.client, 'storylog-three:');
+    const [a, b, c] = await Promise.all([
+      storeParsed(deps, { id: 'gazette' }, parsed('https://gazette.example/m', 'Marlshire hospital trusts to merge back offices', 'Marlshire Hospitals and Marlshire Community trusts will share one back office.'), at),
+      storeParsed(deps, { id: 'localgov' }, parsed('https://localgov.example/m', 'Marlshire trusts merge back office teams', 'The Marlshire Hospitals and Marlshire Community trusts will merge their back offices.'), at),
+      storeParsed(deps, { id: 'hsj' }, parsed('https://hsj.example/m', 'Back offices of two Marlshire trusts to merge', 'Marlshire Hospitals and Marlshire Community will run one back office.'), at),
+    ]);
+    expect(new Set([a, b, c].map((r) => r.created[0]!.clusterId)).size).toBe(1);
+    // As stored, not only as returned.
+    const stored = await deps.items.getMany([a, b, c].map((r) => r.created[0]!.id));
+    expect(new Set(stored.map((i) => i.clusterId))).toEqual(new Set([a.created[0]!.id]));
+  });
+
   it('an unchanged re-fetch appends nothing, and a process started later replays the log', async () => {
     const prefix = 'storylog2:';
     const deps = testIngestDeps(redis.client, prefix);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
-import { chooseCluster } from '../../src/dedupe/cluster.js';
+import { chooseCluster, missedMatches } from '../../src/dedupe/cluster.js';
 import { sameStory, storyProfile, storySimilarity } from '../../src/dedupe/similarity.js';
 import { backoffDelay, MAX_BACKOFF_MS } from '../../src/ingest/backoff.js';
 import { classifyItems } from '../../src/ingest/classify-stage.js';
@@ -88,6 +88,23 @@ describe('story clusters', () => {
     expect(chooseCluster(indexed(fresh), 'localgov', [indexed(other)])).toBe('c-o');
     expect(chooseCluster(indexed(fresh), 'gazette', [indexed(other)])).toBe('n');
     expect(storySimilarity(fresh, fresh)).toBe(1);
+  });
+
+  describe('missedMatches: a new item and the stories logged while its cluster was chosen', () => {
+    const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.');
+    const same = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
+    const unrelated = item('u', 'Homeware chain to close 40 stores', 'Retailer shuts shops.', ['gazette']);
+    const logged = (i: NewsItem, withWords = true) => ({ id: i.id, clusterId: i.clusterId, sourceIds: i.sourceIds, publishedMs: Date.parse(i.publishedAt), profile: withWords ? storyProfile(i) : undefined });
+    const created = (clusterId: string) => [{ id: 'n', clusterId, story: storyProfile(fresh) }];
+    it.each([
+      ['started its own cluster; the same story was logged', created('n'), [logged(unrelated), logged(same)], 'localgov', ['o']],
+      ['already joined a cluster', created('c-x'), [logged(same)], 'localgov', []],
+      ['the same story from its own outlet (a follow-up)', created('n'), [logged(same)], 'gazette', []],
+      ['an entry without words (only its sources changed)', created('n'), [logged(same, false)], 'localgov', []],
+      ['nothing close logged', created('n'), [logged(unrelated)], 'localgov', []],
+    ])('%s', (_name, items, entries, sourceId, expected) => {
+      expect(missedMatches(items, entries, sourceId).map((m) => m.sameAs.id)).toEqual(expected);
+    });
   });
 });
 
