@@ -270,7 +270,7 @@ describe('ItemStore', () => {
     expect(moved).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b', 'c'] });
     // Logged, so every process learns the move; a second move from n2's old cluster does nothing.
     const { entries } = await new StoryLog(redis.client, prefix).readAfter(asOf);
-    expect(entries.at(-1)).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b', 'c'] });
+    expect(entries.at(-1)).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b', 'c'], publishedMs: Date.parse('2026-11-20T10:00:00.000Z') });
     expect(entries.at(-1)!.profile).toBeUndefined();
     expect(await d.items.joinCluster('n2', 'n2', { id: 'n1', clusterId: 'n1' })).toBeUndefined();
     // Joining n2's story, whose entry said cluster n2, follows n2 to where it is now.
