@@ -37,7 +37,7 @@ export default async function (report: Report): Promise<void> {
   const ms = { parse: 0, normalise: 0, classify: 0, 'aliases and story log read': 0, 'dedupe (clusters)': 0, 'store (client)': 0, 'Redis server': 0 };
   try {
     const items = new ItemStore(client, 'stages:');
-    const stories = new StoryClusters(new StoryLog(client, 'stages:'));
+    const stories = new StoryClusters(new StoryLog(client, 'stages:'), items);
     const serverPid = Number(/process_id:(\d+)/.exec(await client.info('server'))![1]);
     // utime, stime, and those of reaped children (an AOF rewrite runs in a fork).
     const serverCpu = () => {
@@ -69,7 +69,7 @@ export default async function (report: Report): Promise<void> {
       lap('classify');
       const { items: clustered, asOf } = stories.assign(classified, `f${f}`);
       lap('dedupe (clusters)');
-      await items.upsertManyAsOf(clustered.map((i) => ({ ...i, sourceId: `f${f}`, seenAt: at.toISOString() })), asOf);
+      await items.upsertMany(clustered.map((i) => ({ ...i, sourceId: `f${f}`, seenAt: at.toISOString() })), asOf);
       lap('store (client)');
     }
     ms['Redis server'] = serverCpu() - serverBefore;

@@ -168,6 +168,8 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
       return r;
     });
     bar?.stop();
+    // Stories that joined a cluster whose first story moved during the run follow it now.
+    await deps.stories.syncAll();
     let enriched = 0;
     if (enrichQueue.length) {
       const bar2 = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'article pages {bar} {value}/{total}', stream: process.stderr, hideCursor: true }) : undefined;

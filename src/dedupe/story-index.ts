@@ -48,6 +48,21 @@ export class StoryIndex {
     return this.byId.has(id);
   }
 
+  /** The cluster a known story is in. */
+  clusterOf(id: string): string | undefined {
+    const slot = this.byId.get(id);
+    return slot === undefined ? undefined : this.clusters[slot];
+  }
+
+  /** The known stories in a cluster (a scan: for the rare cluster that moved). */
+  membersOf(clusterId: string): string[] {
+    const out: string[] = [];
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (!this.replaced[slot] && this.clusters[slot] === clusterId) out.push(this.ids[slot]!);
+    }
+    return out;
+  }
+
   /** Adds a story, or replaces what is known of it (a new source, a summary filled in). */
   put(story: IndexedStory): void {
     const before = this.byId.get(story.id);

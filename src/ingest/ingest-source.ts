@@ -1,7 +1,6 @@
 import type { Source } from '../config/schema.js';
 import type { Classifier } from '../classify/types.js';
-import { missedMatches, type StoryClusters } from '../dedupe/cluster.js';
-import type { NewsItem } from '../model.js';
+import type { StoryClusters } from '../dedupe/cluster.js';
 import type { HostStore, PaceOptions } from '../store/hosts.js';
 import type { ItemStore } from '../store/items.js';
 import type { SourceStateStore } from '../store/sources.js';
@@ -134,18 +133,14 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   const { items: clustered, asOf } = deps.stories.assign(classified, source.id);
   const seenAt = at.toISOString();
   // The store logs each new or changed item's story words in the same atomic step.
-  const { results, loggedSince } = await deps.items.upsertManyAsOf(
+  const results = await deps.items.upsertMany(
     clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })),
     asOf,
   );
-  // Other batches (other workers, or this one's other jobs) may have stored the same story
-  // while these clusters were chosen: a new item then joins it rather than stand apart.
-  const created = results.flatMap((r, n) => (r.created ? [{ ...r.item, story: clustered[n]!.story }] : []));
-  const joined = new Map<string, NewsItem>();
-  for (const { id, sameAs } of missedMatches(created, loggedSince, source.id)) {
-    const item = await deps.items.joinCluster(id, id, sameAs);
-    if (item) joined.set(id, item);
-  }
-  const stored = results.map((r) => joined.get(r.item.id) ?? r.item);
+  // A story stored alone may be one another batch stored meanwhile: reading the log back
+  // compares it with what was logged in between, and joins it to that cluster (StoryClusters).
+  const moved = results.some((r) => r.created && r.item.clusterId === r.item.id) ? await deps.stories.syncAll() : [];
+  const now = new Map(moved.map((i) => [i.id, i]));
+  const stored = results.map((r) => now.get(r.item.id) ?? r.item);
   return { created: stored.filter((_, n) => results[n]!.created), stored, items: normalised.items.length, skipped: normalised.skipped };
 }

@@ -63,10 +63,11 @@ export async function enqueueEnrich(queue: Queue<EnrichJob>, requests: EnrichReq
 
 /** The stores and HTTP settings ingest runs with, on one command connection. */
 export function ingestDeps(redis: Redis, prefix: string, config: Config, classifier: IngestDeps['classifier'], pace: Partial<PaceOptions> = {}): IngestDeps {
+  const items = new ItemStore(redis, prefix);
   return {
     classifier,
-    items: new ItemStore(redis, prefix),
-    stories: new StoryClusters(new StoryLog(redis, prefix)),
+    items,
+    stories: new StoryClusters(new StoryLog(redis, prefix), items),
     sources: new SourceStateStore(redis, prefix),
     hosts: new HostStore(redis, prefix),
     userAgent: userAgent(config.newsletter),

@@ -5,7 +5,7 @@ import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { decodeStoryLogRows, encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, storyLogMinId, type StoryLogEntry, type StoryLogRow } from './story-log.js';
+import { encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, storyLogMinId } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -34,9 +34,6 @@ export interface ListQuery {
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
 export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
 
-/** The most log entries an upsert returns as logged since its proposals (more: the rest go unchecked). */
-const MAX_LOGGED_SINCE = 1000;
-
 // Shared Lua: the sector an item is filed under (the editor's choice first), as sectorOf(),
 // and the per-sector zsets kept in step with it.
 const SECTORS = `
@@ -61,25 +58,26 @@ end
  * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
  * story log, the sector zsets, then per item: item, by-source. ARGV: the
  * number of sectors, the sector ids (matching the sector KEYS), the story log's trim id, the
- * log entry the cluster proposals saw ('' to store regardless), then per item: JSON, sourceId, publishedAt ms, its sector, its id, proposed cluster id,
- * story words ('' for none). A new item is stored as sent (no JSON decode); an existing one
- * keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the source, and
+ * log entry the cluster proposals saw, then per item: JSON, sourceId, publishedAt ms, its
+ * sector, its id, proposed cluster id, story words ('' for none). A new item is stored as
+ * sent (no JSON decode); an existing one keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the source, and
  * fills a missing summary or a real date. New items, and items that gained a source, a
  * summary or a date, are appended to the story log in the same step, so no crash can leave
- * a stored item unknown to dedupe. Returns {per item {1} when new, else {0, stored JSON};
- * the log entries after the one the proposals saw, read before the first new item that starts
- * its own cluster is logged} (the entries only when there is such an item and that entry id
- * was given: an item that joined a cluster has found its story).
+ * a stored item unknown to dedupe. A new item that starts its own cluster is logged with the
+ * entry its cluster was chosen against (the ARGV before the items; '' for none), so whoever
+ * reads the log can compare it with the stories logged in between (StoryClusters). Returns
+ * per item {1} when new, else {0, stored JSON}.
  */
 const UPSERT_MANY = new LuaScript(`${SECTORS}
 local S = tonumber(ARGV[1])
 local zsets = sector_zsets(3, 2, S)
 local byTime, storyLog, minId, asOf = KEYS[1], KEYS[2], ARGV[S + 2], ARGV[S + 3]
 local n = (#ARGV - 3 - S) / 7
-local since = {}
-local function log_story(id, cluster, sources, score, words)
+local function log_story(id, cluster, sources, score, words, chosenAsOf)
   if words == '' then return end
-  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', '${ENTRY_FIELD}', id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words)
+  local entry = id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words
+  if chosenAsOf ~= '' then entry = entry .. '\t' .. chosenAsOf end
+  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', '${ENTRY_FIELD}', entry)
 end
 local out = {}
 for i = 0, n - 1 do
@@ -88,14 +86,10 @@ for i = 0, n - 1 do
   local json, sourceId, score, sector, id, cluster, words = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
   -- Stored as sent when new (one command); otherwise merged into what is stored.
   if redis.call('SET', kItem, json, 'NX') then
-    if asOf ~= '' and cluster == id then
-      since = redis.call('XRANGE', storyLog, '(' .. asOf, '+', 'COUNT', ${MAX_LOGGED_SINCE})
-      asOf = ''
-    end
     redis.call('ZADD', byTime, score, id)
     redis.call('ZADD', kSource, score, id)
     refile(zsets, id, nil, sector, score)
-    log_story(id, cluster, sourceId, ARGV[a + 2], words)
+    log_story(id, cluster, sourceId, ARGV[a + 2], words, cluster == id and asOf or '')
     out[i + 1] = {1}
   else
     local incoming = cjson.decode(json)
@@ -123,12 +117,12 @@ for i = 0, n - 1 do
     refile(zsets, id, oldSector, sector_of(item), score)
     if not has or retext or redated then
       -- This copy's words only when its summary was taken; else the words logged before hold.
-      log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), retext and words or '${KEEP_WORDS}')
+      log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), retext and words or '${KEEP_WORDS}', '')
     end
     out[i + 1] = {0, encoded}
   end
 end
-return {out, since}
+return out
 `);
 
 /**
@@ -137,16 +131,16 @@ return {out, since}
  * be in (else it is left alone: moved already, or by an editor), the other story's cluster as
  * logged (used when that item is gone), the log's trim id. The other item's cluster is read
  * here, so a move of that item made meanwhile is followed. Logged, so every process's index
- * learns the new cluster. Returns the stored JSON, or false when nothing changed.
+ * learns the new cluster. Returns the item's JSON as it is now, or false when it is gone.
  */
 const JOIN_CLUSTER = new LuaScript(`
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local item = cjson.decode(raw)
-if item.clusterId ~= ARGV[1] then return false end
+if item.clusterId ~= ARGV[1] then return raw end
 local other = redis.call('GET', KEYS[2])
 local target = other and cjson.decode(other).clusterId or ARGV[2]
-if target == item.clusterId then return false end
+if target == item.clusterId then return raw end
 item.clusterId = target
 local encoded = cjson.encode(item)
 redis.call('SET', KEYS[1], encoded)
@@ -203,33 +197,13 @@ export class ItemStore {
     return result!;
   }
 
-  /** Many upserts in one round trip (still one atomic script each). */
-  async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
-    return (await this.upsertBatch(inputs, '')).results;
-  }
-
   /**
-   * As upsertMany, for a batch whose clusters were proposed knowing the story log up to entry
-   * `asOf`. Also returns what other batches logged after `asOf` and before this batch's new
-   * items (none unless a new item starts its own cluster): the stories its proposals could
-   * not see.
+   * Many upserts in one round trip (still one atomic script each). `asOf`: the last story log
+   * entry the proposed clusters were chosen against (StoryClusters.assign), logged with each
+   * new item that starts its own cluster.
    */
-  upsertManyAsOf(inputs: ItemUpsert[], asOf: string): Promise<{ results: UpsertResult[]; loggedSince: StoryLogEntry[] }> {
-    return this.upsertBatch(inputs, asOf);
-  }
-
-  /**
-   * Moves item `id` from cluster `from` into the cluster of item `sameAs` (its cluster now;
-   * `sameAsCluster` when that item is gone). Undefined when the item is gone or no longer in
-   * `from`.
-   */
-  async joinCluster(id: string, from: string, sameAs: { id: string; clusterId: string }): Promise<NewsItem | undefined> {
-    const json = (await JOIN_CLUSTER.run(this.redis, 4, this.k.item(id), this.k.item(sameAs.id), this.k.itemsByTime, this.k.storyLog, from, sameAs.clusterId, storyLogMinId())) as string | null;
-    return json ? fromJson(json) : undefined;
-  }
-
-  private async upsertBatch(inputs: ItemUpsert[], asOf: string): Promise<{ results: UpsertResult[]; loggedSince: StoryLogEntry[] }> {
-    if (inputs.length === 0) return { results: [], loggedSince: [] };
+  async upsertMany(inputs: ItemUpsert[], asOf = ''): Promise<UpsertResult[]> {
+    if (inputs.length === 0) return [];
     const keyList: string[] = [this.k.itemsByTime, this.k.storyLog, ...this.sectorKeys];
     const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, storyLogMinId(), asOf];
     const sent = inputs.map((input) => {
@@ -238,8 +212,18 @@ export class ItemStore {
       args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id, item.clusterId, input.story ? encodeStoryWords(input.story) : '');
       return item;
     });
-    const [results, since] = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as [unknown[], StoryLogRow[]];
-    return { results: results.map((value, i) => upsertResult(value, sent[i]!)), loggedSince: decodeStoryLogRows(since) };
+    const results = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as unknown[];
+    return results.map((value, i) => upsertResult(value, sent[i]!));
+  }
+
+  /**
+   * Moves item `id` from cluster `from` into the cluster of item `sameAs` (that item's cluster
+   * now; `sameAs.clusterId` when it is gone) when it is still in `from`; the item as it is now,
+   * undefined when it is gone. Safe to ask again, and for several processes to ask at once.
+   */
+  async joinCluster(id: string, from: string, sameAs: { id: string; clusterId: string }): Promise<NewsItem | undefined> {
+    const json = (await JOIN_CLUSTER.run(this.redis, 4, this.k.item(id), this.k.item(sameAs.id), this.k.itemsByTime, this.k.storyLog, from, sameAs.clusterId, storyLogMinId())) as string | null;
+    return json ? fromJson(json) : undefined;
   }
 
   async get(id: string): Promise<NewsItem | undefined> {

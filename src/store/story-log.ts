@@ -5,15 +5,23 @@ import { keys } from './keys.js';
 /** What dedupe needs to know of one stored item. */
 export interface StoryLogEntry {
   id: string;
+  /** '' when the entry does not say (a change of words or date made outside the store's scripts). */
   clusterId: string;
   sourceIds: string[];
   publishedMs: number;
   /**
-   * Its story words, as dedupe compares them. Absent when only the sources or the date
-   * changed: the words logged before still hold (another outlet's copy of the same URL may
-   * be poorer, a headline without the summary).
+   * Its story words, as dedupe compares them. Absent when only the sources, the date or the
+   * cluster changed: the words logged before still hold (another outlet's copy of the same
+   * URL may be poorer, a headline without the summary).
    */
   profile?: StoryProfile;
+  /**
+   * For a new item that started its own cluster: the last entry its cluster was chosen
+   * against. Stories logged after that one and before this one were not compared with it.
+   */
+  chosenAsOf?: string;
+  /** The entry's id in the log (set when read). */
+  logId?: string;
 }
 
 /** The words field of an entry whose text did not change. */
@@ -83,18 +91,28 @@ export class StoryLog {
   }
 }
 
+/** Whether log entry id `a` comes after `b` (ids are "ms-seq"). */
+export function logIdAfter(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am > bm || (am === bm && as > bs);
+}
+
 /** A cursor that replays what was logged since `ms`. */
 export function storyLogCursorAt(ms: number): string {
   return `${Math.max(0, Math.floor(ms))}-0`;
 }
 
 // One field per entry, ENTRY_FIELD: id, cluster id, source ids (space-separated), published
-// ms and story words, tab-separated. One string rather than five fields: every process reads
+// ms, story words and (for a new item starting its own cluster) the entry its cluster was
+// chosen against, tab-separated. One string rather than six fields: every process reads
 // every entry, and parsing the reply was a visible share of a worker's time.
 export const ENTRY_FIELD = 'p';
 
 function entryFields(e: StoryLogEntry): string[] {
-  return [ENTRY_FIELD, [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, e.profile ? encodeStoryWords(e.profile) : KEEP_WORDS].join('\t')];
+  const fields = [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, e.profile ? encodeStoryWords(e.profile) : KEEP_WORDS];
+  if (e.chosenAsOf) fields.push(e.chosenAsOf);
+  return [ENTRY_FIELD, fields.join('\t')];
 }
 
 /** A stream entry as Redis returns it: its id and its fields. */
@@ -103,9 +121,9 @@ export type StoryLogRow = [id: string, fields: string[]];
 /** The entries of rows read from the log; those this version cannot read are passed over. */
 export function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
   const entries: StoryLogEntry[] = [];
-  for (const [, fields] of rows) {
+  for (const [logId, fields] of rows) {
     const entry = decodeEntry(fields);
-    if (entry) entries.push(entry);
+    if (entry) entries.push({ ...entry, logId });
   }
   return entries;
 }
@@ -113,10 +131,10 @@ export function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
 /** An entry, or undefined for one in a format this version does not read, or damaged (it is passed over). */
 function decodeEntry(fields: string[]): StoryLogEntry | undefined {
   if (fields[0] !== ENTRY_FIELD) return undefined;
-  const [id = '', clusterId = id, sources = '', published = '', words = ''] = (fields[1] ?? '').split('\t');
+  const [id = '', clusterId = '', sources = '', published = '', words = '', chosenAsOf] = (fields[1] ?? '').split('\t');
   const publishedMs = Number(published);
   if (!id || !Number.isFinite(publishedMs)) return undefined;
-  const entry = { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs };
+  const entry: StoryLogEntry = { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs, ...(chosenAsOf ? { chosenAsOf } : {}) };
   if (words === KEEP_WORDS) return entry;
   const profile = decodeStoryWords(words, publishedMs);
   return profile && { ...entry, profile };

@@ -15,10 +15,11 @@ const sectors = loadConfig().sectors;
  * requests (the pacing itself has its own tests) and the keyword classifier (fast, fixed).
  */
 export function testIngestDeps(client: Redis, prefix: string, extra: Partial<IngestDeps> = {}): IngestDeps {
+  const items = new ItemStore(client, prefix);
   return {
     classifier: keywordBaseline(sectors),
-    items: new ItemStore(client, prefix),
-    stories: new StoryClusters(new StoryLog(client, prefix)),
+    items,
+    stories: new StoryClusters(new StoryLog(client, prefix), items),
     sources: new SourceStateStore(client, prefix),
     hosts: new HostStore(client, prefix),
     userAgent: 'ssnews-test',

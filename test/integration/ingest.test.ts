@@ -252,32 +252,32 @@ describe('ItemStore', () => {
     expect(await d.items.get('nope')).toBeUndefined();
   });
 
-  it('tells a batch with a new item what was logged after its cluster proposals, and moves an item into another cluster once', async () => {
+  it('logs a new item that starts its own cluster with the entry its cluster was chosen against, and moves an item into another cluster once', async () => {
     const prefix = 'joins:';
     const d = testIngestDeps(redis.client, prefix);
     const classification = d.classifier.classify({ title: 'x' });
     const item = (id: string, sourceId: string) => ({ id, url: `https://x.org/${id}`, title: `Story ${id}`, publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: id, sourceId, seenAt: new Date().toISOString(), story: storyProfile({ title: `Story ${id}`, publishedAt: '2026-11-20T10:00:00.000Z' }) });
-    const { asOf } = d.stories.assign([], 'a');
-    expect((await d.items.upsertManyAsOf([item('n1', 'a')], asOf)).loggedSince).toEqual([]);
-    // Proposed at the same asOf: n1's entry and its new source's entry, read before n2 is logged.
-    const second = await d.items.upsertManyAsOf([item('n1', 'b'), item('n2', 'b')], asOf);
-    expect(second.loggedSince.map((e) => [e.id, e.profile !== undefined])).toEqual([['n1', true], ['n1', false]]);
-    // Stored items only (a re-fetch), or a new item that joined a cluster: nothing to check.
-    expect((await d.items.upsertManyAsOf([item('n2', 'c')], asOf)).loggedSince).toEqual([]);
-    expect((await d.items.upsertManyAsOf([{ ...item('n5', 'c'), clusterId: 'n1' }], asOf)).loggedSince).toEqual([]);
+    const log = new StoryLog(redis.client, prefix);
+    await d.items.upsertMany([item('n1', 'a'), { ...item('n5', 'a'), clusterId: 'n1' }], '5-0');
+    await d.items.upsertMany([item('n1', 'b')], '6-0');
+    // Only the new item that started its own cluster says what it was chosen against.
+    expect((await log.readAfter('0-0')).entries.map((e) => [e.id, e.chosenAsOf])).toEqual([['n1', '5-0'], ['n5', undefined], ['n1', undefined]]);
 
+    await d.items.upsertMany([item('n2', 'b'), item('n3', 'c'), item('n4', 'c')]);
     const moved = await d.items.joinCluster('n2', 'n2', { id: 'n1', clusterId: 'n1' });
-    expect(moved).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b', 'c'] });
-    // Logged, so every process learns the move; a second move from n2's old cluster does nothing.
-    const { entries } = await new StoryLog(redis.client, prefix).readAfter(asOf);
-    expect(entries.at(-1)).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b', 'c'], publishedMs: Date.parse('2026-11-20T10:00:00.000Z') });
-    expect(entries.at(-1)!.profile).toBeUndefined();
-    expect(await d.items.joinCluster('n2', 'n2', { id: 'n1', clusterId: 'n1' })).toBeUndefined();
+    expect(moved).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b'] });
+    // Logged, so every process learns the move, with the story's date kept.
+    const last = (await log.readAfter('0-0')).entries.at(-1)!;
+    expect(last).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b'], publishedMs: Date.parse('2026-11-20T10:00:00.000Z') });
+    expect(last.profile).toBeUndefined();
+    // Asked again (another process, a replay): nothing changes, nothing is logged; the item as it is.
+    expect(await d.items.joinCluster('n2', 'n2', { id: 'n1', clusterId: 'n1' })).toMatchObject({ clusterId: 'n1' });
+    expect((await log.readAfter(last.logId!)).entries).toEqual([]);
     // Joining n2's story, whose entry said cluster n2, follows n2 to where it is now.
-    await d.items.upsertMany([item('n3', 'd'), item('n4', 'd')]);
     expect((await d.items.joinCluster('n3', 'n3', { id: 'n2', clusterId: 'n2' }))!.clusterId).toBe('n1');
     // A story since deleted: the cluster its entry named.
     expect((await d.items.joinCluster('n4', 'n4', { id: 'gone', clusterId: 'c9' }))!.clusterId).toBe('c9');
+    expect(await d.items.joinCluster('gone', 'gone', { id: 'n1', clusterId: 'n1' })).toBeUndefined();
   });
 
   it('concurrent upserts of one URL from many sources lose none', async () => {

@@ -3,6 +3,7 @@ import { StoryClusters } from '../../src/dedupe/cluster.js';
 import { enrichItem } from '../../src/ingest/enrich.js';
 import { storeParsed } from '../../src/ingest/ingest-source.js';
 import { stem, storyProfile, storyWordHash } from '../../src/dedupe/similarity.js';
+import { ItemStore } from '../../src/store/items.js';
 import { StoryLog } from '../../src/store/story-log.js';
 import { serve, startHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
@@ -21,7 +22,7 @@ describe('story clusters across processes', () => {
     const prefix = 'storylog1:';
     // Two processes: each its own StoryClusters (in-memory index) on the same Redis.
     const first = testIngestDeps(redis.client, prefix);
-    const second = testIngestDeps(redis.client, prefix, { stories: new StoryClusters(new StoryLog(redis.client, prefix)) });
+    const second = testIngestDeps(redis.client, prefix);
     const a = await storeParsed(first, { id: 'gazette' }, parsed('https://gazette.example/a', 'Kelbridge and Ashworth councils agree to share chief executive', 'The two councils will share a chief executive to save £1.1m.'), at);
     const b = await storeParsed(second, { id: 'localgov' }, parsed('https://localgov.example/b', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m a year.'), at);
     expect(b.created[0]!.clusterId).toBe(a.created[0]!.clusterId);
@@ -40,7 +41,7 @@ describe('story clusters across processes', () => {
   it('two processes storing the same story at the same moment put it in one cluster', async () => {
     const prefix = 'storylog-race:';
     const first = testIngestDeps(redis.client, prefix);
-    const second = testIngestDeps(redis.client, prefix, { stories: new StoryClusters(new StoryLog(redis.client, prefix)) });
+    const second = testIngestDeps(redis.client, prefix);
     // Both read the log before either stores (one connection: the reads reach Redis first),
     // so the later store's cluster was chosen without the earlier story.
     const [a, b] = await Promise.all([
@@ -67,6 +68,37 @@ describe('story clusters across processes', () => {
     expect(new Set(stored.map((i) => i.clusterId))).toEqual(new Set([a.created[0]!.id]));
   });
 
+  it('a process that reads the log repairs a split the storing process died before repairing', async () => {
+    const prefix = 'storylog-repair:';
+    const writer = testIngestDeps(redis.client, prefix);
+    const eastmoor = (url: string, title: string, sourceId: string) => ({ id: url, url, title, publishedAt: at.toISOString(), classification: writer.classifier.classify({ title }), clusterId: url, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }) });
+    // Both chosen against the same (empty) log, stored alone, and no one read the log back.
+    const { asOf } = writer.stories.assign([], 'x');
+    await writer.items.upsertMany([eastmoor('e1', 'Eastmoor police and fire services to share a headquarters', 'gazette')], asOf);
+    await writer.items.upsertMany([eastmoor('e2', 'Police and fire services in Eastmoor to share a headquarters', 'localgov')], asOf);
+    expect((await writer.items.get('e2'))!.clusterId).toBe('e2');
+    const reader = testIngestDeps(redis.client, prefix);
+    expect((await reader.stories.sync()).map((i) => [i.id, i.clusterId])).toEqual([['e2', 'e1']]);
+    expect((await writer.items.get('e2'))!.clusterId).toBe('e1');
+    // Another reader asks for the same move: nothing changes, nothing more is logged.
+    const logged = (await new StoryLog(redis.client, prefix).readAfter('0-0')).entries.length;
+    await testIngestDeps(redis.client, prefix).stories.sync();
+    expect((await new StoryLog(redis.client, prefix).readAfter('0-0')).entries).toHaveLength(logged);
+  });
+
+  it('stories that joined a cluster whose first story moved follow it, whether logged before or after the move', async () => {
+    const prefix = 'storylog-follow:';
+    const d = testIngestDeps(redis.client, prefix);
+    const story = (id: string, clusterId: string, sourceId: string) => ({ id, url: `https://x.example/${id}`, title: `Story ${id}`, publishedAt: at.toISOString(), classification: d.classifier.classify({ title: 'x' }), clusterId, sourceId, seenAt: at.toISOString(), story: storyProfile({ title: `Story ${id}`, publishedAt: at.toISOString() }) });
+    await d.items.upsertMany([story('c', 'c', 's1'), story('a', 'a', 's2'), story('z1', 'a', 's3')]);
+    await d.stories.sync();
+    await d.items.joinCluster('a', 'a', { id: 'c', clusterId: 'c' });
+    await d.items.upsertMany([story('z2', 'a', 's4')]);
+    // One read moves z1 (joined before a moved) and z2 (joined after, by a process that had not seen the move).
+    await testIngestDeps(redis.client, prefix).stories.sync();
+    expect((await d.items.getMany(['a', 'z1', 'z2'])).map((i) => i.clusterId)).toEqual(['c', 'c', 'c']);
+  });
+
   it('an unchanged re-fetch appends nothing, and a process started later replays the log', async () => {
     const prefix = 'storylog2:';
     const deps = testIngestDeps(redis.client, prefix);
@@ -75,7 +107,7 @@ describe('story clusters across processes', () => {
     await storeParsed(deps, { id: 'gazette' }, feed, at);
     const log = new StoryLog(redis.client, prefix);
     expect((await log.readAfter('0-0')).entries).toHaveLength(1);
-    const later = new StoryClusters(log);
+    const later = new StoryClusters(log, new ItemStore(redis.client, prefix));
     await later.sync();
     expect(later.size).toBe(1);
   });
@@ -115,7 +147,7 @@ describe('story log entries', () => {
       [['gazette', 'wire'], false],
     ]);
     // A process that starts now finds the story by the words of its summary.
-    const later = testIngestDeps(redis.client, prefix, { stories: new StoryClusters(new StoryLog(redis.client, prefix)) });
+    const later = testIngestDeps(redis.client, prefix);
     const other = await storeParsed(later, { id: 'localgov' }, parsed('https://localgov.example/marlshire', 'Marlshire and Eastmoor to share chief executive', 'The two councils will share a senior team from April.'), at);
     expect(other.created[0]!.clusterId).toBe(full.created[0]!.clusterId);
   });
@@ -124,11 +156,11 @@ describe('story log entries', () => {
   it('carry a profile that reads back exactly as written', async () => {
     const log = new StoryLog(redis.client, 'storylog-rt:');
     const profile = storyProfile({ title: 'Kelbridge and Ashworth share a £1.1m back office', summary: 'Both councils agreed the plan on Tuesday.', publishedAt: at.toISOString() });
-    await log.append({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile });
-    const { entries } = await log.readAfter('0-0');
+    await log.append({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile, chosenAsOf: '12-3' });
+    const { entries, cursor } = await log.readAfter('0-0');
     expect(entries).toHaveLength(1);
     const back = entries[0]!;
-    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile: undefined });
+    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile: undefined, chosenAsOf: '12-3', logId: cursor });
     const got = back.profile!;
     const words = (p: typeof profile) => [...p.words.subarray(p.start, p.end)];
     expect(words(got)).toEqual(words(profile));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
-import { chooseCluster, missedMatches } from '../../src/dedupe/cluster.js';
+import { chooseCluster, missedMatch } from '../../src/dedupe/cluster.js';
+import { logIdAfter } from '../../src/store/story-log.js';
 import { sameStory, storyProfile, storySimilarity } from '../../src/dedupe/similarity.js';
 import { backoffDelay, MAX_BACKOFF_MS } from '../../src/ingest/backoff.js';
 import { classifyItems } from '../../src/ingest/classify-stage.js';
@@ -90,20 +91,30 @@ describe('story clusters', () => {
     expect(storySimilarity(fresh, fresh)).toBe(1);
   });
 
-  describe('missedMatches: a new item and the stories logged while its cluster was chosen', () => {
-    const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.');
+  describe('missedMatch: a story stored alone, and the stories logged between the entry its cluster was chosen against and itself', () => {
+    const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.', ['localgov']);
     const same = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
+    const sameFromItsOutlet = { ...same, id: 'f', sourceIds: ['localgov'] };
     const unrelated = item('u', 'Homeware chain to close 40 stores', 'Retailer shuts shops.', ['gazette']);
-    const logged = (i: NewsItem, withWords = true) => ({ id: i.id, clusterId: i.clusterId, sourceIds: i.sourceIds, publishedMs: Date.parse(i.publishedAt), profile: withWords ? storyProfile(i) : undefined });
-    const created = (clusterId: string) => [{ id: 'n', clusterId, story: storyProfile(fresh) }];
+    const logged = (i: NewsItem, logId: string) => ({ id: i.id, clusterId: i.clusterId, sourceIds: i.sourceIds, profile: storyProfile(i), logId });
+    const alone = { ...logged(fresh, '100-0'), clusterId: 'n', chosenAsOf: '90-0' };
     it.each([
-      ['started its own cluster; the same story was logged', created('n'), [logged(unrelated), logged(same)], 'localgov', ['o']],
-      ['already joined a cluster', created('c-x'), [logged(same)], 'localgov', []],
-      ['the same story from its own outlet (a follow-up)', created('n'), [logged(same)], 'gazette', []],
-      ['an entry without words (only its sources changed)', created('n'), [logged(same, false)], 'localgov', []],
-      ['nothing close logged', created('n'), [logged(unrelated)], 'localgov', []],
-    ])('%s', (_name, items, entries, sourceId, expected) => {
-      expect(missedMatches(items, entries, sourceId).map((m) => m.sameAs.id)).toEqual(expected);
+      ['the same story logged in between', [logged(unrelated, '91-0'), logged(same, '95-0')], 'o'],
+      ['the same story logged before the entry it was chosen against (it was compared then)', [logged(same, '90-0')], undefined],
+      ['the same story logged after it (that copy looks back, not this one)', [logged(same, '100-1')], undefined],
+      ['the same story from its own outlet (a follow-up)', [logged(sameFromItsOutlet, '95-0')], undefined],
+      ['nothing close logged in between', [logged(unrelated, '95-0')], undefined],
+    ])('%s', (_name, recent, expected) => {
+      expect(missedMatch(alone, recent)?.id).toBe(expected);
+    });
+
+    it.each([
+      ['10-0', '9-99', true],
+      ['5-10', '5-9', true],
+      ['5-1', '5-1', false],
+      ['4-9', '5-0', false],
+    ])('log entry %s comes after %s: %s', (a, b, after) => {
+      expect(logIdAfter(a, b)).toBe(after);
     });
   });
 });
