@@ -93,6 +93,8 @@ export class StoryClusters {
   private recent: LoggedStory[] = [];
   private cursor: string;
   private syncing?: Promise<NewsItem[]>;
+  /** Cluster moves a read called for but could not make (Redis failed): the next read makes them. */
+  private undone: ClusterMove[] = [];
   private evictedAt: number;
 
   constructor(
@@ -147,23 +149,32 @@ export class StoryClusters {
   }
 
   private async readLog(): Promise<NewsItem[]> {
-    const moves: ClusterMove[] = [];
-    for (;;) {
-      const { cursor, entries, read } = await this.log.readAfter(this.cursor, LOG_PAGE);
-      this.cursor = cursor;
-      for (const e of entries) moves.push(...this.apply(e));
-      if (read < LOG_PAGE) break;
+    // Moves a failed read left undone come first: the cursor has passed their entries.
+    const moves: ClusterMove[] = this.undone;
+    this.undone = [];
+    const moved: NewsItem[] = [];
+    let done = 0;
+    try {
+      for (;;) {
+        const { cursor, entries, read } = await this.log.readAfter(this.cursor, LOG_PAGE);
+        this.cursor = cursor;
+        for (const e of entries) moves.push(...this.apply(e));
+        if (read < LOG_PAGE) break;
+      }
+      // In log order: a story's own move is asked for before the moves that follow it.
+      for (; done < moves.length; done++) {
+        const m = moves[done]!;
+        const item = await this.mover.joinCluster(m.id, m.from, m.sameAs);
+        if (item) moved.push(item);
+      }
+    } catch (err) {
+      this.undone = moves.slice(done);
+      throw err;
     }
     // Forget stories too old to matter, now and then (a rebuild, so not on every batch).
     if (this.now() - this.evictedAt > 10 * 60_000) {
       this.evictedAt = this.now();
       this.index.evictPublishedBefore(this.evictedAt - STORY_LOG_KEEP_MS);
-    }
-    // In log order: a story's own move is asked for before the moves that follow it.
-    const moved: NewsItem[] = [];
-    for (const m of moves) {
-      const item = await this.mover.joinCluster(m.id, m.from, m.sameAs);
-      if (item) moved.push(item);
     }
     return moved;
   }

@@ -86,6 +86,21 @@ describe('story clusters across processes', () => {
     expect((await new StoryLog(redis.client, prefix).readAfter('0-0')).entries).toHaveLength(logged);
   });
 
+  it('a move the store failed to make is made at the next read', async () => {
+    const prefix = 'storylog-undone:';
+    const writer = testIngestDeps(redis.client, prefix);
+    const eastmoor = (url: string, title: string, sourceId: string) => ({ id: url, url, title, publishedAt: at.toISOString(), classification: writer.classifier.classify({ title }), clusterId: url, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }) });
+    const { asOf } = writer.stories.assign([], 'x');
+    await writer.items.upsertMany([eastmoor('u1', 'Eastmoor police and fire services to share a headquarters', 'gazette')], asOf);
+    await writer.items.upsertMany([eastmoor('u2', 'Police and fire services in Eastmoor to share a headquarters', 'localgov')], asOf);
+    let failures = 1;
+    const mover = { joinCluster: (...args: Parameters<ItemStore['joinCluster']>) => (failures-- > 0 ? Promise.reject(new Error('connection lost')) : writer.items.joinCluster(...args)) };
+    const reader = new StoryClusters(new StoryLog(redis.client, prefix), mover);
+    await expect(reader.sync()).rejects.toThrow('connection lost');
+    expect((await writer.items.get('u2'))!.clusterId).toBe('u2');
+    expect((await reader.sync()).map((i) => [i.id, i.clusterId])).toEqual([['u2', 'u1']]);
+  });
+
   it('stories that joined a cluster whose first story moved follow it, whether logged before or after the move', async () => {
     const prefix = 'storylog-follow:';
     const d = testIngestDeps(redis.client, prefix);
