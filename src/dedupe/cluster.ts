@@ -123,7 +123,8 @@ export class StoryClusters {
 
   /** As sync(), sure to read everything logged before the call (a read in flight may have been asked for earlier). */
   async syncAll(): Promise<NewsItem[]> {
-    const earlier = this.syncing ? await this.syncing : [];
+    // Another caller's read failing is that caller's to report; the fresh read below retries it.
+    const earlier = this.syncing ? await this.syncing.catch(() => []) : [];
     return [...earlier, ...(await this.sync())];
   }
 
@@ -142,10 +143,9 @@ export class StoryClusters {
     return { items: clustered, asOf: this.cursor };
   }
 
-  /** After an item's text or date changed outside the upsert (enrichment); its cluster is left as the log has it. */
+  /** After an item's text or date changed outside the upsert (enrichment). */
   async publish(item: NewsItem): Promise<void> {
-    const profile = storyProfile(item);
-    await this.log.append({ id: item.id, clusterId: '', sourceIds: item.sourceIds, publishedMs: profile.publishedMs, profile });
+    await this.log.publish(item.id, storyProfile(item));
   }
 
   private async readLog(): Promise<NewsItem[]> {
@@ -182,7 +182,7 @@ export class StoryClusters {
   /** Applies one entry to the index; returns the cluster moves it calls for. */
   private apply(e: StoryLogEntry): ClusterMove[] {
     const before = this.index.clusterOf(e.id);
-    const clusterId = e.clusterId || before || e.id;
+    const { clusterId } = e;
     if (e.profile) {
       const story = { id: e.id, clusterId, sourceIds: e.sourceIds, profile: e.profile };
       this.index.put(story);

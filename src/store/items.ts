@@ -5,7 +5,7 @@ import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { encodeStoryWords, ENTRY_FIELD, KEEP_WORDS, storyLogMinId } from './story-log.js';
+import { encodeStoryWords, KEEP_WORDS, LOG_ENTRY_LUA, storyLogMinId } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -68,16 +68,13 @@ end
  * reads the log can compare it with the stories logged in between (StoryClusters). Returns
  * per item {1} when new, else {0, stored JSON}.
  */
-const UPSERT_MANY = new LuaScript(`${SECTORS}
+const UPSERT_MANY = new LuaScript(`${SECTORS}${LOG_ENTRY_LUA}
 local S = tonumber(ARGV[1])
 local zsets = sector_zsets(3, 2, S)
 local byTime, storyLog, minId, asOf = KEYS[1], KEYS[2], ARGV[S + 2], ARGV[S + 3]
 local n = (#ARGV - 3 - S) / 7
 local function log_story(id, cluster, sources, score, words, chosenAsOf)
-  if words == '' then return end
-  local entry = id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words
-  if chosenAsOf ~= '' then entry = entry .. '\t' .. chosenAsOf end
-  redis.call('XADD', storyLog, 'MINID', '~', minId, '*', '${ENTRY_FIELD}', entry)
+  if words ~= '' then log_entry(storyLog, minId, id, cluster, sources, score, words, chosenAsOf) end
 end
 local out = {}
 for i = 0, n - 1 do
@@ -133,7 +130,7 @@ return out
  * here, so a move of that item made meanwhile is followed. Logged, so every process's index
  * learns the new cluster. Returns the item's JSON as it is now, or false when it is gone.
  */
-const JOIN_CLUSTER = new LuaScript(`
+const JOIN_CLUSTER = new LuaScript(`${LOG_ENTRY_LUA}
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local item = cjson.decode(raw)
@@ -145,7 +142,7 @@ item.clusterId = target
 local encoded = cjson.encode(item)
 redis.call('SET', KEYS[1], encoded)
 local score = redis.call('ZSCORE', KEYS[3], item.id) or '0'
-redis.call('XADD', KEYS[4], 'MINID', '~', ARGV[3], '*', '${ENTRY_FIELD}', item.id .. '\t' .. target .. '\t' .. table.concat(item.sourceIds, ' ') .. '\t' .. score .. '\t${KEEP_WORDS}')
+log_entry(KEYS[4], ARGV[3], item.id, target, table.concat(item.sourceIds, ' '), score, '${KEEP_WORDS}', '')
 return encoded
 `);
 

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import { STORY_WINDOW_MS, type StoryProfile } from '../dedupe/similarity.js';
-import { keys } from './keys.js';
+import { keys, type Keys } from './keys.js';
+import { LuaScript } from './lua.js';
 
 /** What dedupe needs to know of one stored item. */
 export interface StoryLogEntry {
   id: string;
-  /** '' when the entry does not say (a change of words or date made outside the store's scripts). */
   clusterId: string;
   sourceIds: string[];
   publishedMs: number;
@@ -68,12 +68,14 @@ export function storyLogMinId(now = Date.now()): number {
  */
 export class StoryLog {
   private readonly key: string;
+  private readonly k: Keys;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
   ) {
-    this.key = keys(prefix).storyLog;
+    this.k = keys(prefix);
+    this.key = this.k.storyLog;
   }
 
   /**
@@ -85,7 +87,16 @@ export class StoryLog {
     return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries: decodeStoryLogRows(rows), read: rows.length };
   }
 
-  /** For changes made outside the upsert script (an article page filling in a summary). */
+  /**
+   * For words changed outside the upsert script (an article page filling in a summary). The
+   * cluster and sources are read where the entry is written: one read earlier could restate
+   * a cluster the item has since moved out of.
+   */
+  async publish(id: string, profile: StoryProfile): Promise<void> {
+    await PUBLISH.run(this.redis, 2, this.k.item(id), this.key, storyLogMinId(), profile.publishedMs, encodeStoryWords(profile));
+  }
+
+  /** Appends an entry as given. */
   async append(entry: StoryLogEntry): Promise<void> {
     await this.redis.xadd(this.key, 'MINID', '~', storyLogMinId(), '*', ...entryFields(entry));
   }
@@ -98,16 +109,43 @@ export function logIdAfter(a: string, b: string): boolean {
   return am > bm || (am === bm && as > bs);
 }
 
-/** A cursor that replays what was logged since `ms`. */
-export function storyLogCursorAt(ms: number): string {
-  return `${Math.max(0, Math.floor(ms))}-0`;
-}
-
 // One field per entry, ENTRY_FIELD: id, cluster id, source ids (space-separated), published
 // ms, story words and (for a new item starting its own cluster) the entry its cluster was
 // chosen against, tab-separated. One string rather than six fields: every process reads
 // every entry, and parsing the reply was a visible share of a worker's time.
 export const ENTRY_FIELD = 'p';
+
+/**
+ * Lua for the scripts that write the log themselves (the item upsert, cluster moves, words
+ * published): `log_entry(key, minId, id, cluster, sources, score, words, chosenAsOf)` appends
+ * one entry as ENTRY_FIELD describes (`chosenAsOf` '' for none).
+ */
+export const LOG_ENTRY_LUA = `
+local function log_entry(key, minId, id, cluster, sources, score, words, chosenAsOf)
+  local entry = id .. '\t' .. cluster .. '\t' .. sources .. '\t' .. score .. '\t' .. words
+  if chosenAsOf ~= '' then entry = entry .. '\t' .. chosenAsOf end
+  redis.call('XADD', key, 'MINID', '~', minId, '*', '${ENTRY_FIELD}', entry)
+end
+`;
+
+/**
+ * Logs a stored item's new words, with its cluster and sources as stored at that moment.
+ * KEYS: the item, the log. ARGV: the trim id, published ms, the words. Returns 1, or 0
+ * when the item is gone.
+ */
+const PUBLISH = new LuaScript(`${LOG_ENTRY_LUA}
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local item = cjson.decode(raw)
+log_entry(KEYS[2], ARGV[1], item.id, item.clusterId, table.concat(item.sourceIds, ' '), ARGV[2], ARGV[3], '')
+return 1
+`);
+
+/** A cursor that replays what was logged since `ms`. */
+export function storyLogCursorAt(ms: number): string {
+  return `${Math.max(0, Math.floor(ms))}-0`;
+}
+
 
 function entryFields(e: StoryLogEntry): string[] {
   const fields = [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, e.profile ? encodeStoryWords(e.profile) : KEEP_WORDS];
@@ -131,7 +169,7 @@ export function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
 /** An entry, or undefined for one in a format this version does not read, or damaged (it is passed over). */
 function decodeEntry(fields: string[]): StoryLogEntry | undefined {
   if (fields[0] !== ENTRY_FIELD) return undefined;
-  const [id = '', clusterId = '', sources = '', published = '', words = '', chosenAsOf] = (fields[1] ?? '').split('\t');
+  const [id = '', clusterId = id, sources = '', published = '', words = '', chosenAsOf] = (fields[1] ?? '').split('\t');
   const publishedMs = Number(published);
   if (!id || !Number.isFinite(publishedMs)) return undefined;
   const entry: StoryLogEntry = { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs, ...(chosenAsOf ? { chosenAsOf } : {}) };

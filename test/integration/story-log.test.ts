@@ -101,6 +101,49 @@ describe('story clusters across processes', () => {
     expect((await reader.sync()).map((i) => [i.id, i.clusterId])).toEqual([['u2', 'u1']]);
   });
 
+  it('words published after a move carry the cluster the item is in now', async () => {
+    const prefix = 'storylog-publish:';
+    const d = testIngestDeps(redis.client, prefix);
+    const story = (id: string) => ({ id, url: `https://x.example/${id}`, title: `Story ${id}`, publishedAt: at.toISOString(), classification: d.classifier.classify({ title: 'x' }), clusterId: id, sourceId: id, seenAt: at.toISOString(), story: storyProfile({ title: `Story ${id}`, publishedAt: at.toISOString() }) });
+    await d.items.upsertMany([story('p1'), story('p2')]);
+    const before = (await d.items.get('p2'))!;
+    await d.items.joinCluster('p2', 'p2', { id: 'p1', clusterId: 'p1' });
+    // Enrichment read the item before the move, and publishes its words after it.
+    await d.stories.publish({ ...before, summary: 'Filled in from the article page.' });
+    const { entries } = await new StoryLog(redis.client, prefix).readAfter('0-0');
+    expect(entries.at(-1)).toMatchObject({ id: 'p2', clusterId: 'p1' });
+    expect(entries.at(-1)!.profile).toBeDefined();
+  });
+
+  it('a batch reading back its own entries waits for a read already in flight, and reads again', async () => {
+    const prefix = 'storylog-inflight:';
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let gated = true;
+    // A read whose reply is held back until the batch has stored (a read in flight).
+    class HeldLog extends StoryLog {
+      override async readAfter(cursor: string, count?: number) {
+        const read = await super.readAfter(cursor, count);
+        if (gated) {
+          gated = false;
+          await gate;
+        }
+        return read;
+      }
+    }
+    const d = testIngestDeps(redis.client, prefix);
+    const stories = new StoryClusters(new HeldLog(redis.client, prefix), d.items);
+    const eastmoor = (url: string, title: string, sourceId: string) => ({ id: url, url, title, publishedAt: at.toISOString(), classification: d.classifier.classify({ title }), clusterId: url, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }) });
+    const { asOf } = stories.assign([], 'x');
+    await d.items.upsertMany([eastmoor('h1', 'Eastmoor police and fire services to share a headquarters', 'gazette')], asOf);
+    const inFlight = stories.sync();
+    await d.items.upsertMany([eastmoor('h2', 'Police and fire services in Eastmoor to share a headquarters', 'localgov')], asOf);
+    const mine = stories.syncAll();
+    release();
+    await inFlight;
+    expect((await mine).map((i) => [i.id, i.clusterId])).toEqual([['h2', 'h1']]);
+  });
+
   it('stories that joined a cluster whose first story moved follow it, whether logged before or after the move', async () => {
     const prefix = 'storylog-follow:';
     const d = testIngestDeps(redis.client, prefix);
