@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StoryClusters } from '../../src/dedupe/cluster.js';
 import { enrichItem } from '../../src/ingest/enrich.js';
-import { storeParsed } from '../../src/ingest/ingest-source.js';
+import { storeParsed, type IngestDeps } from '../../src/ingest/ingest-source.js';
 import { stem, storyProfile, storyWordHash } from '../../src/dedupe/similarity.js';
 import { ItemStore } from '../../src/store/items.js';
 import { StoryLog } from '../../src/store/story-log.js';
@@ -16,6 +16,20 @@ const parsed = (link: string, title: string, summary: string) => ({
   items: [{ title, link, summary, publishedAt: new Date(at.getTime() - 3_600_000).toISOString() }],
   skipped: 0,
 });
+
+/** An upsert of a story as ingest sends it; its cluster its own unless given. */
+const upsertOf = (deps: IngestDeps, id: string, title: string, sourceId: string, clusterId = id) => ({
+  id, url: `https://x.example/${id}`, title, publishedAt: at.toISOString(), classification: deps.classifier.classify({ title }),
+  clusterId, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }),
+});
+const EASTMOOR = ['Eastmoor police and fire services to share a headquarters', 'Police and fire services in Eastmoor to share a headquarters'] as const;
+
+/** Two outlets' copies of one story, each stored alone against the same (empty) log, and no one has read the log back. */
+async function storeSplit(deps: IngestDeps, [first, second]: [string, string]): Promise<void> {
+  const { asOf } = deps.stories.assign([], 'x');
+  await deps.items.upsertMany([upsertOf(deps, first, EASTMOOR[0], 'gazette')], asOf);
+  await deps.items.upsertMany([upsertOf(deps, second, EASTMOOR[1], 'localgov')], asOf);
+}
 
 describe('story clusters across processes', () => {
   it('a second process finds a near-duplicate another process stored, through the story log', async () => {
@@ -71,11 +85,7 @@ describe('story clusters across processes', () => {
   it('a process that reads the log repairs a split the storing process died before repairing', async () => {
     const prefix = 'storylog-repair:';
     const writer = testIngestDeps(redis.client, prefix);
-    const eastmoor = (url: string, title: string, sourceId: string) => ({ id: url, url, title, publishedAt: at.toISOString(), classification: writer.classifier.classify({ title }), clusterId: url, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }) });
-    // Both chosen against the same (empty) log, stored alone, and no one read the log back.
-    const { asOf } = writer.stories.assign([], 'x');
-    await writer.items.upsertMany([eastmoor('e1', 'Eastmoor police and fire services to share a headquarters', 'gazette')], asOf);
-    await writer.items.upsertMany([eastmoor('e2', 'Police and fire services in Eastmoor to share a headquarters', 'localgov')], asOf);
+    await storeSplit(writer, ['e1', 'e2']);
     expect((await writer.items.get('e2'))!.clusterId).toBe('e2');
     const reader = testIngestDeps(redis.client, prefix);
     expect((await reader.stories.sync()).map((i) => [i.id, i.clusterId])).toEqual([['e2', 'e1']]);
@@ -89,10 +99,7 @@ describe('story clusters across processes', () => {
   it('a move the store failed to make is made at the next read', async () => {
     const prefix = 'storylog-undone:';
     const writer = testIngestDeps(redis.client, prefix);
-    const eastmoor = (url: string, title: string, sourceId: string) => ({ id: url, url, title, publishedAt: at.toISOString(), classification: writer.classifier.classify({ title }), clusterId: url, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }) });
-    const { asOf } = writer.stories.assign([], 'x');
-    await writer.items.upsertMany([eastmoor('u1', 'Eastmoor police and fire services to share a headquarters', 'gazette')], asOf);
-    await writer.items.upsertMany([eastmoor('u2', 'Police and fire services in Eastmoor to share a headquarters', 'localgov')], asOf);
+    await storeSplit(writer, ['u1', 'u2']);
     let failures = 1;
     const mover = { joinCluster: (...args: Parameters<ItemStore['joinCluster']>) => (failures-- > 0 ? Promise.reject(new Error('connection lost')) : writer.items.joinCluster(...args)) };
     const reader = new StoryClusters(new StoryLog(redis.client, prefix), mover);
@@ -104,8 +111,7 @@ describe('story clusters across processes', () => {
   it('words published after a move carry the cluster the item is in now', async () => {
     const prefix = 'storylog-publish:';
     const d = testIngestDeps(redis.client, prefix);
-    const story = (id: string) => ({ id, url: `https://x.example/${id}`, title: `Story ${id}`, publishedAt: at.toISOString(), classification: d.classifier.classify({ title: 'x' }), clusterId: id, sourceId: id, seenAt: at.toISOString(), story: storyProfile({ title: `Story ${id}`, publishedAt: at.toISOString() }) });
-    await d.items.upsertMany([story('p1'), story('p2')]);
+    await d.items.upsertMany([upsertOf(d, 'p1', 'Story p1', 's1'), upsertOf(d, 'p2', 'Story p2', 's2')]);
     const before = (await d.items.get('p2'))!;
     await d.items.joinCluster('p2', 'p2', { id: 'p1', clusterId: 'p1' });
     // Enrichment read the item before the move, and publishes its words after it.
@@ -133,11 +139,10 @@ describe('story clusters across processes', () => {
     }
     const d = testIngestDeps(redis.client, prefix);
     const stories = new StoryClusters(new HeldLog(redis.client, prefix), d.items);
-    const eastmoor = (url: string, title: string, sourceId: string) => ({ id: url, url, title, publishedAt: at.toISOString(), classification: d.classifier.classify({ title }), clusterId: url, sourceId, seenAt: at.toISOString(), story: storyProfile({ title, publishedAt: at.toISOString() }) });
     const { asOf } = stories.assign([], 'x');
-    await d.items.upsertMany([eastmoor('h1', 'Eastmoor police and fire services to share a headquarters', 'gazette')], asOf);
+    await d.items.upsertMany([upsertOf(d, 'h1', EASTMOOR[0], 'gazette')], asOf);
     const inFlight = stories.sync();
-    await d.items.upsertMany([eastmoor('h2', 'Police and fire services in Eastmoor to share a headquarters', 'localgov')], asOf);
+    await d.items.upsertMany([upsertOf(d, 'h2', EASTMOOR[1], 'localgov')], asOf);
     const mine = stories.syncAll();
     release();
     await inFlight;
@@ -147,7 +152,7 @@ describe('story clusters across processes', () => {
   it('stories that joined a cluster whose first story moved follow it, whether logged before or after the move', async () => {
     const prefix = 'storylog-follow:';
     const d = testIngestDeps(redis.client, prefix);
-    const story = (id: string, clusterId: string, sourceId: string) => ({ id, url: `https://x.example/${id}`, title: `Story ${id}`, publishedAt: at.toISOString(), classification: d.classifier.classify({ title: 'x' }), clusterId, sourceId, seenAt: at.toISOString(), story: storyProfile({ title: `Story ${id}`, publishedAt: at.toISOString() }) });
+    const story = (id: string, clusterId: string, sourceId: string) => upsertOf(d, id, `Story ${id}`, sourceId, clusterId);
     await d.items.upsertMany([story('c', 'c', 's1'), story('a', 'a', 's2'), story('z1', 'a', 's3')]);
     await d.stories.sync();
     await d.items.joinCluster('a', 'a', { id: 'c', clusterId: 'c' });
