@@ -73,7 +73,7 @@ const RECENT_STORIES = 1000;
 type Candidate = StoryText & { id: string; publishedAt: string };
 
 /** An item with its proposed cluster and its story words (for the store to log). */
-export type Clustered<T> = T & { clusterId: string; story: StoryProfile };
+type Clustered<T> = T & { clusterId: string; story: StoryProfile };
 
 /**
  * **dedupe**, the edge: recent stories held in memory and kept in step with the store's

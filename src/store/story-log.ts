@@ -154,10 +154,10 @@ function entryFields(e: StoryLogEntry): string[] {
 }
 
 /** A stream entry as Redis returns it: its id and its fields. */
-export type StoryLogRow = [id: string, fields: string[]];
+type StoryLogRow = [id: string, fields: string[]];
 
 /** The entries of rows read from the log; those this version cannot read are passed over. */
-export function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
+function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
   const entries: StoryLogEntry[] = [];
   for (const [logId, fields] of rows) {
     const entry = decodeEntry(fields);
