@@ -183,18 +183,16 @@ export class StoryClusters {
   private apply(e: StoryLogEntry): ClusterMove[] {
     const before = this.index.clusterOf(e.id);
     const { clusterId } = e;
+    const moves: ClusterMove[] = [];
     if (e.profile) {
-      const story = { id: e.id, clusterId, sourceIds: e.sourceIds, profile: e.profile };
+      const story = { id: e.id, clusterId, sourceIds: e.sourceIds, profile: e.profile, logId: e.logId };
       this.index.put(story);
-      if (e.logId) this.remember({ ...story, logId: e.logId });
+      this.remember(story);
+      // A new story stored alone: the same story logged meanwhile by another batch.
+      const match = e.chosenAsOf && clusterId === e.id ? missedMatch({ ...story, chosenAsOf: e.chosenAsOf }, this.recent) : undefined;
+      if (match) moves.push({ id: e.id, from: e.id, sameAs: { id: match.id, clusterId: this.index.clusterOf(match.id) ?? match.clusterId } });
     } else {
       this.index.update(e.id, clusterId, e.sourceIds, e.publishedMs);
-    }
-    const moves: ClusterMove[] = [];
-    // A new story stored alone: the same story logged meanwhile by another batch.
-    if (e.chosenAsOf && e.profile && e.logId && clusterId === e.id) {
-      const match = missedMatch({ id: e.id, clusterId, sourceIds: e.sourceIds, profile: e.profile, logId: e.logId, chosenAsOf: e.chosenAsOf }, this.recent);
-      if (match) moves.push({ id: e.id, from: e.id, sameAs: { id: match.id, clusterId: this.index.clusterOf(match.id) ?? match.clusterId } });
     }
     // Joined a cluster whose first story has moved since: follow it.
     const root = clusterId === e.id ? undefined : this.index.clusterOf(clusterId);

@@ -140,7 +140,7 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   // A story stored alone may be one another batch stored meanwhile: reading the log back
   // compares it with what was logged in between, and joins it to that cluster (StoryClusters).
   const moved = results.some((r) => r.created && r.item.clusterId === r.item.id) ? await deps.stories.syncAll() : [];
-  const now = new Map(moved.map((i) => [i.id, i]));
-  const stored = results.map((r) => now.get(r.item.id) ?? r.item);
+  const asNow = new Map(moved.map((i) => [i.id, i]));
+  const stored = results.map((r) => asNow.get(r.item.id) ?? r.item);
   return { created: stored.filter((_, n) => results[n]!.created), stored, items: normalised.items.length, skipped: normalised.skipped };
 }

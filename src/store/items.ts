@@ -56,12 +56,11 @@ end
 
 /**
  * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
- * story log, the sector zsets, then per item: item, by-source. ARGV: the
- * number of sectors, the sector ids (matching the sector KEYS), the story log's trim id, the
+ * story log, the sector zsets, then per item: item, by-source. ARGV: the number of sectors, the sector ids (matching the sector KEYS), the story log's trim id, the
  * log entry the cluster proposals saw, then per item: JSON, sourceId, publishedAt ms, its
  * sector, its id, proposed cluster id, story words ('' for none). A new item is stored as
- * sent (no JSON decode); an existing one keeps its id, url, title, firstSeenAt, cluster and editor fields, gains the source, and
- * fills a missing summary or a real date. New items, and items that gained a source, a
+ * sent (no JSON decode); an existing one keeps its id, url, title, firstSeenAt, cluster and
+ * editor fields, gains the source, and fills a missing summary or a real date. New items, and items that gained a source, a
  * summary or a date, are appended to the story log in the same step, so no crash can leave
  * a stored item unknown to dedupe. A new item that starts its own cluster is logged with the
  * entry its cluster was chosen against (the ARGV before the items; '' for none), so whoever

@@ -20,8 +20,8 @@ export interface StoryLogEntry {
    * against. Stories logged after that one and before this one were not compared with it.
    */
   chosenAsOf?: string;
-  /** The entry's id in the log (set when read). */
-  logId?: string;
+  /** The entry's id in the log. */
+  logId: string;
 }
 
 /** The words field of an entry whose text did not change. */
@@ -84,7 +84,8 @@ export class StoryLog {
    */
   async readAfter(cursor: string, count = 2000): Promise<{ cursor: string; entries: StoryLogEntry[]; read: number }> {
     const rows = await this.redis.xrange(this.key, `(${cursor}`, '+', 'COUNT', count);
-    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries: decodeStoryLogRows(rows), read: rows.length };
+    const entries = rows.flatMap(([logId, fields]) => decodeEntry(logId, fields) ?? []);
+    return { cursor: rows.length ? rows[rows.length - 1]![0] : cursor, entries, read: rows.length };
   }
 
   /**
@@ -94,11 +95,6 @@ export class StoryLog {
    */
   async publish(id: string, profile: StoryProfile): Promise<void> {
     await PUBLISH.run(this.redis, 2, this.k.item(id), this.key, storyLogMinId(), profile.publishedMs, encodeStoryWords(profile));
-  }
-
-  /** Appends an entry as given. */
-  async append(entry: StoryLogEntry): Promise<void> {
-    await this.redis.xadd(this.key, 'MINID', '~', storyLogMinId(), '*', ...entryFields(entry));
   }
 }
 
@@ -146,33 +142,13 @@ export function storyLogCursorAt(ms: number): string {
   return `${Math.max(0, Math.floor(ms))}-0`;
 }
 
-
-function entryFields(e: StoryLogEntry): string[] {
-  const fields = [e.id, e.clusterId, e.sourceIds.join(' '), e.publishedMs, e.profile ? encodeStoryWords(e.profile) : KEEP_WORDS];
-  if (e.chosenAsOf) fields.push(e.chosenAsOf);
-  return [ENTRY_FIELD, fields.join('\t')];
-}
-
-/** A stream entry as Redis returns it: its id and its fields. */
-type StoryLogRow = [id: string, fields: string[]];
-
-/** The entries of rows read from the log; those this version cannot read are passed over. */
-function decodeStoryLogRows(rows: StoryLogRow[]): StoryLogEntry[] {
-  const entries: StoryLogEntry[] = [];
-  for (const [logId, fields] of rows) {
-    const entry = decodeEntry(fields);
-    if (entry) entries.push({ ...entry, logId });
-  }
-  return entries;
-}
-
 /** An entry, or undefined for one in a format this version does not read, or damaged (it is passed over). */
-function decodeEntry(fields: string[]): StoryLogEntry | undefined {
+function decodeEntry(logId: string, fields: string[]): StoryLogEntry | undefined {
   if (fields[0] !== ENTRY_FIELD) return undefined;
   const [id = '', clusterId = id, sources = '', published = '', words = '', chosenAsOf] = (fields[1] ?? '').split('\t');
   const publishedMs = Number(published);
   if (!id || !Number.isFinite(publishedMs)) return undefined;
-  const entry: StoryLogEntry = { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs, ...(chosenAsOf ? { chosenAsOf } : {}) };
+  const entry: StoryLogEntry = { id, clusterId, sourceIds: sources ? sources.split(' ') : [], publishedMs, logId, ...(chosenAsOf ? { chosenAsOf } : {}) };
   if (words === KEEP_WORDS) return entry;
   const profile = decodeStoryWords(words, publishedMs);
   return profile && { ...entry, profile };

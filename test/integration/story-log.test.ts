@@ -215,15 +215,16 @@ describe('story log entries', () => {
     expect(other.created[0]!.clusterId).toBe(full.created[0]!.clusterId);
   });
 
-
   it('carry a profile that reads back exactly as written', async () => {
+    const d = testIngestDeps(redis.client, 'storylog-rt:');
     const log = new StoryLog(redis.client, 'storylog-rt:');
-    const profile = storyProfile({ title: 'Kelbridge and Ashworth share a £1.1m back office', summary: 'Both councils agreed the plan on Tuesday.', publishedAt: at.toISOString() });
-    await log.append({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile, chosenAsOf: '12-3' });
+    const upsert = upsertOf(d, 'x1', 'Kelbridge and Ashworth share a £1.1m back office', 'a');
+    const profile = upsert.story;
+    await d.items.upsertMany([upsert], '12-3');
     const { entries, cursor } = await log.readAfter('0-0');
     expect(entries).toHaveLength(1);
     const back = entries[0]!;
-    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'c1', sourceIds: ['a', 'b'], publishedMs: profile.publishedMs, profile: undefined, chosenAsOf: '12-3', logId: cursor });
+    expect({ ...back, profile: undefined }).toEqual({ id: 'x1', clusterId: 'x1', sourceIds: ['a'], publishedMs: profile.publishedMs, profile: undefined, chosenAsOf: '12-3', logId: cursor });
     const got = back.profile!;
     const words = (p: typeof profile) => [...p.words.subarray(p.start, p.end)];
     expect(words(got)).toEqual(words(profile));
@@ -237,8 +238,8 @@ describe('story log entries', () => {
     await redis.client.xadd(key, '*', 's', 'x0\tx0\ta\t0\t1 2|3|4');
     // Damaged: no words, words too short, a length that is no whole number of words, no date, no fields.
     for (const value of ['x1\tx1\ta\t0\t', 'x2\tx2\ta\t0\tAAAA', 'x3\tx3\ta\t0\tAAAAAAAAAA', 'x4\tx4\ta\tsoon\tAAAAAAAAAAA=', 'x5']) await redis.client.xadd(key, '*', 'p', value);
-    const good = storyProfile({ title: 'Kelbridge budget agreed', publishedAt: at.toISOString() });
-    await log.append({ id: 'ok', clusterId: 'ok', sourceIds: ['a'], publishedMs: good.publishedMs, profile: good });
+    const d = testIngestDeps(redis.client, 'storylog-old:');
+    await d.items.upsertMany([upsertOf(d, 'ok', 'Kelbridge budget agreed', 'a')]);
     const lastId = await redis.client.xadd(key, '*', 's', 'x9\tx9\ta\t0\t1|2|3');
     const { entries, cursor } = await log.readAfter('0-0');
     expect(entries.map((e) => e.id)).toEqual(['ok']);
