@@ -26,15 +26,14 @@ interface RuleValue {
 }
 
 /**
- * A phrase matched on stems, with the spellings it may take: per word, the configured words
- * of every phrase sharing these stems. Porter stems conflate words that have nothing to do with
- * each other ("universities" and "universal", "detectives" and "detection", "integration" and
- * "integrity"), so a stem match only counts when each word is a configured word or its plural
- * or possessive (see sameWord).
+ * A phrase matched on stems, with its words as configured. Porter stems conflate words that
+ * have nothing to do with each other ("universities" and "universal", "detectives" and
+ * "detection", "integration" and "integrity"), so a stem match only counts when each word is
+ * the configured word or its plural or possessive (see sameWord).
  */
 interface StemPhrase<T> {
   value: T;
-  forms: Set<string>[];
+  words: string[];
 }
 
 /** Whether `w` (as written, lower case) is the configured word `k`, its plural or its possessive. */
@@ -52,40 +51,31 @@ function plural(w: string, k: string): boolean {
 
 /** Phrases matched on stems but checked against their configured spellings. */
 class StemPhrases<T> {
-  private readonly matcher = new PhraseMatcher<StemPhrase<T>>();
-  private readonly byStems = new Map<string, StemPhrase<T>>();
+  /** Per stem sequence, every phrase with those stems ("doctors" and "doctoral" share one). */
+  private readonly matcher = new PhraseMatcher<StemPhrase<T>[]>();
+  private readonly byStems = new Map<string, StemPhrase<T>[]>();
 
   add(phrase: string, value: T): void {
     const tok = tokenize(phrase);
     const key = tok.stems.join(' ');
     let entry = this.byStems.get(key);
     if (!entry) {
-      entry = { value, forms: tok.words.map(() => new Set<string>()) };
+      entry = [];
       this.byStems.set(key, entry);
       this.matcher.add(phrase, entry, tok.stems);
     }
-    tok.words.forEach((w, i) => entry.forms[i]!.add(w));
+    entry.push({ value, words: tok.words });
   }
 
-  /** Calls `fn` for each match whose words are spelt as configured (longest first, left to right). */
+  /**
+   * Calls `fn` for each match spelt as a configured phrase (the first such phrase's value),
+   * longest first, left to right: a longer stem match spelt otherwise leaves room for a
+   * shorter one ("police" in "police forced to", not "police force").
+   */
   match(tok: Tokens, fn: (value: T, start: number, length: number) => void): void {
-    for (const hit of this.matcher.match(tok.stems, tok.raw)) {
-      const forms = hit.value.forms;
-      let ok = true;
-      for (let j = 0; ok && j < hit.length; j++) {
-        const w = tok.words[hit.start + j]!;
-        const allowed = forms[j]!;
-        if (allowed.has(w)) continue;
-        ok = false;
-        for (const k of allowed) {
-          if (sameWord(w, k)) {
-            ok = true;
-            break;
-          }
-        }
-      }
-      if (ok) fn(hit.value.value, hit.start, hit.length);
-    }
+    const spelt = (p: StemPhrase<T>, start: number) => p.words.every((k, j) => sameWord(tok.words[start + j]!, k));
+    const hits = this.matcher.match(tok.stems, tok.raw, (phrases, start) => phrases.some((p) => spelt(p, start)));
+    for (const hit of hits) fn(hit.value.find((p) => spelt(p, hit.start))!.value, hit.start, hit.length);
   }
 }
 

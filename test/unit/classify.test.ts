@@ -60,6 +60,14 @@ describe('keywords and collaboration phrases (matched on stems, checked against 
     expect(features('Integration of care teams')).toContain('collab=integration');
   });
 
+  it('keeps a shorter keyword inside a longer stem match spelt otherwise, and each keyword its own sector', () => {
+    // "forced" stems as "force" in "police force"; "houses" as "housing" in "council housing".
+    expect(features('Police forced to apologise')).toContainEqual(expect.stringMatching(/^rule:blue-light=police$/));
+    expect(features('Council houses sold off')).toContainEqual(expect.stringMatching(/^rule:local-government=council$/));
+    // "doctoral" shares the stems of health's "doctors", but is a higher-education keyword.
+    expect(features('Doctoral students strike')).not.toContainEqual(expect.stringMatching(/^rule:health/));
+  });
+
   it('matches keywords with numbers by the number too', () => {
     expect(features('Council issues section 114 notice')).toContain('rule:local-government=section 114');
     expect(features('Landlords await section 21 ruling')).not.toContain('rule:local-government=section 21');
