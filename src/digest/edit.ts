@@ -22,20 +22,11 @@ function entryOf(issue: Issue, itemId: string): DraftEntry {
 
 /** Puts `entry` at `position` (0-based, clamped) among the entries of its sector; sectors in `sectorOrder`. */
 function place(issue: Issue, entry: DraftEntry, position: number | undefined, sectorOrder: readonly SectorId[]): void {
-  issue.entries = issue.entries.filter((e) => e !== entry);
-  const sameSector = issue.entries.filter((e) => e.sector === entry.sector);
-  if (position === undefined || position >= sameSector.length) {
-    const last = sameSector.at(-1);
-    if (last) issue.entries.splice(issue.entries.indexOf(last) + 1, 0, entry);
-    else {
-      // First in its sector: insert before the first entry of a later sector.
-      const order = sectorOrder.indexOf(entry.sector);
-      const next = issue.entries.findIndex((e) => sectorOrder.indexOf(e.sector) > order);
-      issue.entries.splice(next === -1 ? issue.entries.length : next, 0, entry);
-    }
-  } else {
-    issue.entries.splice(issue.entries.indexOf(sameSector[Math.max(0, position)]!), 0, entry);
-  }
+  const rest = issue.entries.filter((e) => e !== entry);
+  const before = rest.filter((e) => e.sector === entry.sector)[Math.max(0, position ?? Infinity)];
+  rest.splice(before ? rest.indexOf(before) : rest.length, 0, entry);
+  // A stable sort: the entry lands in its section, and every section keeps its order.
+  issue.entries = sortBySector(rest, sectorOrder);
 }
 
 /**
