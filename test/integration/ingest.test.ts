@@ -111,6 +111,19 @@ describe('ingestSource against a fixture server', () => {
     expect((await ingestSource(d, s, { force: true })).consecutiveFailures).toBe(2);
   });
 
+  it('a success after failures clears the error, the backoff and validators the server no longer sends', async () => {
+    const d = deps();
+    const at = new Date('2026-11-20T10:00:00.000Z');
+    const next = new Date('2026-11-20T11:00:00.000Z');
+    await d.sources.recordSuccess('r', { at, url: 'https://x.org/f', status: 200, etag: '"v1"', lastModified: 'Fri, 20 Nov 2026 09:00:00 GMT', movedTo: 'https://x.org/g', created: 3, nextFetchAt: next });
+    await d.sources.recordFailure('r', { at, status: 500, error: 'http: 500' });
+    await d.sources.setBackoff('r', next);
+    await d.sources.recordSuccess('r', { at, url: 'https://x.org/f', status: 200, created: 2, items: 5, nextFetchAt: next });
+    const state = await d.sources.get('r');
+    expect(state).toMatchObject({ consecutiveFailures: 0, lastStatus: 200, lastItems: 5, totalNew: 5, url: 'https://x.org/f' });
+    for (const gone of ['lastError', 'lastErrorAt', 'backoffUntil', 'etag', 'lastModified', 'movedTo'] as const) expect(state[gone], gone).toBeUndefined();
+  });
+
   it('honours Retry-After on 429 and holds the whole host back', async () => {
     const d = deps();
     const run = await ingestSource(d, feed('busy', `${paused.origin}/busy.xml`));
