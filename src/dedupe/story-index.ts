@@ -90,8 +90,10 @@ export class StoryIndex {
   update(id: string, clusterId: string, sourceIds: string[], publishedMs: number): boolean {
     const slot = this.byId.get(id);
     if (slot === undefined) return false;
-    const old = this.story(slot);
-    this.put({ id, clusterId, sourceIds, profile: { ...old.profile, publishedMs } });
+    // In place: the words and their postings stay as they are.
+    this.clusters[slot] = clusterId;
+    this.sources[slot] = sourceIds.join(' ');
+    this.published[slot] = publishedMs;
     return true;
   }
 
