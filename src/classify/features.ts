@@ -238,9 +238,9 @@ export function previousWord(tok: Tokens, i: number): number {
   while (p > 0 && tok.stems[p] === '') p--;
   return p;
 }
-export const WORD = 0;
-export const TITLE_WORD = 1;
-export const BIGRAM = 2;
+const WORD = 0;
+const TITLE_WORD = 1;
+const BIGRAM = 2;
 
 /**
  * Word features of tokenised text: each non-stop stem (WORD), again when in the headline

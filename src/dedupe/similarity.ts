@@ -160,7 +160,7 @@ function sharesName(a: StoryProfile, b: StoryProfile): boolean {
  * 0..1: how much two items tell the same story. The overlap coefficient of their content
  * words (so a headline-only item can match a longer one), with title words counted twice.
  */
-export function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
+function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
   let shared = 0;
   let weightShared = 0;
   let i = a.start;

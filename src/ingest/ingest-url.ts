@@ -33,5 +33,7 @@ export async function ingestUrl(deps: IngestDeps, url: string, options: { allowP
   // The id it is stored under (a canonical URL known as an alias resolves to its item).
   const id = stored[0]!.id;
   // The article page has been read: there is nothing left for the enrich stage to add.
-  return (await deps.items.patch(id, { enrichedAt: at.toISOString() })) ?? (await deps.items.get(id))!;
+  const item = await deps.items.patch(id, { enrichedAt: at.toISOString() });
+  if (!item) throw new Error(`item ${id} was deleted while it was being added`);
+  return item;
 }

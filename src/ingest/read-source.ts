@@ -24,7 +24,7 @@ export type SourceFetcher = (url: string, options: FetchOptions & { robots?: boo
  * Honours robots.txt without pacing or a shared cache: for `sources check`, which stores
  * nothing and runs once (ingest uses PoliteClient, which paces and caches).
  */
-export const fetchOnce: SourceFetcher = async (url, { robots, ...options }) => {
+const fetchOnce: SourceFetcher = async (url, { robots, ...options }) => {
   const allow = async (target: string) => void assertRobotsAllow(await readRobots(new URL(target).origin, (u, o) => fetchUrl(u, { userAgent: options.userAgent, allowPrivateNetwork: options.allowPrivateNetwork, ...o })), target);
   if (robots) await allow(url);
   return fetchUrl(url, robots ? { ...options, beforeRedirect: allow } : options);
