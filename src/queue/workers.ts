@@ -114,6 +114,17 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   const ingest = options.roles.some((r) => r !== 'retrain') ? await startIngestWorkers(options, () => config) : undefined;
   let retrainer: RetrainWorker | undefined;
 
+  // What the ingest workers take from the config: the User-Agent, and one schedule per source.
+  const apply = async (): Promise<ReconcileResult | undefined> => {
+    if (!ingest) return undefined;
+    ingest.deps.userAgent = userAgent(config.newsletter);
+    if (!options.roles.includes('fetch') || !schedule) return undefined;
+    const r = await reconcileSchedulers(ingest.queues.fetch, config.sources);
+    if (r.added.length + r.changed.length + r.removed.length > 0) {
+      options.log(`schedules: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`);
+    }
+    return r;
+  };
   const reload = async (): Promise<ReconcileResult | undefined> => {
     try {
       config = loadConfig(options.configDir);
@@ -124,18 +135,12 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
       }
       throw err;
     }
-    if (!ingest) return undefined;
-    ingest.deps.userAgent = userAgent(config.newsletter);
-    if (!options.roles.includes('fetch') || !schedule) return undefined;
-    const r = await reconcileSchedulers(ingest.queues.fetch, config.sources);
-    if (r.added.length + r.changed.length + r.removed.length > 0) {
-      options.log(`schedules: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`);
-    }
-    return r;
+    return apply();
   };
   try {
     if (options.roles.includes('retrain')) retrainer = await startRetrainWorker({ target: options.target, prefix: options.prefix, config, log: options.log });
-    if (options.roles.includes('fetch') && schedule) await reload();
+    // The config was just read: apply it, no need to read it again.
+    await apply();
   } catch (err) {
     // The ingest workers already take jobs: a process that failed to start must not go on.
     await ingest?.close();
@@ -143,8 +148,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     throw err;
   }
 
+  // Only the ingest workers use a reloaded config (the retrainer keeps the one it started with).
   let watcher: FSWatcher | undefined;
-  if (options.watchConfig ?? true) {
+  if (ingest && (options.watchConfig ?? true)) {
     let timer: NodeJS.Timeout | undefined;
     try {
       watcher = watch(config.files.sources, () => {
