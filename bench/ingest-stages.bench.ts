@@ -1,7 +1,8 @@
 /**
  * Where an ingest worker's CPU goes: the stages of storeParsed, one by one, in one process,
  * over the same 1,000 feeds × 25 items as the ingest bench (parse, normalise, classify with
- * the bundled model, dedupe against everything stored before, store on a real redis-server).
+ * the bundled model, store on a real redis-server; stories are clustered when a draft is made,
+ * timed in the dedupe bench).
  * Each stage is timed in CPU, not wall time, as the pipeline calls it, feed by feed: the wait
  * for Redis (over 0.2 ms a round trip on these machines) is no cost when ten jobs share a
  * worker, but the Redis server's own CPU is, so it is reported too.
@@ -13,13 +14,11 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { classifierKit } from '../src/classify/index.js';
 import { loadConfig } from '../src/config/load.js';
-import { StoryClusters } from '../src/dedupe/cluster.js';
 import { classifyItems } from '../src/ingest/classify-stage.js';
 import { parseFeed } from '../src/ingest/feed-parser.js';
 import { normaliseItems } from '../src/ingest/normalise.js';
 import { ItemStore } from '../src/store/items.js';
 import { freePort, startRedisServer } from '../src/store/redis-server.js';
-import { StoryLog } from '../src/store/story-log.js';
 import { FEEDS, feedXml, PER_FEED, rawParseRate } from './feeds.js';
 import type { Report } from './report.js';
 
@@ -34,10 +33,9 @@ export default async function (report: Report): Promise<void> {
   const redis = await startRedisServer({ dir, port: await freePort() });
   const client = new Redis(redis.connection);
   // CPU ms per stage of this process, and of the Redis server over the whole run.
-  const ms = { parse: 0, normalise: 0, classify: 0, 'aliases and story log read': 0, 'dedupe (clusters)': 0, 'store (client)': 0, 'Redis server': 0 };
+  const ms = { parse: 0, normalise: 0, classify: 0, aliases: 0, 'store (client)': 0, 'Redis server': 0 };
   try {
     const items = new ItemStore(client, 'stages:');
-    const stories = new StoryClusters(new StoryLog(client, 'stages:'), items);
     const serverPid = Number(/process_id:(\d+)/.exec(await client.info('server'))![1]);
     // utime, stime, and those of reaped children (an AOF rewrite runs in a fork).
     const serverCpu = () => {
@@ -63,13 +61,11 @@ export default async function (report: Report): Promise<void> {
       lap('parse');
       const normalised = normaliseItems(parsed, at);
       lap('normalise');
-      await Promise.all([items.aliases(normalised.items.map((i) => i.id)), stories.sync()]);
-      lap('aliases and story log read');
+      await items.aliases(normalised.items.map((i) => i.id));
+      lap('aliases');
       const classified = classifyItems(normalised.items, classifier);
       lap('classify');
-      const { items: clustered, asOf } = stories.assign(classified, `f${f}`);
-      lap('dedupe (clusters)');
-      await items.upsertMany(clustered.map((i) => ({ ...i, sourceId: `f${f}`, seenAt: at.toISOString() })), asOf);
+      await items.upsertMany(classified.map((i) => ({ ...i, sourceId: `f${f}`, seenAt: at.toISOString() })));
       lap('store (client)');
     }
     ms['Redis server'] = serverCpu() - serverBefore;

@@ -20,8 +20,6 @@ export interface NewsItem {
   firstSeenAt: string;
   /** Every source that carried this URL, first one first. */
   sourceIds: string[];
-  /** Story cluster: items from different outlets about the same story share it. */
-  clusterId: string;
   classification: Classification;
   /** Sector set by an editor; wins over classification.sector. */
   editorSector?: SectorId;

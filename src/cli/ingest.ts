@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
+import { clusterStories } from '../dedupe/stories.js';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
@@ -82,11 +83,11 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
         if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new UsageError(`--sector expects one of ${SECTOR_IDS.join(', ')}, got "${opts.sector}"`);
         const store = new ItemStore(await ctx.redis(), ctx.settings.keyPrefix);
         const list = await store.list({ since: new Date(Date.now() - age), sector: opts.sector as SectorId | undefined, limit: opts.limit ? positive(opts.limit, '--limit') : undefined });
-        if (opts.json) ctx.json({ items: list });
+        const storyOf = clusterStories(list);
+        if (opts.json) ctx.json({ items: list.map((i) => ({ ...i, storyId: storyOf.get(i.id) })) });
         else {
-          ctx.out(itemsTable(list));
-          const clusters = new Set(list.map((i) => i.clusterId)).size;
-          ctx.out(`${list.length} items in ${clusters} stories`);
+          ctx.out(itemsTable(list, storyOf));
+          ctx.out(`${list.length} items in ${new Set(storyOf.values()).size} stories`);
         }
         return EXIT.ok;
       }),
@@ -168,8 +169,6 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
       return r;
     });
     bar?.stop();
-    // Stories that joined a cluster whose first story moved during the run follow it now.
-    await deps.stories.syncAll();
     let enriched = 0;
     if (enrichQueue.length) {
       const bar2 = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'article pages {bar} {value}/{total}', stream: process.stderr, hideCursor: true }) : undefined;
@@ -206,13 +205,14 @@ function runsTable(runs: SourceRun[]): string {
   return table.toString();
 }
 
-function itemsTable(items: NewsItem[]): string {
+function itemsTable(items: NewsItem[], storyOf: ReadonlyMap<string, string>): string {
   const table = new Table({ head: ['published', 'sector', 'title', 'sources', 'story'], style: { head: [], border: [], compact: true }, colWidths: [18, 18, 62, 30, 10], wordWrap: true });
-  const clusterSize = new Map<string, number>();
-  for (const i of items) clusterSize.set(i.clusterId, (clusterSize.get(i.clusterId) ?? 0) + 1);
+  const storySize = new Map<string, number>();
+  for (const story of storyOf.values()) storySize.set(story, (storySize.get(story) ?? 0) + 1);
   for (const i of items) {
-    const size = clusterSize.get(i.clusterId)!;
-    table.push([i.publishedAt.slice(0, 16).replace('T', ' '), sectorOf(i) + (i.classification.relevant ? '' : ' (-)'), i.title, i.sourceIds.join(', '), size > 1 ? `${i.clusterId.slice(0, 6)} ×${size}` : '']);
+    const story = storyOf.get(i.id)!;
+    const size = storySize.get(story)!;
+    table.push([i.publishedAt.slice(0, 16).replace('T', ' '), sectorOf(i) + (i.classification.relevant ? '' : ' (-)'), i.title, i.sourceIds.join(', '), size > 1 ? `${story.slice(0, 6)} ×${size}` : '']);
   }
   return table.toString();
 }

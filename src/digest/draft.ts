@@ -28,14 +28,16 @@ export interface DraftPlan {
 }
 
 /**
- * Works out a draft's entries from the items of its window. A story cluster becomes one
- * entry (its most relevant item, the others as "also reported by"). Items that ran in an
- * earlier issue are left out. With an existing draft, every entry and every edit is kept:
+ * Works out a draft's entries from the items of its window. A story (`storyOf`: item id →
+ * story cluster, from clusterStories over the window and the items of recent issues) becomes
+ * one entry: its most relevant item, the others as "also reported by". A story any of whose
+ * items ran in an earlier issue is left out. With an existing draft, every entry and every edit is kept:
  * new stories are appended to their section, new outlets of a known story attached to it.
  */
 export function planDraft(
   existing: DraftEntry[] | undefined,
   windowItems: NewsItem[],
+  storyOf: ReadonlyMap<string, string>,
   alreadyRan: ReadonlyMap<string, string>,
   window: { since: Date; until: Date },
   sectorOrder: readonly SectorId[],
@@ -48,12 +50,14 @@ export function planDraft(
   const known = new Map<string, DraftEntry>();
   for (const e of entries) for (const id of [e.itemId, ...e.alsoIds]) known.set(id, e);
 
+  const story = (id: string) => storyOf.get(id) ?? id;
+  const ranStories = new Set([...alreadyRan.keys()].map(story));
   const clusters = new Map<string, NewsItem[]>();
   for (const item of windowItems) {
-    if (alreadyRan.has(item.id)) continue;
-    const list = clusters.get(item.clusterId) ?? [];
+    if (alreadyRan.has(item.id) || ranStories.has(story(item.id))) continue;
+    const list = clusters.get(story(item.id)) ?? [];
     list.push(item);
-    clusters.set(item.clusterId, list);
+    clusters.set(story(item.id), list);
   }
 
   const fresh: DraftEntry[] = [];

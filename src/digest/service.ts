@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
+import { clusterStories } from '../dedupe/stories.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { IssueStore } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
@@ -14,6 +15,9 @@ import { exportDraft, planImport } from './transfer.js';
 import { ConflictError, EditError, type Issue } from './types.js';
 import { buildIssueView, type IssueView } from './view.js';
 import { issueWindow, weekOf } from './week.js';
+
+/** How many of the latest earlier issues' items a draft's stories are compared with. */
+const RECENT_ISSUES = 4;
 
 export interface DigestOptions {
   redis: Redis;
@@ -72,9 +76,14 @@ export class Digest {
     const window = issueWindow(week, this.o.config.newsletter);
     const [windowItems, earlier] = await Promise.all([this.items.list({ since: window.since, until: window.until }), this.issues.before(window.week)]);
     const ran = ranBefore(earlier);
+    // Stories are found among the window's items and those of recent issues, so a story
+    // that already ran is recognised when another outlet reports it again.
+    const inWindow = new Set(windowItems.map((i) => i.id));
+    const recent = await this.items.getMany([...ranBefore(earlier.slice(-RECENT_ISSUES)).keys()].filter((id) => !inWindow.has(id)));
+    const storyOf = clusterStories([...windowItems, ...recent]);
     const existing = await this.issues.get(window.week);
     if (!existing) {
-      const plan = planDraft(undefined, windowItems, ran, window, this.sectorOrder);
+      const plan = planDraft(undefined, windowItems, storyOf, ran, window, this.sectorOrder);
       const now = new Date().toISOString();
       try {
         const issue = await this.issues.create({ week: window.week, status: 'draft', entries: plan.entries, createdAt: now, updatedAt: now, updatedBy: this.o.editor });
@@ -91,7 +100,7 @@ export class Digest {
       window.week,
       existing.version,
       (issue) => {
-        const plan = planDraft(issue.entries, windowItems, ran, window, this.sectorOrder);
+        const plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
         issue.entries = plan.entries;
         added = plan.added;
         attached = plan.attached;

@@ -85,8 +85,6 @@ export async function enrichItem(deps: IngestDeps, itemIdToEnrich: string, sourc
     { onlyIfMissing: ['summary'], remove: item.dateFromFirstSeen && meta.publishedAt ? ['dateFromFirstSeen'] : [] },
   );
   if (meta.canonical && meta.canonical !== item.url) await deps.items.addAlias(itemId(meta.canonical), item.id);
-  // New words or a new date change which stories it is near: let every process know.
-  if (updated && (updated.summary !== item.summary || updated.publishedAt !== item.publishedAt)) await deps.stories.publish(updated);
   if (updated && !hadSummary && updated.summary) {
     // New text, new verdict: classify again with the summary.
     const classification = deps.classifier.classify({ title: updated.title, summary: updated.summary, sectorHint: source?.sector });

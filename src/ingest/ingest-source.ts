@@ -1,6 +1,5 @@
 import type { Source } from '../config/schema.js';
 import type { Classifier } from '../classify/types.js';
-import type { StoryClusters } from '../dedupe/cluster.js';
 import type { HostStore, PaceOptions } from '../store/hosts.js';
 import type { ItemStore } from '../store/items.js';
 import type { SourceStateStore } from '../store/sources.js';
@@ -22,8 +21,6 @@ export interface EnrichRequest {
 export interface IngestDeps {
   classifier: Classifier;
   items: ItemStore;
-  /** Recent stories, for near-duplicate clusters (one per process: it holds them in memory). */
-  stories: StoryClusters;
   sources: SourceStateStore;
   hosts: HostStore;
   userAgent: string;
@@ -56,7 +53,7 @@ export function politeClient(deps: IngestDeps): PoliteClient {
 
 /**
  * Fetches one source and stores what it carries: fetch → parse → normalise → classify →
- * dedupe → store, recording the outcome in the source's state. Idempotent: running it twice
+ * store (one item per canonical URL), recording the outcome in the source's state. Idempotent: running it twice
  * (a re-fetch, or a job retried after a worker died) stores nothing twice.
  *
  * `force` ignores a backoff in progress (an administrator's `ssnews fetch`).
@@ -122,25 +119,15 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
   }
 }
 
-/** parse result → normalise → classify → dedupe → store. Returns the items that were new. */
+/** parse result → normalise → classify → store. Returns the items that were new. */
 export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 'sector'>, parsed: Parameters<typeof normaliseItems>[0], at: Date) {
   const normalised = normaliseItems(parsed, at);
   // URLs learnt from article pages' rel=canonical map to the item first stored under another URL.
-  // Asked for at once with the story log's news (one wait for Redis, not two).
-  const [aliases] = await Promise.all([deps.items.aliases(normalised.items.map((i) => i.id)), deps.stories.sync()]);
+  const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));
   const resolved = normalised.items.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
   const classified = classifyItems(resolved, deps.classifier, source.sector);
-  const { items: clustered, asOf } = deps.stories.assign(classified, source.id);
   const seenAt = at.toISOString();
-  // The store logs each new or changed item's story words in the same atomic step.
-  const results = await deps.items.upsertMany(
-    clustered.map((i) => ({ ...i, sourceId: source.id, seenAt })),
-    asOf,
-  );
-  // A story stored alone may be one another batch stored meanwhile: reading the log back
-  // compares it with what was logged in between, and joins it to that cluster (StoryClusters).
-  const moved = results.some((r) => r.created && r.item.clusterId === r.item.id) ? await deps.stories.syncAll() : [];
-  const asNow = new Map(moved.map((i) => [i.id, i]));
-  const stored = results.map((r) => asNow.get(r.item.id) ?? r.item);
+  const results = await deps.items.upsertMany(classified.map((i) => ({ ...i, sourceId: source.id, seenAt })));
+  const stored = results.map((r) => r.item);
   return { created: stored.filter((_, n) => results[n]!.created), stored, items: normalised.items.length, skipped: normalised.skipped };
 }

@@ -11,8 +11,6 @@ import { userAgent } from '../ingest/user-agent.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import { DEFAULT_PACE, HostStore, type PaceOptions } from '../store/hosts.js';
 import { ItemStore } from '../store/items.js';
-import { StoryLog } from '../store/story-log.js';
-import { StoryClusters } from '../dedupe/cluster.js';
 import { keys } from '../store/keys.js';
 import { SourceStateStore } from '../store/sources.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
@@ -63,11 +61,9 @@ export async function enqueueEnrich(queue: Queue<EnrichJob>, requests: EnrichReq
 
 /** The stores and HTTP settings ingest runs with, on one command connection. */
 export function ingestDeps(redis: Redis, prefix: string, config: Config, classifier: IngestDeps['classifier'], pace: Partial<PaceOptions> = {}): IngestDeps {
-  const items = new ItemStore(redis, prefix);
   return {
     classifier,
-    items,
-    stories: new StoryClusters(new StoryLog(redis, prefix), items),
+    items: new ItemStore(redis, prefix),
     sources: new SourceStateStore(redis, prefix),
     hosts: new HostStore(redis, prefix),
     userAgent: userAgent(config.newsletter),

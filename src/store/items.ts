@@ -1,22 +1,16 @@
 import type { Redis } from 'ioredis';
-import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import type { SectorId } from '../config/schema.js';
 import type { Classification } from '../classify/types.js';
-import type { StoryProfile } from '../dedupe/similarity.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
-import { encodeStoryWords, KEEP_WORDS, LOG_ENTRY_LUA, storyLogMinId } from './story-log.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
   classification: Classification;
-  /** The story cluster the dedupe stage proposes; an existing item keeps its own. */
-  clusterId: string;
   sourceId: string;
   /** When the source carried it this time (becomes firstSeenAt for a new item). */
   seenAt: string;
-  /** Its story words: given, the story log records the item when it is new or changes. */
-  story?: StoryProfile;
 }
 
 export interface UpsertResult {
@@ -34,87 +28,45 @@ export interface ListQuery {
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
 export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
 
-// Shared Lua: the sector an item is filed under (the editor's choice first), as sectorOf(),
-// and the per-sector zsets kept in step with it.
-const SECTORS = `
-local function sector_of(item)
-  if item.editorSector and item.editorSector ~= cjson.null then return item.editorSector end
-  return item.classification.sector
-end
--- sector id -> zset key: KEYS[first + j] is the zset of sector ARGV[sectorArg + j], j < count.
-local function sector_zsets(first, sectorArg, count)
-  local t = {}
-  for j = 0, count - 1 do t[ARGV[sectorArg + j]] = KEYS[first + j] end
-  return t
-end
--- Files an item under newSector (when it has a score), and out of oldSector when that differs.
-local function refile(zsets, id, oldSector, newSector, score)
-  if oldSector and oldSector ~= newSector and zsets[oldSector] then redis.call('ZREM', zsets[oldSector], id) end
-  if score and zsets[newSector] then redis.call('ZADD', zsets[newSector], score, id) end
-end
-`;
-
 /**
- * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, the
- * story log, the sector zsets, then per item: item, by-source. ARGV: the number of sectors, the sector ids (matching the sector KEYS), the story log's trim id, the
- * log entry the cluster proposals saw, then per item: JSON, sourceId, publishedAt ms, its
- * sector, its id, proposed cluster id, story words ('' for none). A new item is stored as
- * sent (no JSON decode); an existing one keeps its id, url, title, firstSeenAt, cluster and
- * editor fields, gains the source, and fills a missing summary or a real date. New items, and items that gained a source, a
- * summary or a date, are appended to the story log in the same step, so no crash can leave
- * a stored item unknown to dedupe. A new item that starts its own cluster is logged with the
- * entry its cluster was chosen against (the ARGV before the items; '' for none), so whoever
- * reads the log can compare it with the stories logged in between (StoryClusters). Returns
- * per item {1} when new, else {0, stored JSON}.
+ * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, then
+ * per item: item, by-source. ARGV per item: JSON, sourceId, publishedAt ms. A new item is
+ * stored as sent (no JSON decode); an existing one keeps its id, url, title, firstSeenAt and
+ * editor fields, gains the source, and fills a missing summary or a real date. Returns per
+ * item {1} when new, else {0, stored JSON}.
  */
-const UPSERT_MANY = new LuaScript(`${SECTORS}${LOG_ENTRY_LUA}
-local S = tonumber(ARGV[1])
-local zsets = sector_zsets(3, 2, S)
-local byTime, storyLog, minId, asOf = KEYS[1], KEYS[2], ARGV[S + 2], ARGV[S + 3]
-local n = (#ARGV - 3 - S) / 7
-local function log_story(id, cluster, sources, score, words, chosenAsOf)
-  if words ~= '' then log_entry(storyLog, minId, id, cluster, sources, score, words, chosenAsOf) end
-end
+const UPSERT_MANY = new LuaScript(`
+local byTime = KEYS[1]
 local out = {}
-for i = 0, n - 1 do
-  local kItem, kSource = KEYS[S + 3 + 2 * i], KEYS[S + 4 + 2 * i]
-  local a = S + 4 + 7 * i
-  local json, sourceId, score, sector, id, cluster, words = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
-  -- Stored as sent when new (one command); otherwise merged into what is stored.
+for i = 0, #ARGV / 3 - 1 do
+  local kItem, kSource = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
+  local json, sourceId, score = ARGV[1 + 3 * i], ARGV[2 + 3 * i], tonumber(ARGV[3 + 3 * i])
   if redis.call('SET', kItem, json, 'NX') then
+    local id = cjson.decode(json).id
     redis.call('ZADD', byTime, score, id)
     redis.call('ZADD', kSource, score, id)
-    refile(zsets, id, nil, sector, score)
-    log_story(id, cluster, sourceId, ARGV[a + 2], words, cluster == id and asOf or '')
     out[i + 1] = {1}
   else
     local incoming = cjson.decode(json)
     local item = cjson.decode(redis.call('GET', kItem))
-    local oldSector = sector_of(item)
     local has = false
     for _, s in ipairs(item.sourceIds) do if s == sourceId then has = true end end
     if not has then table.insert(item.sourceIds, sourceId) end
-    local retext, redated = false, false
+    local retext = false
     if incoming.summary and not item.summary then item.summary = incoming.summary; retext = true end
     if item.dateFromFirstSeen and not incoming.dateFromFirstSeen then
       item.publishedAt = incoming.publishedAt
       item.dateFromFirstSeen = nil
-      redated = true
     else
-      score = tonumber(redis.call('ZSCORE', byTime, id)) or score
+      score = tonumber(redis.call('ZSCORE', byTime, item.id)) or score
     end
     if retext or item.classification.modelVersion ~= incoming.classification.modelVersion then
       item.classification = incoming.classification
     end
     local encoded = cjson.encode(item)
     redis.call('SET', kItem, encoded)
-    redis.call('ZADD', byTime, score, id)
-    redis.call('ZADD', kSource, score, id)
-    refile(zsets, id, oldSector, sector_of(item), score)
-    if not has or retext or redated then
-      -- This copy's words only when its summary was taken; else the words logged before hold.
-      log_story(id, item.clusterId, table.concat(item.sourceIds, ' '), string.format('%d', score), retext and words or '${KEEP_WORDS}', '')
-    end
+    redis.call('ZADD', byTime, score, item.id)
+    redis.call('ZADD', kSource, score, item.id)
     out[i + 1] = {0, encoded}
   end
 end
@@ -122,39 +74,14 @@ return out
 `);
 
 /**
- * Moves a new item into the cluster of the story it turned out to be the same as. KEYS: the
- * item, the other story's item, by-time, the story log. ARGV: the cluster the item must still
- * be in (else it is left alone: moved already, or by an editor), the other story's cluster as
- * logged (used when that item is gone), the log's trim id. The other item's cluster is read
- * here, so a move of that item made meanwhile is followed. Logged, so every process's index
- * learns the new cluster. Returns the item's JSON as it is now, or false when it is gone.
+ * Atomic patch. KEYS: item, by-time. ARGV: JSON of fields to set, JSON list of fields to
+ * remove, new score or '', only-if-missing JSON list. Returns the stored JSON, or false when
+ * the item does not exist.
  */
-const JOIN_CLUSTER = new LuaScript(`${LOG_ENTRY_LUA}
+const PATCH = new LuaScript(`
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local item = cjson.decode(raw)
-if item.clusterId ~= ARGV[1] then return raw end
-local other = redis.call('GET', KEYS[2])
-local target = other and cjson.decode(other).clusterId or ARGV[2]
-if target == item.clusterId then return raw end
-item.clusterId = target
-local encoded = cjson.encode(item)
-redis.call('SET', KEYS[1], encoded)
-local score = redis.call('ZSCORE', KEYS[3], item.id) or '0'
-log_entry(KEYS[4], ARGV[3], item.id, target, table.concat(item.sourceIds, ' '), score, '${KEEP_WORDS}', '')
-return encoded
-`);
-
-/**
- * Atomic patch. KEYS: item, by-time, sector zsets... ARGV: JSON of fields to set, JSON list
- * of fields to remove, new score or '', only-if-missing JSON list, sector ids... (ARGV[5..]
- * match KEYS[3..]). Returns the stored JSON, or false when the item does not exist.
- */
-const PATCH = new LuaScript(`${SECTORS}
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local item = cjson.decode(raw)
-local oldSector = sector_of(item)
 local set = cjson.decode(ARGV[1])
 local onlyIfMissing = {}
 for _, f in ipairs(cjson.decode(ARGV[4])) do onlyIfMissing[f] = true end
@@ -164,27 +91,23 @@ end
 for _, field in ipairs(cjson.decode(ARGV[2])) do item[field] = nil end
 local encoded = cjson.encode(item)
 redis.call('SET', KEYS[1], encoded)
-local score = tonumber(ARGV[3]) or tonumber(redis.call('ZSCORE', KEYS[2], item.id))
-if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], score, item.id) end
-refile(sector_zsets(3, 5, #ARGV - 4), item.id, oldSector, sector_of(item), score)
+if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), item.id) end
 return encoded
 `);
 
 /**
  * The stored news items (DESIGN.md "State"): one JSON document per canonical URL, indexed by
- * time, sector, source and story cluster. Every write is one atomic Lua script, so concurrent
+ * time and source. Every write is one atomic Lua script, so concurrent
  * workers and a job that runs twice after a stall cannot lose a source or an editor's choice.
  */
 export class ItemStore {
   private readonly k: Keys;
-  private readonly sectorKeys: string[];
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
   ) {
     this.k = keys(prefix);
-    this.sectorKeys = SECTOR_IDS.map((s) => this.k.itemsBySector(s));
   }
 
   /** Idempotent: the same item from the same source twice changes nothing. */
@@ -193,33 +116,19 @@ export class ItemStore {
     return result!;
   }
 
-  /**
-   * Many upserts in one round trip (still one atomic script each). `asOf`: the last story log
-   * entry the proposed clusters were chosen against (StoryClusters.assign), logged with each
-   * new item that starts its own cluster.
-   */
-  async upsertMany(inputs: ItemUpsert[], asOf = ''): Promise<UpsertResult[]> {
+  /** Many upserts in one round trip (still one atomic script each). */
+  async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
-    const keyList: string[] = [this.k.itemsByTime, this.k.storyLog, ...this.sectorKeys];
-    const args: (string | number)[] = [SECTOR_IDS.length, ...SECTOR_IDS, storyLogMinId(), asOf];
+    const keyList: string[] = [this.k.itemsByTime];
+    const args: (string | number)[] = [];
     const sent = inputs.map((input) => {
       const item = newItem(input);
       keyList.push(this.k.item(item.id), this.k.itemsBySource(input.sourceId));
-      args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt), sectorOf(item), item.id, item.clusterId, input.story ? encodeStoryWords(input.story) : '');
+      args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt));
       return item;
     });
     const results = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as unknown[];
     return results.map((value, i) => upsertResult(value, sent[i]!));
-  }
-
-  /**
-   * Moves item `id` from cluster `from` into the cluster of item `sameAs` (that item's cluster
-   * now; `sameAs.clusterId` when it is gone) when it is still in `from`; the item as it is now,
-   * undefined when it is gone. Safe to ask again, and for several processes to ask at once.
-   */
-  async joinCluster(id: string, from: string, sameAs: { id: string; clusterId: string }): Promise<NewsItem | undefined> {
-    const json = (await JOIN_CLUSTER.run(this.redis, 4, this.k.item(id), this.k.item(sameAs.id), this.k.itemsByTime, this.k.storyLog, from, sameAs.clusterId, storyLogMinId())) as string | null;
-    return json ? fromJson(json) : undefined;
   }
 
   async get(id: string): Promise<NewsItem | undefined> {
@@ -242,12 +151,15 @@ export class ItemStore {
   async list(query: ListQuery = {}): Promise<NewsItem[]> {
     const max = query.until ? String(query.until.getTime()) : '+inf';
     const min = query.since ? String(query.since.getTime()) : '-inf';
-    const key = query.sector ? this.k.itemsBySector(query.sector) : this.k.itemsByTime;
-    const ids = query.limit !== undefined
-      ? await this.redis.zrevrangebyscore(key, max, min, 'LIMIT', 0, query.limit)
-      : await this.redis.zrevrangebyscore(key, max, min);
-    const items = await this.getMany(ids);
-    return query.sector ? items.filter((i) => sectorOf(i) === query.sector) : items;
+    // A week holds a few thousand items: filtering by sector here costs less than an index per sector.
+    const page = query.sector ? 1000 : (query.limit ?? 0);
+    const out: NewsItem[] = [];
+    for (let offset = 0; ; offset += page) {
+      const ids = page ? await this.redis.zrevrangebyscore(this.k.itemsByTime, max, min, 'LIMIT', offset, page) : await this.redis.zrevrangebyscore(this.k.itemsByTime, max, min);
+      for (const item of await this.getMany(ids)) if (!query.sector || sectorOf(item) === query.sector) out.push(item);
+      if (!page || ids.length < page || (query.limit !== undefined && out.length >= query.limit)) break;
+    }
+    return query.limit !== undefined ? out.slice(0, query.limit) : out;
   }
 
   /** How many items a source carried with publishedAt in [since, now]. */
@@ -276,9 +188,8 @@ export class ItemStore {
   }
 
   private async patchRaw(id: string, set: Partial<NewsItem>, remove: string[], onlyIfMissing: string[] = []): Promise<NewsItem | undefined> {
-    const keyList = [this.k.item(id), this.k.itemsByTime, ...this.sectorKeys];
     const score = set.publishedAt ? String(Date.parse(set.publishedAt)) : '';
-    const json = (await PATCH.run(this.redis, keyList.length, ...keyList, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing), ...SECTOR_IDS)) as string | null;
+    const json = (await PATCH.run(this.redis, 2, this.k.item(id), this.k.itemsByTime, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing))) as string | null;
     return json ? fromJson(json) : undefined;
   }
 
@@ -312,7 +223,6 @@ function newItem(input: ItemUpsert): NewsItem {
     ...(input.dateFromFirstSeen ? { dateFromFirstSeen: true } : {}),
     firstSeenAt: input.seenAt,
     sourceIds: [input.sourceId],
-    clusterId: input.clusterId,
     classification: input.classification,
   };
 }

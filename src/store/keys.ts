@@ -9,8 +9,6 @@ export function keys(prefix: string) {
     item: (id: string) => `${prefix}item:${id}`,
     /** zset: item id scored by publishedAt (ms). */
     itemsByTime: `${prefix}items:by-time`,
-    /** zset: item id scored by publishedAt (ms), one per sector. */
-    itemsBySector: (sector: string) => `${prefix}items:sector:${sector}`,
     /** hash: per-source fetch state (validators, last status, failures, next fetch). */
     sourceState: (id: string) => `${prefix}source:${id}`,
     /** set: ids of every source that has state. */
@@ -35,8 +33,6 @@ export function keys(prefix: string) {
     issuesSent: `${prefix}issues:sent`,
     /** zset (ingest): item ids carried by one source, scored by publishedAt (ms). */
     itemsBySource: (sourceId: string) => `${prefix}items:source:${sourceId}`,
-    /** stream (ingest dedupe): stored items' story words, appended as items are stored or change (see story-log.ts). */
-    storyLog: `${prefix}stories:log`,
     /** hash (ingest): item id of a canonical URL learnt from an article's rel=canonical -> the item's id. */
     itemAliases: `${prefix}items:aliases`,
     /** string (ingest): a source being fetched right now (NX lock with expiry). */

@@ -36,7 +36,7 @@ export function makeItem(id: string, sector: SectorId, overrides: Partial<NewsIt
     publishedAt: '2014-05-27T09:00:00.000Z',
     firstSeenAt: '2014-05-27T09:05:00.000Z',
     sourceIds: ['lgc-news'],
-    clusterId: id,
+
     classification: {
       sector,
       confidence: 0.9,
@@ -67,7 +67,7 @@ export function sampleIssue(count = 40, week = '2014-W22'): { issue: Issue; item
     const alsoIds: string[] = [];
     if (i % 7 === 0) {
       const other = `${id}b`;
-      items.set(other, makeItem(other, sector, { title, url: `https://other.example.net/story/${other}`, sourceIds: ['other-news'], clusterId: id }));
+      items.set(other, makeItem(other, sector, { title, url: `https://other.example.net/story/${other}`, sourceIds: ['other-news'] }));
       alsoIds.push(other);
     }
     entries.push({ itemId: id, sector, included: true, comment: COMMENT, alsoIds, score: 1 - i / 100, origin: 'draft' });
@@ -95,7 +95,7 @@ export async function storeItem(store: import('../../src/store/items.js').ItemSt
       summary: item.summary,
       publishedAt: item.publishedAt,
       classification: item.classification,
-      clusterId: item.clusterId,
+
       sourceId,
       seenAt: item.firstSeenAt,
     });

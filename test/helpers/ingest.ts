@@ -4,8 +4,6 @@ import { loadConfig } from '../../src/config/load.js';
 import type { IngestDeps } from '../../src/ingest/ingest-source.js';
 import { HostStore } from '../../src/store/hosts.js';
 import { ItemStore } from '../../src/store/items.js';
-import { StoryLog } from '../../src/store/story-log.js';
-import { StoryClusters } from '../../src/dedupe/cluster.js';
 import { SourceStateStore } from '../../src/store/sources.js';
 
 const sectors = loadConfig().sectors;
@@ -15,11 +13,9 @@ const sectors = loadConfig().sectors;
  * requests (the pacing itself has its own tests) and the keyword classifier (fast, fixed).
  */
 export function testIngestDeps(client: Redis, prefix: string, extra: Partial<IngestDeps> = {}): IngestDeps {
-  const items = new ItemStore(client, prefix);
   return {
     classifier: keywordBaseline(sectors),
-    items,
-    stories: new StoryClusters(new StoryLog(client, prefix), items),
+    items: new ItemStore(client, prefix),
     sources: new SourceStateStore(client, prefix),
     hosts: new HostStore(client, prefix),
     userAgent: 'ssnews-test',

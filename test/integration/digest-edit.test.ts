@@ -23,16 +23,22 @@ const digest = (editor = 'alice') => new Digest({ redis: db.client, prefix, conf
 /** Issues covering 10 days, so consecutive weeks overlap (20-29 May and 13-22 May 2014). */
 const overlapping = () => new Digest({ redis: db.client, prefix, config: { ...config, newsletter: { ...config.newsletter, coversDays: 10 } } });
 
+// Two outlets' words for each of two stories: clusters are found from the text.
+const LG1 = 'Kelbridge and Ashworth councils will merge their legal teams into one shared service, saving £400,000 a year.';
+const LG1B = 'Kelbridge and Ashworth are to share a single legal team, saving £400,000 a year.';
+const LG2 = 'Twelve London boroughs will buy the Public Services Network together through one framework.';
+const LG2B = 'Twelve London boroughs agree to buy the Public Services Network jointly under one framework.';
+
 /** A week of stored items: two councils stories (one carried by two outlets), health, an irrelevant one, one outside the window. */
 async function seed(): Promise<Record<string, NewsItem>> {
   const d = digest();
   const items = {
-    lg1: makeItem('lg1', 'local-government', { title: 'Councils merge legal teams', publishedAt: '2014-05-28T10:00:00.000Z' }),
-    lg1b: makeItem('lg1b', 'local-government', { title: 'Two councils to share lawyers', clusterId: 'lg1', sourceIds: ['other-news'], url: 'https://other.example.net/lg1b', publishedAt: '2014-05-28T12:00:00.000Z' }),
-    lg2: makeItem('lg2', 'local-government', { title: 'London unites on PSN', publishedAt: '2014-05-24T10:00:00.000Z' }),
-    h1: makeItem('h1', 'health', { title: 'Trusts share back office' }),
-    junk: makeItem('junk', 'other', { title: 'Council tax rises', classification: { ...makeItem('x', 'other').classification, relevant: false, relevance: 0.1 } }),
-    old: makeItem('old', 'health', { title: 'Old news', publishedAt: '2014-05-10T10:00:00.000Z' }),
+    lg1: makeItem('lg1', 'local-government', { title: 'Councils merge legal teams', summary: LG1, publishedAt: '2014-05-28T10:00:00.000Z' }),
+    lg1b: makeItem('lg1b', 'local-government', { title: 'Two councils to share lawyers', summary: LG1B, sourceIds: ['other-news'], url: 'https://other.example.net/lg1b', publishedAt: '2014-05-28T12:00:00.000Z' }),
+    lg2: makeItem('lg2', 'local-government', { title: 'London unites on PSN', summary: LG2, publishedAt: '2014-05-24T10:00:00.000Z' }),
+    h1: makeItem('h1', 'health', { title: 'Trusts share back office', summary: 'Marlshire hospital trusts will share payroll and finance staff from April.' }),
+    junk: makeItem('junk', 'other', { title: 'Council tax rises', summary: 'Bills in Eastmoor go up by 5% next year.', classification: { ...makeItem('x', 'other').classification, relevant: false, relevance: 0.1 } }),
+    old: makeItem('old', 'health', { title: 'Old news', summary: 'Stanmouth opens a new clinic.', publishedAt: '2014-05-10T10:00:00.000Z' }),
   };
   items.lg1b.classification.relevance = 0.5;
   for (const item of Object.values(items)) await storeItem(d.items, item);
@@ -54,8 +60,8 @@ describe('drafting', () => {
     ]);
     const edited = await d.edit(WEEK, 1, [{ op: 'comment', itemId: 'lg2', text: 'Worth reading.' }, { op: 'move', itemId: 'lg2', position: 0 }]);
     // A new story and a new outlet of a known story arrive; refreshing keeps the edits.
-    await storeItem(d.items, makeItem('h2', 'health', { title: 'New integrated care pilot' }));
-    await storeItem(d.items, makeItem('lg2b', 'local-government', { clusterId: 'lg2', sourceIds: ['third-news'], url: 'https://third.example/lg2b' }));
+    await storeItem(d.items, makeItem('h2', 'health', { title: 'New integrated care pilot', summary: 'A Harbourside pilot joins up GP and hospital care.' }));
+    await storeItem(d.items, makeItem('lg2b', 'local-government', { title: 'London boroughs join forces on PSN', summary: LG2B, sourceIds: ['third-news'], url: 'https://third.example/lg2b', publishedAt: '2014-05-24T11:00:00.000Z' }));
     const again = await d.draft(WEEK);
     expect(again.created).toBe(false);
     expect(again.added).toEqual(['h2']);
@@ -76,6 +82,20 @@ describe('drafting', () => {
     await d.issues.setStatus('2014-W21', sent.version, 'sent');
     const w22 = await d.draft(WEEK);
     expect(w22.issue.entries.map((e) => e.itemId)).not.toContain('prev');
+  });
+
+  it('recognises a story that ran last week when another outlet reports it this week', async () => {
+    const d = digest();
+    const ran = makeItem('ran', 'health', { title: 'Marlshire trusts to merge pathology labs', summary: 'Marlshire and Eastmoor hospital trusts will run one pathology service from 2015, saving £3m.', publishedAt: '2014-05-21T10:00:00.000Z' });
+    const retold = makeItem('retold', 'health', { title: 'Pathology merger for Marlshire and Eastmoor', summary: 'One pathology service for Marlshire and Eastmoor trusts from 2015 will save £3m.', sourceIds: ['other-news'], url: 'https://other.example.net/retold', publishedAt: '2014-05-24T09:00:00.000Z' });
+    const fresh = makeItem('fresh', 'health', { title: 'Harbourside GPs share a night rota', summary: 'Six Harbourside practices will share out-of-hours cover.', publishedAt: '2014-05-27T09:00:00.000Z' });
+    for (const item of [ran, retold, fresh]) await storeItem(d.items, item);
+    const w21 = await d.draft('2014-W21');
+    expect(w21.issue.entries.map((e) => [e.itemId, e.alsoIds])).toEqual([['ran', []]]);
+    const sending = await d.issues.setStatus('2014-W21', w21.issue.version, 'sending');
+    await d.issues.setStatus('2014-W21', sending.version, 'sent');
+    // 'retold' falls in this week's window; its story went out last week.
+    expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).toEqual(['fresh']);
   });
 });
 

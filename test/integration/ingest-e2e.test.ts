@@ -61,7 +61,7 @@ describe('the demo: ssnews fetch, then items list', () => {
 
     const listed = await runCli(['items', 'list', '--since', '7d', '--json'], env);
     expect(listed.code).toBe(0);
-    const items = (JSON.parse(listed.stdout) as { items: NewsItem[] }).items;
+    const items = (JSON.parse(listed.stdout) as { items: (NewsItem & { storyId: string })[] }).items;
     const byTitle = (t: string) => items.find((i) => i.title.startsWith(t))!;
     // The same URL with utm_* from two outlets: one item, two sources.
     const hub = items.filter((i) => i.url.endsWith('/articles/six-councils-joint-procurement-hub.html'));
@@ -74,8 +74,8 @@ describe('the demo: ssnews fetch, then items list', () => {
       ['Eastmoor police and fire services', 'Police and firefighters to move in together'],
       ['Stanmouth College and Harbourside', 'Two Stanmouth colleges to merge'],
     ];
-    for (const [a, b] of pairs) expect(byTitle(a!).clusterId, `${a} / ${b}`).toBe(byTitle(b!).clusterId);
-    expect(byTitle('Homeware chain').clusterId).not.toBe(byTitle('Kelbridge and Ashworth councils agree').clusterId);
+    for (const [a, b] of pairs) expect(byTitle(a!).storyId, `${a} / ${b}`).toBe(byTitle(b!).storyId);
+    expect(byTitle('Homeware chain').storyId).not.toBe(byTitle('Kelbridge and Ashworth councils agree').storyId);
     // windows-1252 decoded: a curly apostrophe, no replacement characters.
     expect(items.find((i) => i.sourceIds.includes('demo-northern-gazette') && /’/.test(`${i.title} ${i.summary}`))).toBeDefined();
     expect(items.some((i) => /\uFFFD/.test(`${i.title} ${i.summary ?? ''}`))).toBe(false);

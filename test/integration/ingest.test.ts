@@ -2,8 +2,6 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Source } from '../../src/config/schema.js';
 import { ingestSource, type IngestDeps } from '../../src/ingest/ingest-source.js';
-import { storyProfile } from '../../src/dedupe/similarity.js';
-import { StoryLog } from '../../src/store/story-log.js';
 import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -250,14 +248,14 @@ describe('ItemStore', () => {
   it('upserts idempotently, merges sources, keeps first-seen and editor fields', async () => {
     const d = deps();
     const classification = d.classifier.classify({ title: 'Councils share services' });
-    const base = { id: 'i1', url: 'https://x.org/1', title: 'Councils share services', publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: 'i1' };
+    const base = { id: 'i1', url: 'https://x.org/1', title: 'Councils share services', publishedAt: '2026-11-20T10:00:00.000Z', classification };
     expect((await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' })).created).toBe(true);
     await d.items.setEditorSector('i1', 'health');
     await d.items.setEditorRelevant('i1', true);
     const again = await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-21T11:00:00.000Z' });
     expect(again.created).toBe(false);
-    const b = await d.items.upsert({ ...base, clusterId: 'other', sourceId: 'b', seenAt: '2026-11-22T11:00:00.000Z' });
-    expect(b.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', clusterId: 'i1', editorSector: 'health', editorRelevant: true });
+    const b = await d.items.upsert({ ...base, sourceId: 'b', seenAt: '2026-11-22T11:00:00.000Z' });
+    expect(b.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', editorSector: 'health', editorRelevant: true });
     expect((await d.items.list({ sector: 'health' })).map((i) => i.id)).toEqual(['i1']);
     expect(await d.items.list({ sector: classification.sector === 'health' ? 'other' : classification.sector })).toEqual([]);
     expect(await d.items.list({ since: new Date('2026-11-21T00:00:00Z') })).toEqual([]);
@@ -265,39 +263,11 @@ describe('ItemStore', () => {
     expect(await d.items.get('nope')).toBeUndefined();
   });
 
-  it('logs a new item that starts its own cluster with the entry its cluster was chosen against, and moves an item into another cluster once', async () => {
-    const prefix = 'joins:';
-    const d = testIngestDeps(redis.client, prefix);
-    const classification = d.classifier.classify({ title: 'x' });
-    const item = (id: string, sourceId: string) => ({ id, url: `https://x.org/${id}`, title: `Story ${id}`, publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: id, sourceId, seenAt: new Date().toISOString(), story: storyProfile({ title: `Story ${id}`, publishedAt: '2026-11-20T10:00:00.000Z' }) });
-    const log = new StoryLog(redis.client, prefix);
-    await d.items.upsertMany([item('n1', 'a'), { ...item('n5', 'a'), clusterId: 'n1' }], '5-0');
-    await d.items.upsertMany([item('n1', 'b')], '6-0');
-    // Only the new item that started its own cluster says what it was chosen against.
-    expect((await log.readAfter('0-0')).entries.map((e) => [e.id, e.chosenAsOf])).toEqual([['n1', '5-0'], ['n5', undefined], ['n1', undefined]]);
-
-    await d.items.upsertMany([item('n2', 'b'), item('n3', 'c'), item('n4', 'c')]);
-    const moved = await d.items.joinCluster('n2', 'n2', { id: 'n1', clusterId: 'n1' });
-    expect(moved).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b'] });
-    // Logged, so every process learns the move, with the story's date kept.
-    const last = (await log.readAfter('0-0')).entries.at(-1)!;
-    expect(last).toMatchObject({ id: 'n2', clusterId: 'n1', sourceIds: ['b'], publishedMs: Date.parse('2026-11-20T10:00:00.000Z') });
-    expect(last.profile).toBeUndefined();
-    // Asked again (another process, a replay): nothing changes, nothing is logged; the item as it is.
-    expect(await d.items.joinCluster('n2', 'n2', { id: 'n1', clusterId: 'n1' })).toMatchObject({ clusterId: 'n1' });
-    expect((await log.readAfter(last.logId!)).entries).toEqual([]);
-    // Joining n2's story, whose entry said cluster n2, follows n2 to where it is now.
-    expect((await d.items.joinCluster('n3', 'n3', { id: 'n2', clusterId: 'n2' }))!.clusterId).toBe('n1');
-    // A story since deleted: the cluster its entry named.
-    expect((await d.items.joinCluster('n4', 'n4', { id: 'gone', clusterId: 'c9' }))!.clusterId).toBe('c9');
-    expect(await d.items.joinCluster('gone', 'gone', { id: 'n1', clusterId: 'n1' })).toBeUndefined();
-  });
-
   it('concurrent upserts of one URL from many sources lose none', async () => {
     const d = deps();
     const classification = d.classifier.classify({ title: 'x' });
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => d.items.upsert({ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, clusterId: 'c', sourceId: `s${i}`, seenAt: new Date().toISOString() })),
+      Array.from({ length: 20 }, (_, i) => d.items.upsert({ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, sourceId: `s${i}`, seenAt: new Date().toISOString() })),
     );
     expect((await d.items.get('c'))!.sourceIds.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`).sort());
   });

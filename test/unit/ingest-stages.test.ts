@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
-import { chooseCluster, missedMatch } from '../../src/dedupe/cluster.js';
-import { logIdAfter } from '../../src/store/story-log.js';
-import { sameStory, storyProfile, storySimilarity } from '../../src/dedupe/similarity.js';
+import { sameStory, storySimilarity } from '../../src/dedupe/similarity.js';
+import { clusterStories } from '../../src/dedupe/stories.js';
 import { backoffDelay, MAX_BACKOFF_MS } from '../../src/ingest/backoff.js';
 import { classifyItems } from '../../src/ingest/classify-stage.js';
 import { parseArticle } from '../../src/ingest/enrich.js';
@@ -71,7 +70,7 @@ describe('normaliseItems', () => {
 describe('story clusters', () => {
   const at = '2026-11-20T09:00:00.000Z';
   const item = (id: string, title: string, summary: string, sourceIds = ['other']): NewsItem => ({
-    id, url: `https://x.org/${id}`, title, summary, publishedAt: at, firstSeenAt: at, sourceIds, clusterId: `c-${id}`,
+    id, url: `https://x.org/${id}`, title, summary, publishedAt: at, firstSeenAt: at, sourceIds,
     classification: { sector: 'other', confidence: 0, explanation: '', relevance: 0, relevant: false, needsReview: false, modelVersion: 't' },
   });
   it.each([
@@ -82,40 +81,13 @@ describe('story clusters', () => {
     expect(sameStory(a, b)).toBe(expected);
   });
 
-  it('joins the closest cluster from another outlet, never its own outlet', () => {
-    const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.');
-    const other = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
-    const indexed = (i: NewsItem) => ({ ...i, profile: storyProfile(i) });
-    expect(chooseCluster(indexed(fresh), 'localgov', [indexed(other)])).toBe('c-o');
-    expect(chooseCluster(indexed(fresh), 'gazette', [indexed(other)])).toBe('n');
-    expect(storySimilarity(fresh, fresh)).toBe(1);
-  });
-
-  describe('missedMatch: a story stored alone, and the stories logged between the entry its cluster was chosen against and itself', () => {
+  it('groups the same story from another outlet, never from its own outlet', () => {
     const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.', ['localgov']);
-    const same = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
-    const sameFromItsOutlet = { ...same, id: 'f', sourceIds: ['localgov'] };
-    const unrelated = item('u', 'Homeware chain to close 40 stores', 'Retailer shuts shops.', ['gazette']);
-    const logged = (i: NewsItem, logId: string) => ({ id: i.id, clusterId: i.clusterId, sourceIds: i.sourceIds, profile: storyProfile(i), logId });
-    const alone = { ...logged(fresh, '100-0'), clusterId: 'n', chosenAsOf: '90-0' };
-    it.each([
-      ['the same story logged in between', [logged(unrelated, '91-0'), logged(same, '95-0')], 'o'],
-      ['the same story logged before the entry it was chosen against (it was compared then)', [logged(same, '90-0')], undefined],
-      ['the same story logged after it (that copy looks back, not this one)', [logged(same, '100-1')], undefined],
-      ['the same story from its own outlet (a follow-up)', [logged(sameFromItsOutlet, '95-0')], undefined],
-      ['nothing close logged in between', [logged(unrelated, '95-0')], undefined],
-    ])('%s', (_name, recent, expected) => {
-      expect(missedMatch(alone, recent)?.id).toBe(expected);
-    });
-
-    it.each([
-      ['10-0', '9-99', true],
-      ['5-10', '5-9', true],
-      ['5-1', '5-1', false],
-      ['4-9', '5-0', false],
-    ])('log entry %s comes after %s: %s', (a, b, after) => {
-      expect(logIdAfter(a, b)).toBe(after);
-    });
+    const other = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
+    const followUp = { ...other, id: 'f', sourceIds: ['localgov'] };
+    expect(clusterStories([fresh, other])).toEqual(new Map([['n', 'n'], ['o', 'n']]));
+    expect(clusterStories([fresh, followUp]).get('f')).toBe('f');
+    expect(storySimilarity(fresh, fresh)).toBe(1);
   });
 });
 
