@@ -12,9 +12,7 @@ import type { Classification, Classifier } from '../classify/types.js';
 import { ItemStore } from '../store/items.js';
 import { loadCurrentModel } from '../store/models.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
-
-type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 
 export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
   const classify = program

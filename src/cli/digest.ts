@@ -10,9 +10,7 @@ import { ConflictError, EditError, IssueLockedError, type Issue } from '../diges
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../model.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
-
-type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+import { EXIT, type CliContext, type ExitCode, type GlobalOptions, type Run } from './context.js';
 interface WeekOptions extends GlobalOptions {
   week?: string;
   ifVersion?: string;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
-export function registerServeCommand(program: Command, ctx: CliContext, run: (fn: () => Promise<ExitCode>) => Promise<void>): void {
+export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
   program
     .command('serve')
     .description('serve the public archive (/issues, /issues/2014-W22, /issues/feed.xml)')
