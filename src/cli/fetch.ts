@@ -8,7 +8,10 @@ import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queu
 import { UsageError } from '../errors.js';
 import { mapConcurrent } from '../concurrency.js';
 import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions, type Run } from './context.js';
-import { nonNegative, positive } from './options.js';
+import { countOption, millisOption } from './options.js';
+
+/** Jobs at once in one worker process: more only queues requests behind the per-host pace. */
+const MAX_CONCURRENCY = 1000;
 
 /** `ssnews fetch` (one run in this process) and `ssnews worker` (the queues until stopped). */
 export function registerFetchCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -35,15 +38,18 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
       run(async () => {
         if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role)) throw new UsageError(`unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')} or all`);
         const roles: WorkerRole[] = role === 'all' ? [...WORKER_ROLES] : [role as WorkerRole];
+        const concurrency = opts.concurrency === undefined ? undefined : countOption(opts.concurrency, '--concurrency', MAX_CONCURRENCY);
+        const minGapMs = millisOption(opts.minGap, '--min-gap');
+        const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
         ctx.loadConfig(opts.config);
         const workers = await startWorkers({
           target: await ctx.redisTarget(),
           prefix: ctx.settings.keyPrefix,
           configDir: opts.config ?? ctx.settings.configDir,
           roles,
-          concurrency: opts.concurrency ? positive(opts.concurrency, '--concurrency') : undefined,
-          pace: { minGapMs: nonNegative(opts.minGap, '--min-gap') },
-          lockDurationMs: positive(opts.lockMs, '--lock-ms'),
+          concurrency,
+          pace: { minGapMs },
+          lockDurationMs,
           schedule: opts.schedule,
           log: (m) => ctx.err(m),
         });
@@ -62,13 +68,14 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
 }
 
 async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string }): Promise<ExitCode> {
+  const minGapMs = millisOption(opts.minGap, '--min-gap');
   const config = ctx.loadConfig(opts.config);
   const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];
   const classifier = await ingestClassifier(config, redis, ctx.settings.keyPrefix);
   const deps = {
-    ...ingestDeps(redis, ctx.settings.keyPrefix, config, classifier, { minGapMs: nonNegative(opts.minGap, '--min-gap') }),
+    ...ingestDeps(redis, ctx.settings.keyPrefix, config, classifier, { minGapMs }),
     enrich: opts.enrich ? async (r: EnrichRequest[]) => void enrichQueue.push(...r) : undefined,
   };
   try {

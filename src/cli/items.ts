@@ -1,13 +1,12 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
-import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { SECTOR_IDS } from '../config/schema.js';
 import { sectorOf, type NewsItem } from '../model.js';
 import { ItemStore } from '../store/items.js';
 import { UsageError } from '../errors.js';
 import { labelItem } from '../classify/editor-label.js';
 import { EXIT, type CliContext, type Run } from './context.js';
-import { positive } from './options.js';
+import { ageOption, countOption, sectorOption } from './options.js';
 
 /** `ssnews items list` and `ssnews items label`: the stored news items. */
 export function registerItemsCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -21,11 +20,11 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
     .option('--json', 'print one JSON document')
     .action((opts: { since: string; sector?: string; limit?: string; json?: boolean }) =>
       run(async () => {
-        const age = parseDuration(opts.since);
-        if (age === undefined) throw new UsageError(`--since expects an age such as 7d, 12h or 30m, got "${opts.since}"`);
-        if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new UsageError(`--sector expects one of ${SECTOR_IDS.join(', ')}, got "${opts.sector}"`);
+        const age = ageOption(opts.since, '--since');
+        const sector = opts.sector === undefined ? undefined : sectorOption(opts.sector, '--sector');
+        const limit = opts.limit === undefined ? undefined : countOption(opts.limit, '--limit');
         const store = new ItemStore(await ctx.redis(), ctx.settings.keyPrefix);
-        const list = await store.list({ since: new Date(Date.now() - age), sector: opts.sector as SectorId | undefined, limit: opts.limit ? positive(opts.limit, '--limit') : undefined });
+        const list = await store.list({ since: new Date(Date.now() - age), sector, limit });
         if (opts.json) ctx.json({ items: list });
         else {
           ctx.out(itemsTable(list));
@@ -46,10 +45,10 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
     .option('--json', 'print the item as JSON')
     .action((itemId: string, opts: { sector?: string; relevant?: string; editor: string; json?: boolean }) =>
       run(async () => {
-        if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new UsageError(`--sector expects one of ${SECTOR_IDS.join(', ')}, got "${opts.sector}"`);
+        const sector = opts.sector === undefined ? undefined : sectorOption(opts.sector, '--sector');
         if (opts.relevant && !['yes', 'no'].includes(opts.relevant)) throw new UsageError(`--relevant expects yes or no, got "${opts.relevant}"`);
         if (!opts.sector && !opts.relevant) throw new UsageError('say what the item is: --sector ID and/or --relevant yes|no');
-        const decision = { sector: opts.sector as SectorId | undefined, relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes' };
+        const decision = { sector, relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes' };
         const item = await labelItem(await ctx.redis(), ctx.settings.keyPrefix, itemId, decision, opts.editor);
         if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
         if (opts.json) ctx.json(item);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { portOption } from './options.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
 export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -11,10 +12,11 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
     .option('--port <port>', 'port to listen on (default: $PORT or 8080)')
     .action((opts: GlobalOptions & { host?: string; port?: string }) =>
       run(async () => {
+        const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
         const config = ctx.loadConfig(opts.config);
         const { buildServer } = await import('../web/server.js'); // fastify only for this command
         const app = await buildServer({ config, redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, logLevel: ctx.settings.logLevel });
-        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port: opts.port ? Number(opts.port) : ctx.settings.port });
+        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();

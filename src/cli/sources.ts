@@ -5,6 +5,7 @@ import { userAgent } from '../ingest/user-agent.js';
 import { ItemStore } from '../store/items.js';
 import { SourceStateStore } from '../store/sources.js';
 import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { secondsOption } from './options.js';
 
 /** `ssnews sources check` (the configuration, live) and `ssnews sources status` (what the workers recorded). */
 export function registerSourcesCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -19,9 +20,10 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     .option('--timeout <seconds>', 'per-source timeout', '20')
     .action((opts: GlobalOptions & { source?: string[]; timeout: string }) =>
       run(async () => {
+        const timeoutMs = secondsOption(opts.timeout, '--timeout');
         const config = ctx.loadConfig(opts.config);
         const selected = selectSources(config, opts.source);
-        const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs: Number(opts.timeout) * 1000 });
+        const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs });
         const failed = results.filter((r) => !r.ok);
         if (opts.json) ctx.json({ ok: failed.length === 0, sources: results });
         else {
