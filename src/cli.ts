@@ -1,14 +1,19 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, CliContext, type ExitCode } from './cli/context.js';
+import { EXIT, CliContext, type ExitCode, type Run } from './cli/context.js';
 import { registerSourcesCommands } from './cli/sources.js';
+import { registerFetchCommands } from './cli/fetch.js';
+import { registerItemsCommands } from './cli/items.js';
 import { registerClassifyCommands } from './cli/classify.js';
-import { registerIngestCommands } from './cli/ingest.js';
 import { registerDigestCommands } from './cli/digest.js';
-import { registerServeCommand } from './cli/serve.js';
+import { registerServeCommands } from './cli/serve.js';
 import { ConfigError, UsageError } from './errors.js';
 import { VERSION } from './ingest/user-agent.js';
 
-/** Builds the `ssnews` program; commands live in src/cli/*, the behaviour in src/. */
+/**
+ * Builds the `ssnews` program. Each command group lives in its own src/cli/<group>.ts, creates
+ * its own parent command and is registered here with one line, in the order `--help` lists
+ * them; the behaviour lives in src/.
+ */
 export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void): Command {
   const program = new Command('ssnews')
     .description('Gathers UK public-sector shared services news and turns it into a weekly email digest.')
@@ -16,7 +21,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     .showHelpAfterError()
     .exitOverride();
 
-  const run = async (fn: () => Promise<ExitCode>) => {
+  const run: Run = async (fn) => {
     try {
       setExit(await fn());
     } catch (err) {
@@ -25,11 +30,12 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
       await ctx.close();
     }
   };
-  registerSourcesCommands(program, ctx, run);
-  registerClassifyCommands(program, ctx, run);
-  registerIngestCommands(program, ctx, run);
-  registerDigestCommands(program, ctx, run);
-  registerServeCommand(program, ctx, run);
+  registerSourcesCommands(program, ctx, run); // sources check, sources status
+  registerFetchCommands(program, ctx, run); // fetch, worker
+  registerItemsCommands(program, ctx, run); // items list, items label
+  registerClassifyCommands(program, ctx, run); // classify, classify eval|retrain|reclassify
+  registerDigestCommands(program, ctx, run); // digest draft|show|export|import|edits|render|check
+  registerServeCommands(program, ctx, run); // serve
   return program;
 }
 

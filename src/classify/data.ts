@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
 import { readConfigText } from '../config/files.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 
@@ -65,11 +65,11 @@ export function parseLabelledTsv(text: string, file: string, opts: { requireLabe
     if (get(c.summary)) item.summary = get(c.summary);
     const sector = get(c.sector).toLowerCase();
     if (sector) {
-      if ((SECTOR_IDS as readonly string[]).includes(sector)) item.sector = sector as SectorId;
-      else problems.push({ file, line: n + 1, field: 'sector', message: `expected one of ${SECTOR_IDS.join(', ')}, got "${sector}"` });
+      if (isSectorId(sector)) item.sector = sector;
+      else problems.push({ file, line: n + 1, field: 'sector', message: `${SECTOR_IDS_EXPECTED}, got "${sector}"` });
     }
     const hint = get(c.hint).toLowerCase();
-    if (hint && (SECTOR_IDS as readonly string[]).includes(hint)) item.sectorHint = hint as SectorId;
+    if (hint && isSectorId(hint)) item.sectorHint = hint;
     const rel = get(c.relevant).toLowerCase();
     if (rel) {
       if (YES.has(rel)) item.relevant = true;
@@ -136,12 +136,12 @@ export function readGazetteer(path: string): Body[] {
     const name = (cells[iName] ?? '').trim();
     const sector = (cells[iSector] ?? '').trim();
     if (!name) continue;
-    if (!(SECTOR_IDS as readonly string[]).includes(sector)) {
-      problems.push({ file: path, line: n + 1, field: 'sector', message: `expected one of ${SECTOR_IDS.join(', ')}, got "${sector}"` });
+    if (!isSectorId(sector)) {
+      problems.push({ file: path, line: n + 1, field: 'sector', message: `${SECTOR_IDS_EXPECTED}, got "${sector}"` });
       continue;
     }
     const aliases = iAliases >= 0 ? (cells[iAliases] ?? '').split('|').map((a) => a.trim()).filter(Boolean) : [];
-    bodies.push({ name, sector: sector as SectorId, kind: iKind >= 0 ? (cells[iKind] ?? '').trim() : '', aliases });
+    bodies.push({ name, sector, kind: iKind >= 0 ? (cells[iKind] ?? '').trim() : '', aliases });
   }
   if (problems.length) throw new ConfigError(problems);
   return bodies;

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { sectorIdSchema, type SectorId } from '../config/schema.js';
 import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
 import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
 import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/index.js';
@@ -12,9 +11,8 @@ import type { Classification, Classifier } from '../classify/types.js';
 import { ItemStore } from '../store/items.js';
 import { loadCurrentModel } from '../store/models.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
-
-type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { daysOption, sectorOption } from './options.js';
 
 export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
   const classify = program
@@ -29,12 +27,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
     .action((title: string | undefined, summary: string | undefined, opts: GlobalOptions & { hint?: string; stored?: boolean }) =>
       run(async () => {
         if (!title) throw new UsageError('usage: ssnews classify "TITLE" ["SUMMARY"] [--json]  (or: classify eval|retrain|reclassify, see --help)');
-        let hint: SectorId | undefined;
-        if (opts.hint) {
-          const parsed = sectorIdSchema.safeParse(opts.hint);
-          if (!parsed.success) throw new UsageError(`--hint: ${parsed.error.issues[0]?.message}, got "${opts.hint}"`);
-          hint = parsed.data;
-        }
+        const hint = opts.hint === undefined ? undefined : sectorOption(opts.hint, '--hint');
         const kit = makeKit(ctx, opts.config);
         const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.bundled();
         const result = classifier.classify({ title, summary, sectorHint: hint });
@@ -108,8 +101,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();
-        const days = Number(opts.days);
-        if (!Number.isFinite(days) || days <= 0) throw new UsageError(`--days: expected a positive number of days, got "${opts.days}"`);
+        const days = daysOption(opts.days, '--days');
         const redis = await ctx.redis();
         const config = ctx.loadConfig(opts.config);
         const handle = await loadClassifier({ sectors: config.sectors, configDir: config.dir, redis, prefix: ctx.settings.keyPrefix });

@@ -9,6 +9,9 @@ import { createRedis, redisWarnings, resolveRedis, type RedisTarget } from '../s
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** Runs a command's work: sets the exit code from its result or its error, then closes what it opened. */
+export type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+
 export interface GlobalOptions {
   config?: string;
   json?: boolean;

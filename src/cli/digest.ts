@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { isSectorId, SECTOR_IDS, SECTOR_IDS_EXPECTED } from '../config/schema.js';
 import type { EditOp } from '../digest/edit.js';
 import { genericRecipient } from '../digest/recipients.js';
 import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
@@ -10,9 +10,8 @@ import { ConflictError, EditError, IssueLockedError, type Issue } from '../diges
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../model.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
-
-type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+import { EXIT, type CliContext, type ExitCode, type GlobalOptions, type Run } from './context.js';
+import { countOption } from './options.js';
 interface WeekOptions extends GlobalOptions {
   week?: string;
   ifVersion?: string;
@@ -56,13 +55,16 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     }
     return cmd;
   };
-  /** One editing change against --if-version, or against the version just read. */
-  const editCommand = (opts: WeekOptions, ops: (issue: Issue, d: Digest) => EditOp[] | Promise<EditOp[]>) =>
+  const ifVersionOf = (opts: WeekOptions) => (opts.ifVersion === undefined ? undefined : countOption(opts.ifVersion, '--if-version'));
+  /** One editing change against --if-version, or against the version just read; the flags and `ops` are checked before the draft is opened. */
+  const editCommand = (opts: WeekOptions, ops: () => EditOp[]) =>
     guarded(async () => {
+      const ifVersion = ifVersionOf(opts);
+      const edits = ops();
       const { d, week } = await open(opts);
       const current = await d.get(week);
-      const version = opts.ifVersion ? Number(opts.ifVersion) : current.version;
-      const issue = await d.edit(week, version, await ops(current, d));
+      const version = ifVersion ?? current.version;
+      const issue = await d.edit(week, version, edits);
       if (opts.json) ctx.json(issue);
       else ctx.out(`${issue.week} is now at version ${issue.version}`);
       return EXIT.ok;
@@ -141,9 +143,10 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     .option('--position <n>', 'place in the section, 1 = first (default: last)')
     .action((itemId: string, opts: WeekOptions & { sector?: string; position?: string }) =>
       editCommand(opts, () => {
-        if (opts.sector && !SECTOR_IDS.includes(opts.sector as SectorId)) throw new EditError(`unknown sector "${opts.sector}": expected one of ${SECTOR_IDS.join(', ')}`);
-        if (!opts.sector && !opts.position) throw new EditError('give --sector, --position or both');
-        return [{ op: 'move', itemId, sector: opts.sector as SectorId | undefined, position: positionOf(opts.position) }];
+        const sector = opts.sector || undefined;
+        if (sector !== undefined && !isSectorId(sector)) throw new EditError(`unknown sector "${sector}": ${SECTOR_IDS_EXPECTED}`);
+        if (!sector && !opts.position) throw new EditError('give --sector, --position or both');
+        return [{ op: 'move', itemId, sector, position: positionOf(opts.position) }];
       }),
     );
 
@@ -173,9 +176,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     .option('--position <n>', 'place in its section, 1 = first (default: last)')
     .action((url: string, opts: WeekOptions & { position?: string }) =>
       guarded(async () => {
+        const ifVersion = ifVersionOf(opts);
+        const position = positionOf(opts.position);
         const { d, week } = await open(opts);
-        const version = opts.ifVersion ? Number(opts.ifVersion) : (await d.get(week)).version;
-        const { issue, item } = await d.addByUrl(week, version, url, positionOf(opts.position));
+        const version = ifVersion ?? (await d.get(week)).version;
+        const { issue, item } = await d.addByUrl(week, version, url, position);
         if (opts.json) ctx.json(issue);
         else ctx.out(`Added ${item.id} "${item.title}" to ${issue.week} (version ${issue.version})`);
         return EXIT.ok;
@@ -188,12 +193,12 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions & { out: string; sectors?: string }) =>
       guarded(async () => {
-        const { d, week } = await open(opts);
         const sectors = opts.sectors?.split(',').map((s) => s.trim()).filter(Boolean);
-        const unknown = sectors?.filter((s) => !SECTOR_IDS.includes(s as SectorId)) ?? [];
-        if (unknown.length) throw new EditError(`unknown sector(s): ${unknown.join(', ')}: expected ${SECTOR_IDS.join(', ')}`);
+        const unknown = sectors?.filter((s) => !isSectorId(s)) ?? [];
+        if (unknown.length) throw new EditError(`unknown sector(s): ${unknown.join(', ')}: ${SECTOR_IDS_EXPECTED}`);
+        const { d, week } = await open(opts);
         const { compiled, view } = await d.compile(week);
-        const message = personalise(compiled, genericRecipient(d.config, sectors as SectorId[] | undefined));
+        const message = personalise(compiled, genericRecipient(d.config, sectors?.filter(isSectorId)));
         const dir = resolve(opts.out);
         mkdirSync(dir, { recursive: true });
         const files = { html: join(dir, 'issue.html'), text: join(dir, 'issue.txt') };
@@ -226,11 +231,9 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     );
 }
 
+/** `--position N`, 1 = first, as the 0-based place the edit takes. */
 function positionOf(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new EditError(`--position expects 1 or more, got "${text}"`);
-  return n - 1;
+  return text === undefined ? undefined : countOption(text, '--position') - 1;
 }
 
 function clip(text: string, n: number): string {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { portOption } from './options.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
-export function registerServeCommand(program: Command, ctx: CliContext, run: (fn: () => Promise<ExitCode>) => Promise<void>): void {
+export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
   program
     .command('serve')
     .description('serve the public archive (/issues, /issues/2014-W22, /issues/feed.xml)')
@@ -11,10 +12,11 @@ export function registerServeCommand(program: Command, ctx: CliContext, run: (fn
     .option('--port <port>', 'port to listen on (default: $PORT or 8080)')
     .action((opts: GlobalOptions & { host?: string; port?: string }) =>
       run(async () => {
+        const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
         const config = ctx.loadConfig(opts.config);
         const { buildServer } = await import('../web/server.js'); // fastify only for this command
         const app = await buildServer({ config, redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, logLevel: ctx.settings.logLevel });
-        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port: opts.port ? Number(opts.port) : ctx.settings.port });
+        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();

@@ -2,9 +2,13 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { checkSources, type SourceCheck } from '../ingest/check.js';
 import { userAgent } from '../ingest/user-agent.js';
-import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
+import { ItemStore } from '../store/items.js';
+import { SourceStateStore } from '../store/sources.js';
+import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { secondsOption } from './options.js';
 
-export function registerSourcesCommands(program: Command, ctx: CliContext, run: (fn: () => Promise<ExitCode>) => Promise<void>): void {
+/** `ssnews sources check` (the configuration, live) and `ssnews sources status` (what the workers recorded). */
+export function registerSourcesCommands(program: Command, ctx: CliContext, run: Run): void {
   const sources = program.command('sources').description('check and inspect the configured sources');
 
   sources
@@ -16,9 +20,10 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     .option('--timeout <seconds>', 'per-source timeout', '20')
     .action((opts: GlobalOptions & { source?: string[]; timeout: string }) =>
       run(async () => {
+        const timeoutMs = secondsOption(opts.timeout, '--timeout');
         const config = ctx.loadConfig(opts.config);
         const selected = selectSources(config, opts.source);
-        const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs: Number(opts.timeout) * 1000 });
+        const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs });
         const failed = results.filter((r) => !r.ok);
         if (opts.json) ctx.json({ ok: failed.length === 0, sources: results });
         else {
@@ -28,6 +33,38 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
           for (const m of results.filter((r) => r.movedTo)) ctx.err(`moved: ${m.id} permanently redirects to ${m.movedTo}: update its url`);
         }
         return failed.length > 0 ? EXIT.failed : EXIT.ok;
+      }),
+    );
+
+  sources
+    .command('status')
+    .description('per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error')
+    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
+    .option('--json', 'print one JSON document')
+    .action((opts: GlobalOptions) =>
+      run(async () => {
+        const config = ctx.loadConfig(opts.config);
+        const redis = await ctx.redis();
+        const states = new SourceStateStore(redis, ctx.settings.keyPrefix);
+        const store = new ItemStore(redis, ctx.settings.keyPrefix);
+        const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];
+        const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+        const rows = await Promise.all(
+          (await states.getMany(ids)).map(async (s) => {
+            const source = config.sources.find((c) => c.id === s.id);
+            return { ...s, configured: source ? (source.enabled ? 'enabled' : 'disabled') : 'removed', itemsLast7Days: await store.countBySource(s.id, weekAgo) };
+          }),
+        );
+        if (opts.json) ctx.json({ sources: rows });
+        else {
+          const table = new Table({ head: ['id', 'config', 'last fetch', 'status', 'items 7d', 'failures', 'next fetch', 'last error'], style: { head: [], border: [], compact: true } });
+          for (const r of rows) {
+            table.push([r.id, r.configured, r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never', r.lastStatus ?? '-', r.itemsLast7Days, r.consecutiveFailures, r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-', (r.lastError ?? '').slice(0, 70)]);
+          }
+          ctx.out(table.toString());
+          for (const r of rows.filter((x) => x.movedTo)) ctx.err(`moved: ${r.id} permanently redirects to ${r.movedTo}: update its url`);
+        }
+        return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0) ? EXIT.failed : EXIT.ok;
       }),
     );
 }

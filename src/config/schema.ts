@@ -11,7 +11,16 @@ export const SECTOR_IDS = [
   'other',
 ] as const;
 export type SectorId = (typeof SECTOR_IDS)[number];
-export const sectorIdSchema = z.enum(SECTOR_IDS, { error: `expected one of ${SECTOR_IDS.join(', ')}` });
+
+/** What every "not a sector id" error says was expected. */
+export const SECTOR_IDS_EXPECTED = `expected one of ${SECTOR_IDS.join(', ')}`;
+
+/** The one check that a text is a known sector id; callers raise their own error with SECTOR_IDS_EXPECTED. */
+export function isSectorId(value: string): value is SectorId {
+  return (SECTOR_IDS as readonly string[]).includes(value);
+}
+
+export const sectorIdSchema = z.enum(SECTOR_IDS, { error: SECTOR_IDS_EXPECTED });
 
 /** The shortest poll interval we allow: politeness towards publishers. */
 export const MIN_POLL_MS = 15 * 60_000;

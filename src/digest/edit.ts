@@ -1,4 +1,4 @@
-import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
 import { EditError, type DraftEntry, type Issue } from './types.js';
 
 /**
@@ -41,7 +41,7 @@ export function applyOp(issue: Issue, op: EditOp, sectorOrder: readonly SectorId
     case 'move': {
       const entry = entryOf(issue, op.itemId);
       if (op.sector !== undefined) {
-        if (!SECTOR_IDS.includes(op.sector)) throw new EditError(`unknown sector "${op.sector}": expected one of ${SECTOR_IDS.join(', ')}`);
+        if (!isSectorId(op.sector)) throw new EditError(`unknown sector "${op.sector}": ${SECTOR_IDS_EXPECTED}`);
         entry.sector = op.sector;
       }
       if (op.position !== undefined && (!Number.isInteger(op.position) || op.position < 0)) throw new EditError(`position must be 0 or more, got ${op.position}`);

@@ -1,7 +1,7 @@
 import { Document, parse } from 'yaml';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
-import { SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
 import type { NewsItem } from '../model.js';
 import { cleanIntro, cleanSubject, setComment, sortBySector } from './edit.js';
 import { EditError, type DraftEntry, type Issue } from './types.js';
@@ -110,12 +110,12 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
   };
   const placed: { id: string; sector: SectorId; comment?: string | null; noComment?: boolean }[] = [];
   for (const [sector, list] of Object.entries(file.sections)) {
-    if (!SECTOR_IDS.includes(sector as SectorId)) {
-      problems.push(`sections.${sector}: unknown sector: expected one of ${SECTOR_IDS.join(', ')}`);
+    if (!isSectorId(sector)) {
+      problems.push(`sections.${sector}: unknown sector: ${SECTOR_IDS_EXPECTED}`);
       continue;
     }
     (list ?? []).forEach((ref, i) => {
-      if (known(ref.id, `sections.${sector}[${i}]`)) placed.push({ id: ref.id, sector: sector as SectorId, comment: ref.comment, noComment: ref.noComment });
+      if (known(ref.id, `sections.${sector}[${i}]`)) placed.push({ id: ref.id, sector, comment: ref.comment, noComment: ref.noComment });
     });
   }
   const excluded = (file.excluded ?? []).filter((ref, i) => known(ref.id, `excluded[${i}]`)).map((r) => r.id);
