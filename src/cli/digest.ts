@@ -10,6 +10,7 @@ import { ConflictError, EditError, IssueLockedError, type Issue } from '../diges
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../model.js';
+import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
@@ -25,7 +26,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
 
   const open = async (opts: WeekOptions) => {
     const config = ctx.loadConfig(opts.config);
-    const d = new Digest({ redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, config, editor: opts.editor ?? 'cli' });
+    const redis = await ctx.redis();
+    const d = new Digest({ redis, prefix: ctx.settings.keyPrefix, config, editor: opts.editor ?? 'cli', ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }) });
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Source } from '../config/schema.js';
-import { schedulerId, schedulerSource, type FetchJob } from './names.js';
+import { RETRAIN_JOB, RETRAIN_SCHEDULER_ID, schedulerId, schedulerSource, type FetchJob } from './names.js';
 
 export interface ReconcileResult {
   added: string[];
@@ -43,4 +43,9 @@ export async function reconcileSchedulers(queue: Queue<FetchJob>, sources: Sourc
     result.removed.push(sourceId);
   }
   return result;
+}
+
+/** Registers (or updates) the nightly classifier retrain on its queue; safe to call at every start. */
+export async function scheduleNightlyRetrain(queue: Queue, cron: string, tz = 'Europe/London'): Promise<void> {
+  await queue.upsertJobScheduler(RETRAIN_SCHEDULER_ID, { pattern: cron, tz }, { name: RETRAIN_JOB, data: {}, opts: { removeOnComplete: 20, removeOnFail: 50 } });
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ingestSource } from '../../src/ingest/ingest-source.js';
-import { openQueues } from '../../src/queue/workers.js';
+import { openQueues } from '../../src/queue/queues.js';
 import { reconcileSchedulers } from '../../src/queue/scheduler.js';
 import type { NewsItem } from '../../src/model.js';
 import { runCli } from '../helpers/cli.js';
