@@ -8,8 +8,11 @@ export const ENRICH_QUEUE = 'enrich';
 
 export interface FetchJob {
   sourceId: string;
-  /** schedule: the source's job scheduler; retry: backoff or Retry-After; manual: fetch now, even while backing off. */
-  reason: 'schedule' | 'retry' | 'manual';
+  /**
+   * schedule: the source's job scheduler (skipped while the source backs off);
+   * manual: `ssnews fetch` through the queue, fetched now even while backing off.
+   */
+  reason: 'schedule' | 'manual';
 }
 
 /** An article page to fetch for its metadata (ingest's `EnrichRequest`). */

@@ -3,6 +3,14 @@ import { createRedis, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
 
+/**
+ * A fetch job runs once. A failing source is retried by one path only: its state in Redis
+ * (failures, backoff) and its job scheduler; ingestSource records every failure and the job
+ * does not throw, so BullMQ has nothing to retry. (A job whose worker died is still taken
+ * over: that is BullMQ's stalled-job check, not a retry.)
+ */
+export const FETCH_JOB_OPTIONS = { attempts: 1 } as const;
+
 export interface IngestQueues {
   fetch: Queue<FetchJob>;
   enrich: Queue<EnrichJob>;
@@ -31,7 +39,7 @@ export async function enqueueFetch(queue: Queue<FetchJob>, sourceIds: string[], 
     sourceIds.map((sourceId) => ({
       name: 'fetch',
       data: { sourceId, reason: 'manual' as const },
-      opts: { jobId: `manual.${sourceId}.${batch}`, attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1000, removeOnFail: 1000 },
+      opts: { ...FETCH_JOB_OPTIONS, jobId: `manual.${sourceId}.${batch}`, removeOnComplete: 1000, removeOnFail: 1000 },
     })),
   );
 }

@@ -144,13 +144,10 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
         async (job: Job<FetchJob>) => {
           const source = sourceOf(job.data.sourceId);
           if (!source || !source.enabled) return { outcome: 'not-configured' as const };
+          // A failure, a deferral or 'busy' (another job has the source and is fetching it) is
+          // recorded and reported, not thrown: the source's state and schedule retry it, and this
+          // job adds no other (see ingestSource).
           const run = await ingestSource(deps, source, { force: job.data.reason === 'manual', lockOwner: `job-${job.id}` });
-          // Another job has this source right now: try again shortly rather than drop the fetch.
-          if (run.outcome === 'busy') throw new Error(`source ${source.id} is being fetched by another job`);
-          if (run.retryInMs !== undefined && (run.outcome === 'failed' || run.outcome === 'deferred')) {
-            const at = Date.now() + run.retryInMs;
-            await queues.fetch.add('fetch', { sourceId: source.id, reason: 'retry' }, { delay: run.retryInMs, jobId: `retry.${source.id}.${at}`, removeOnComplete: true, removeOnFail: 100 });
-          }
           if (run.error) options.log(`${source.id}: ${run.outcome}: ${run.error}`);
           return run;
         },
