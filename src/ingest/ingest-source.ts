@@ -102,9 +102,9 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
     const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
-    // Enrichment is asked for before the success is recorded: a job that fails in between is
-    // retried with the old validators, so it reads the feed again, finds the items stored and
-    // asks again. Enrich jobs are keyed by item and skip items already enriched.
+    // Enrichment is asked for before the success is recorded: a run that fails (or dies) in
+    // between leaves the old validators, so the next try reads the feed again, finds the items
+    // stored and asks again. Enrich jobs are keyed by item and skip items already enriched.
     const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
     if (deps.enrich && wanted.length) await deps.enrich(wanted);
     // Only once the items are stored: new validators would make the next fetch a 304.
