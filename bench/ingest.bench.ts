@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startRedisServer } from '../src/store/redis-server.js';
-import { enqueueFetch, openQueues, type IngestQueues } from '../src/queue/workers.js';
+import { enqueueFetch, openQueues, type IngestQueues } from '../src/queue/queues.js';
 import { keys } from '../src/store/keys.js';
 import { FEEDS, feedXml, PER_FEED, rawParseRate, ROOT } from './feeds.js';
 import type { Report } from './report.js';

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { listLabels } from '../store/labels.js';
 import { nextModelVersion, storeModel } from '../store/models.js';
@@ -31,14 +30,4 @@ export async function retrain(kit: ClassifierKit, redis: Redis, prefix: string):
 /** Every editor label as a training row, weighted as classify.yaml says. */
 export async function editorLabelRows(kit: ClassifierKit, redis: Redis, prefix: string): Promise<LabelledItem[]> {
   return (await listLabels(redis, prefix)).map((l) => ({ id: l.itemId, title: l.title, summary: l.summary, sector: l.sector, relevant: l.relevant, weight: kit.settings.retrain.editorLabelWeight }));
-}
-
-/** BullMQ names for the nightly retrain. */
-export const RETRAIN_QUEUE = 'classify';
-export const RETRAIN_JOB = 'retrain';
-export const RETRAIN_SCHEDULER_ID = 'classify-retrain-nightly';
-
-/** Registers (or updates) the nightly retrain on a queue; safe to call at every start. */
-export async function scheduleNightlyRetrain(queue: Queue, cron: string, tz = 'Europe/London'): Promise<void> {
-  await queue.upsertJobScheduler(RETRAIN_SCHEDULER_ID, { pattern: cron, tz }, { name: RETRAIN_JOB, data: {}, opts: { removeOnComplete: 20, removeOnFail: 50 } });
 }

@@ -10,6 +10,7 @@ import { ConflictError, EditError, IssueLockedError, type Issue } from '../diges
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../model.js';
+import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions, type Run } from './context.js';
 import { countOption } from './options.js';
 interface WeekOptions extends GlobalOptions {
@@ -24,7 +25,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
 
   const open = async (opts: WeekOptions) => {
     const config = ctx.loadConfig(opts.config);
-    const d = new Digest({ redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, config, editor: opts.editor ?? 'cli' });
+    const redis = await ctx.redis();
+    const d = new Digest({ redis, prefix: ctx.settings.keyPrefix, config, editor: opts.editor ?? 'cli', ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }) });
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };

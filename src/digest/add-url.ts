@@ -1,13 +1,12 @@
-import type { Redis } from 'ioredis';
-import type { Config } from '../config/load.js';
-import { ingestClassifier } from '../ingest/classify-stage.js';
 import { FetchError } from '../ingest/errors.js';
-import { ingestUrl } from '../ingest/ingest-url.js';
 import type { NewsItem } from '../model.js';
-import { ingestDeps } from '../queue/workers.js';
 import { EditError } from './types.js';
 
-/** Fetches, normalises, classifies, enriches and stores one article by URL; returns the stored item. */
+/**
+ * Fetches, normalises, classifies, enriches and stores one article by URL; returns the stored
+ * item. The digest does not build the ingest pipeline: whoever builds the process passes this
+ * in (src/worker/ingest-deps.ts `pipelineIngestUrl`).
+ */
 export type IngestUrl = (url: string) => Promise<NewsItem>;
 
 /**
@@ -15,16 +14,12 @@ export type IngestUrl = (url: string) => Promise<NewsItem>;
  * "add an item by URL"). A URL whose item is already stored never comes here: the digest
  * takes the stored item directly. A page that cannot be read is the editor's to fix.
  */
-export function pipelineIngestUrl(o: { redis: Redis; prefix: string; config: Config }): IngestUrl {
-  return async (url) => {
-    const classifier = await ingestClassifier(o.config, o.redis, o.prefix);
-    try {
-      return await ingestUrl(ingestDeps(o.redis, o.prefix, o.config, classifier), url);
-    } catch (err) {
-      if (err instanceof FetchError) throw new EditError(`cannot add ${url}: ${err.code}: ${err.message}`);
-      throw err;
-    } finally {
-      await classifier.close();
-    }
-  };
+export async function ingestForEditor(ingestUrl: IngestUrl | undefined, url: string): Promise<NewsItem> {
+  if (!ingestUrl) throw new EditError(`cannot add ${url}: this process was started without the ingest pipeline, so it cannot fetch new articles`);
+  try {
+    return await ingestUrl(url);
+  } catch (err) {
+    if (err instanceof FetchError) throw new EditError(`cannot add ${url}: ${err.code}: ${err.message}`);
+    throw err;
+  }
 }

@@ -6,7 +6,7 @@ import { sectorOf, type NewsItem } from '../model.js';
 import { IssueStore } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
 import { labelItem } from '../classify/editor-label.js';
-import { pipelineIngestUrl, type IngestUrl } from './add-url.js';
+import { ingestForEditor, type IngestUrl } from './add-url.js';
 import { checkIssue, type CheckResult } from './check.js';
 import { planDraft, ranBefore, rankScore } from './draft.js';
 import { applyOp, type EditOp } from './edit.js';
@@ -25,7 +25,7 @@ export interface DigestOptions {
   config: Config;
   /** Who is editing (recorded on the issue and on classifier labels). */
   editor?: string;
-  /** Override for tests: how an unknown URL is fetched through the pipeline. */
+  /** How an unknown URL is fetched through the ingest pipeline (addByUrl); without it, adding a new URL is refused. */
   ingestUrl?: IngestUrl;
   now?: () => Date;
 }
@@ -158,7 +158,7 @@ export class Digest {
     const canonical = canonicalUrl(url);
     if (!canonical) throw new EditError(`not an http(s) URL: "${url}"`);
     let item = await this.items.getByUrlId(itemId(canonical));
-    item ??= await (this.o.ingestUrl ?? pipelineIngestUrl(this.o))(canonical);
+    item ??= await ingestForEditor(this.o.ingestUrl, canonical);
     const window = issueWindow(week, this.o.config.newsletter);
     const entry = { itemId: item.id, sector: sectorOf(item), included: true, alsoIds: [], score: rankScore(item, item.sourceIds.length, window), origin: 'editor' as const };
     const issue = await this.edit(week, version, [{ op: 'add', entry, position }]);

@@ -42,7 +42,10 @@ export interface SourceRun {
   skipped: number;
   error?: string;
   movedTo?: string;
-  /** Set when the source should be tried again sooner than its schedule (backoff, Retry-After). */
+  /**
+   * After a failure or a deferral: how long the source now waits (its backoff, or the host's
+   * Retry-After). Nothing is queued for it: its next try is its first scheduled tick after that.
+   */
   retryInMs?: number;
   consecutiveFailures?: number;
 }
@@ -54,7 +57,15 @@ export function politeClient(deps: IngestDeps): PoliteClient {
 /**
  * Fetches one source and stores what it carries: fetch → parse → normalise → classify →
  * store (one item per canonical URL), recording the outcome in the source's state. Idempotent: running it twice
- * (a re-fetch, or a job retried after a worker died) stores nothing twice.
+ * (a re-fetch, or a job taken over after its worker died) stores nothing twice.
+ *
+ * A failing source has one retry path: its state and its schedule. Every failure (a FetchError,
+ * or anything unexpected: a parse crash, a Redis error, a bug) is recorded in the source's
+ * state (consecutive failures, last error, `backoffUntil`) and returned as `failed`, not
+ * thrown; runs without `force` are skipped until the backoff ends. Nothing else is queued, so
+ * the next try is the source's first scheduled tick after the backoff: the effective wait is
+ * the backoff rounded up to the source's `every`. A host's Retry-After (HostPaused, `deferred`)
+ * defers the same way. It throws only when the failure cannot be recorded (Redis unreachable).
  *
  * `force` ignores a backoff in progress (an administrator's `ssnews fetch`).
  */
@@ -66,8 +77,12 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
   if (!options.force && state.backoffUntil && Date.parse(state.backoffUntil) > started.getTime()) {
     return { ...base, outcome: 'backing-off', error: state.lastError, consecutiveFailures: state.consecutiveFailures };
   }
+  // One fetch of a source at a time. BullMQ's job lock covers one job, not one source: a
+  // scheduled job and a manual one (or an in-process `ssnews fetch`, or two ticks of a slow
+  // source) can run at once for the same source. The loser is reported 'busy'; the winner is
+  // fetching it anyway. Keyed by job id, so a job taken over after its worker died gets it back.
   const release = await deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner);
-  if (!release) return { ...base, outcome: 'busy' };
+  if (!release) return { ...base, outcome: 'busy', error: 'another job is fetching this source' };
   const client = options.client ?? politeClient(deps);
   try {
     // Validators only mean something for the URL they came from.
@@ -84,9 +99,9 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
     const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
-    // Enrichment is asked for before the success is recorded: a job that fails in between is
-    // retried with the old validators, so it reads the feed again, finds the items stored and
-    // asks again. Enrich jobs are keyed by item and skip items already enriched.
+    // Enrichment is asked for before the success is recorded: a run that fails (or dies) in
+    // between leaves the old validators, so the next try reads the feed again, finds the items
+    // stored and asks again. Enrich jobs are keyed by item and skip items already enriched.
     const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
     if (deps.enrich && wanted.length) await deps.enrich(wanted);
     // Only once the items are stored: new validators would make the next fetch a 304.
@@ -105,15 +120,18 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
     return { ...base, outcome: 'fetched', status: read.fetch.status, items, created: created.length, skipped, movedTo: read.fetch.permanentRedirect };
   } catch (err) {
     if (err instanceof HostPaused) {
+      // The host asked everyone to wait (a Retry-After seen on another of its sources): not this
+      // source's failure, so no backoff; its scheduled ticks meanwhile are deferred likewise.
       await deps.sources.setNextFetch(source.id, new Date(now().getTime() + err.retryInMs));
       return { ...base, outcome: 'deferred', retryInMs: err.retryInMs, error: err.message };
     }
-    if (!(err instanceof FetchError)) throw err;
+    const known = err instanceof FetchError ? err : undefined;
+    const error = known ? `${known.code}: ${known.message}` : `unexpected: ${describeUnexpected(err)}`;
     const at = now();
-    const failures = await deps.sources.recordFailure(source.id, { at, status: err.details.status, error: `${err.code}: ${err.message}` });
-    const delay = backoffDelay(failures, err.details.retryAfterMs);
+    const failures = await deps.sources.recordFailure(source.id, { at, status: known?.details.status, error });
+    const delay = backoffDelay(failures, known?.details.retryAfterMs);
     await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay));
-    return { ...base, outcome: 'failed', status: err.details.status, error: `${err.code}: ${err.message}`, retryInMs: delay, consecutiveFailures: failures };
+    return { ...base, outcome: 'failed', status: known?.details.status, error, retryInMs: delay, consecutiveFailures: failures };
   } finally {
     await release();
   }
@@ -130,4 +148,11 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   const results = await deps.items.upsertMany(classified.map((i) => ({ ...i, sourceId: source.id, seenAt })));
   const stored = results.map((r) => r.item);
   return { created: stored.filter((_, n) => results[n]!.created), stored, items: normalised.items.length, skipped: normalised.skipped };
+}
+
+/** `Name: message (at the innermost frame)`: enough in the source's last error to find a bug. */
+function describeUnexpected(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const frame = err.stack?.split('\n').find((l) => l.trimStart().startsWith('at '))?.trim();
+  return `${err.name}: ${err.message}${frame ? ` (${frame})` : ''}`;
 }

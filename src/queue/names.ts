@@ -1,20 +1,33 @@
-/** Queue names and job payloads: the contract between whoever adds jobs and the workers. */
-import type { EnrichRequest } from '../ingest/ingest-source.js';
+/**
+ * Queue names and job payloads: the contract between whoever adds jobs (the CLI, the web
+ * server, the workers themselves) and the workers. Imports nothing from the layers below.
+ */
 
 export const FETCH_QUEUE = 'fetch';
 export const ENRICH_QUEUE = 'enrich';
 
 export interface FetchJob {
   sourceId: string;
-  /** schedule: the source's job scheduler; retry: backoff or Retry-After; manual: fetch now, even while backing off. */
-  reason: 'schedule' | 'retry' | 'manual';
+  /**
+   * schedule: the source's job scheduler (skipped while the source backs off);
+   * manual: `ssnews fetch` through the queue, fetched now even while backing off.
+   */
+  reason: 'schedule' | 'manual';
 }
 
-/** An article page to fetch for its metadata: what ingest asks for. */
-export type EnrichJob = EnrichRequest;
+/** An article page to fetch for its metadata (ingest's `EnrichRequest`). */
+export interface EnrichJob {
+  itemId: string;
+  sourceId: string;
+}
 
 /** BullMQ job schedulers for sources are named `source.<id>`. */
 const SCHEDULER_PREFIX = 'source.';
 export const schedulerId = (sourceId: string) => `${SCHEDULER_PREFIX}${sourceId}`;
 /** The source a scheduler id names, or undefined for schedulers that are not a source's. */
 export const schedulerSource = (id: string) => (id.startsWith(SCHEDULER_PREFIX) ? id.slice(SCHEDULER_PREFIX.length) : undefined);
+
+/** The nightly classifier retrain: its queue, job name and job scheduler. */
+export const RETRAIN_QUEUE = 'classify';
+export const RETRAIN_JOB = 'retrain';
+export const RETRAIN_SCHEDULER_ID = 'classify-retrain-nightly';

@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
 import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
+import { FetchError } from '../../src/ingest/errors.js';
 import { listLabels } from '../../src/store/labels.js';
 import type { NewsItem } from '../../src/model.js';
 import { runCli } from '../helpers/cli.js';
@@ -200,6 +201,14 @@ describe('editing operations', () => {
     await expect(d.addByUrl(WEEK, 2, url)).rejects.toThrow(/already in the 2014-W22 draft/);
     await expect(d.addByUrl(WEEK, 2, 'ftp://x')).rejects.toThrow(EditError);
     expect(fetched).toHaveLength(1);
+  });
+
+  it('refuses a new URL whose page cannot be read, or when it was given no ingest pipeline, as the editor\'s to fix', async () => {
+    await seed();
+    const unreadable = new Digest({ redis: db.client, prefix, config, ingestUrl: async () => { throw new FetchError('http-status', 'HTTP 404', { status: 404 }); } });
+    await unreadable.draft(WEEK);
+    await expect(unreadable.addByUrl(WEEK, 1, 'https://news.example.com/gone')).rejects.toThrow(new EditError('cannot add https://news.example.com/gone: http-status: HTTP 404'));
+    await expect(digest().addByUrl(WEEK, 1, 'https://news.example.com/new')).rejects.toThrow(EditError);
   });
 
   it('locks an issue once it is being sent', async () => {

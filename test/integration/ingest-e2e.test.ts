@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { ingestSource } from '../../src/ingest/ingest-source.js';
-import { openQueues } from '../../src/queue/workers.js';
+import { openQueues } from '../../src/queue/queues.js';
 import { reconcileSchedulers } from '../../src/queue/scheduler.js';
 import type { NewsItem } from '../../src/model.js';
 import { runCli } from '../helpers/cli.js';
@@ -105,6 +105,14 @@ describe('job schedulers follow sources.yaml', () => {
       expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({ changed: ['a'], removed: ['b'] });
       const schedulers = await queues.fetch.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.every])).toEqual([['source.a', 7_200_000]]);
+      // Scheduled jobs run once: a failing source is retried by its state and schedule, not by BullMQ.
+      expect(schedulers[0]!.template).toMatchObject({ data: { sourceId: 'a', reason: 'schedule' }, opts: { attempts: 1 } });
+      expect(schedulers[0]!.template!.opts!.backoff).toBeUndefined();
+      // A scheduler an older version left with BullMQ retries is rewritten.
+      await queues.fetch.upsertJobScheduler('source.a', { every: 7_200_000 }, { name: 'fetch', data: { sourceId: 'a', reason: 'schedule' }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } } });
+      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({ changed: ['a'] });
+      expect((await queues.fetch.getJobSchedulers())[0]!.template!.opts).toMatchObject({ attempts: 1 });
+      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({ changed: [], unchanged: ['a'] });
     } finally {
       await queues.close();
     }

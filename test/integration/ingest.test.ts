@@ -228,19 +228,42 @@ describe('a fetch job retried after a crash', () => {
     expect(asked).toEqual([]);
   });
 
-  it('whose enrich requests failed to queue, reads the feed again (not a 304) and asks again', async () => {
+  it('whose enrich requests failed to queue, fails, and its next try reads the feed again (not a 304) and asks again', async () => {
     const d = deps();
     const source = feed('enrich-etag', `${http.origin}/feed.xml`, { enrich: true });
     const broken = async () => {
       throw new Error('the enrich queue is unreachable');
     };
-    await expect(ingestSource({ ...d, enrich: broken }, source)).rejects.toThrow('unreachable');
-    // The validators were not recorded, so the retry is a full fetch.
+    const failed = await ingestSource({ ...d, enrich: broken }, source);
+    expect(failed).toMatchObject({ outcome: 'failed', consecutiveFailures: 1 });
+    expect(failed.error).toMatch(/^unexpected: Error: the enrich queue is unreachable/);
+    // The validators were not recorded, so the next try is a full fetch (forced here: the
+    // source is backing off; otherwise it is its first scheduled tick after the backoff).
     expect((await d.sources.get('enrich-etag')).etag).toBeUndefined();
     const asked: string[] = [];
-    const again = await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source);
+    const again = await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
     expect(again).toMatchObject({ outcome: 'fetched', status: 200, created: 0 });
     expect(asked).toHaveLength(2);
+  });
+});
+
+describe('an unexpected exception inside ingestSource', () => {
+  it('is recorded in the source state (failures, last error, backoff) and returned, not thrown', async () => {
+    const d = deps();
+    const crashing = { ...d.classifier, classify: () => { throw new TypeError('the classifier has a bug'); } };
+    const source = feed('crash', `${http.origin}/gzip.xml`);
+    const run = await ingestSource({ ...d, classifier: crashing }, source);
+    expect(run).toMatchObject({ outcome: 'failed', consecutiveFailures: 1 });
+    expect(run.error).toMatch(/^unexpected: TypeError: the classifier has a bug \(at /);
+    expect(run.retryInMs).toBeGreaterThan(0);
+    const state = await d.sources.get('crash');
+    expect(state).toMatchObject({ consecutiveFailures: 1, lastError: run.error });
+    expect(state.lastFetchAt).toBeDefined();
+    expect(Date.parse(state.backoffUntil!)).toBeGreaterThan(Date.now());
+    // It backs off like any failure, and a success clears it.
+    expect((await ingestSource(d, source)).outcome).toBe('backing-off');
+    expect(await ingestSource(d, source, { force: true })).toMatchObject({ outcome: 'fetched', created: 1 });
+    expect(await d.sources.get('crash')).toMatchObject({ consecutiveFailures: 0, lastError: undefined, backoffUntil: undefined });
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueFetch, openQueues, type IngestQueues } from '../../src/queue/workers.js';
+import { enqueueFetch, openQueues, type IngestQueues } from '../../src/queue/queues.js';
 import { ItemStore } from '../../src/store/items.js';
 import { keys } from '../../src/store/keys.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http.js';

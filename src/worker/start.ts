@@ -1,75 +1,20 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load.js';
 import { ConfigError } from '../errors.js';
-import { startRetrainWorker, type RetrainWorker } from '../classify/retrain-worker.js';
 import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
-import { ingestSource, type EnrichRequest, type IngestDeps, type SourceRun } from '../ingest/ingest-source.js';
+import { ingestSource, type IngestDeps, type SourceRun } from '../ingest/ingest-source.js';
 import { userAgent } from '../ingest/user-agent.js';
+import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from '../queue/names.js';
+import { enqueueEnrich, openQueues } from '../queue/queues.js';
+import { reconcileSchedulers, type ReconcileResult } from '../queue/scheduler.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
-import { DEFAULT_PACE, HostStore, type PaceOptions } from '../store/hosts.js';
-import { ItemStore } from '../store/items.js';
+import type { PaceOptions } from '../store/hosts.js';
 import { keys } from '../store/keys.js';
-import { SourceStateStore } from '../store/sources.js';
-import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
-import { reconcileSchedulers, type ReconcileResult } from './scheduler.js';
-
-export interface IngestQueues {
-  fetch: Queue<FetchJob>;
-  enrich: Queue<EnrichJob>;
-  close(): Promise<void>;
-}
-
-/** The ingest queues on their own connection (BullMQ wants `maxRetriesPerRequest: null`). */
-export function openQueues(target: RedisTarget, prefix: string): IngestQueues {
-  const connection = createRedis(target, { maxRetriesPerRequest: null });
-  const bull = keys(prefix).bullPrefix;
-  const fetch = new Queue<FetchJob>(FETCH_QUEUE, { connection, prefix: bull });
-  const enrich = new Queue<EnrichJob>(ENRICH_QUEUE, { connection, prefix: bull });
-  return {
-    fetch,
-    enrich,
-    async close() {
-      await Promise.all([fetch.close(), enrich.close()]);
-      await connection.quit().catch(() => connection.disconnect());
-    },
-  };
-}
-
-/** Adds one fetch job per source now (`manual`: past any backoff). Job ids make a repeat harmless. */
-export async function enqueueFetch(queue: Queue<FetchJob>, sourceIds: string[], batch = `${Date.now()}`): Promise<void> {
-  await queue.addBulk(
-    sourceIds.map((sourceId) => ({
-      name: 'fetch',
-      data: { sourceId, reason: 'manual' as const },
-      opts: { jobId: `manual.${sourceId}.${batch}`, attempts: 5, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 1000, removeOnFail: 1000 },
-    })),
-  );
-}
-
-export async function enqueueEnrich(queue: Queue<EnrichJob>, requests: EnrichRequest[]): Promise<void> {
-  await queue.addBulk(
-    requests.map((r) => ({
-      name: 'enrich',
-      data: r,
-      opts: { jobId: `enrich.${r.itemId}`, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 500 },
-    })),
-  );
-}
-
-/** The stores and HTTP settings ingest runs with, on one command connection. */
-export function ingestDeps(redis: Redis, prefix: string, config: Config, classifier: IngestDeps['classifier'], pace: Partial<PaceOptions> = {}): IngestDeps {
-  return {
-    classifier,
-    items: new ItemStore(redis, prefix),
-    sources: new SourceStateStore(redis, prefix),
-    hosts: new HostStore(redis, prefix),
-    userAgent: userAgent(config.newsletter),
-    pace: { ...DEFAULT_PACE, ...pace },
-  };
-}
+import { ingestDeps } from './ingest-deps.js';
+import { startRetrainWorker, type RetrainWorker } from './retrain.js';
 
 export const WORKER_ROLES = ['fetch', 'enrich', 'retrain'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -199,13 +144,10 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
         async (job: Job<FetchJob>) => {
           const source = sourceOf(job.data.sourceId);
           if (!source || !source.enabled) return { outcome: 'not-configured' as const };
+          // A failure, a deferral or 'busy' (another job has the source and is fetching it) is
+          // recorded and reported, not thrown: the source's state and schedule retry it, and this
+          // job adds no other (see ingestSource).
           const run = await ingestSource(deps, source, { force: job.data.reason === 'manual', lockOwner: `job-${job.id}` });
-          // Another job has this source right now: try again shortly rather than drop the fetch.
-          if (run.outcome === 'busy') throw new Error(`source ${source.id} is being fetched by another job`);
-          if (run.retryInMs !== undefined && (run.outcome === 'failed' || run.outcome === 'deferred')) {
-            const at = Date.now() + run.retryInMs;
-            await queues.fetch.add('fetch', { sourceId: source.id, reason: 'retry' }, { delay: run.retryInMs, jobId: `retry.${source.id}.${at}`, removeOnComplete: true, removeOnFail: 100 });
-          }
           if (run.error) options.log(`${source.id}: ${run.outcome}: ${run.error}`);
           return run;
         },

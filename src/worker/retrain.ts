@@ -1,9 +1,11 @@
 import { Queue, Worker } from 'bullmq';
+import { classifierKit } from '../classify/index.js';
+import { retrain, type RetrainResult } from '../classify/retrain.js';
 import type { Config } from '../config/load.js';
+import { RETRAIN_QUEUE } from '../queue/names.js';
+import { scheduleNightlyRetrain } from '../queue/scheduler.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
-import { classifierKit } from './index.js';
-import { RETRAIN_QUEUE, retrain, scheduleNightlyRetrain, type RetrainResult } from './retrain.js';
 
 export interface RetrainWorker {
   queue: Queue;

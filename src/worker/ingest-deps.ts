@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load.js';
+import type { IngestUrl } from '../digest/add-url.js';
+import { ingestClassifier } from '../ingest/classify-stage.js';
+import type { IngestDeps } from '../ingest/ingest-source.js';
+import { ingestUrl } from '../ingest/ingest-url.js';
+import { userAgent } from '../ingest/user-agent.js';
+import { DEFAULT_PACE, HostStore, type PaceOptions } from '../store/hosts.js';
+import { ItemStore } from '../store/items.js';
+import { SourceStateStore } from '../store/sources.js';
+
+/** The stores and HTTP settings ingest runs with, on one command connection. */
+export function ingestDeps(redis: Redis, prefix: string, config: Config, classifier: IngestDeps['classifier'], pace: Partial<PaceOptions> = {}): IngestDeps {
+  return {
+    classifier,
+    items: new ItemStore(redis, prefix),
+    sources: new SourceStateStore(redis, prefix),
+    hosts: new HostStore(redis, prefix),
+    userAgent: userAgent(config.newsletter),
+    pace: { ...DEFAULT_PACE, ...pace },
+  };
+}
+
+/**
+ * The editor's "add an item by URL" for a process that edits the digest (the CLI, the web
+ * editor): one article through the ingest pipeline, classified with the current model.
+ */
+export function pipelineIngestUrl(o: { redis: Redis; prefix: string; config: Config }): IngestUrl {
+  return async (url) => {
+    const classifier = await ingestClassifier(o.config, o.redis, o.prefix);
+    try {
+      return await ingestUrl(ingestDeps(o.redis, o.prefix, o.config, classifier), url);
+    } finally {
+      await classifier.close();
+    }
+  };
+}
