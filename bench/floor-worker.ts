@@ -2,7 +2,7 @@
  * The ingest bench's floor: a BullMQ worker that fetches each job's feed over loopback and
  * parses it with rss-parser, and does nothing else (no politeness, state, normalising,
  * classifying, dedupe or storing). Run as two processes like the real workers, it measures
- * the most any pipeline built on these parts could reach on this machine.
+ * the least CPU per item any pipeline built on these parts could spend on this machine.
  *
  * node dist/bench/floor-worker.js REDIS_URL QUEUE_PREFIX URLS_JSON_FILE
  */
