@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { ItemStore } from '../store/items.js';
 import { recordLabel } from '../store/labels.js';
 

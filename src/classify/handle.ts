@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { currentModelVersion, loadModel, modelChannel } from '../store/models.js';
-import type { ModelData } from './model.js';
-import type { Classification, ClassifyInput, Classifier } from './types.js';
+import type { ModelData } from '../types/classifier-model.js';
+import type { ClassifyInput, Classifier } from './types.js';
+import type { Classification } from '../types/item.js';
 
 /**
  * A Classifier whose model can be replaced while it runs. It listens on the model channel

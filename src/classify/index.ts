@@ -5,11 +5,11 @@ import { LinearClassifier } from './classifier.js';
 import { readGazetteer, readTrainingDir, type LabelledItem } from './data.js';
 import { Featurizer } from './features.js';
 import { ClassifierHandle } from './handle.js';
-import { train, type ModelData, type TrainOptions } from './model.js';
+import { train, type TrainOptions } from './model.js';
+import type { ModelData } from '../types/classifier-model.js';
 import { classifyPaths, loadClassifySettings, type ClassifySettings } from './settings.js';
 import type { Classifier } from './types.js';
 
-export type { Classification, ClassifyInput, Classifier } from './types.js';
 export { ClassifierHandle } from './handle.js';
 export { keywordBaseline } from './keyword-baseline.js';
 

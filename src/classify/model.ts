@@ -1,6 +1,7 @@
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { LabelledItem } from './data.js';
 import type { Featurizer } from './features.js';
+import type { ModelData } from '../types/classifier-model.js';
 
 /**
  * The statistical part: two linear models over the Featurizer's features, trained together.
@@ -11,20 +12,6 @@ import type { Featurizer } from './features.js';
  * mentions still counts; word features start at zero and are regularised towards zero.
  */
 export const MODEL_FORMAT = 1;
-
-export interface ModelData {
-  format: number;
-  version: string;
-  createdAt: string;
-  classes: SectorId[];
-  /** Feature names; row i of the weights belongs to features[i]. */
-  features: string[];
-  /** features.length × classes.length, row-major. */
-  sector: number[];
-  /** features.length. */
-  relevance: number[];
-  stats: { trainingRows: number; editorLabels: number; sectorExamples: number; relevanceExamples: number; trainMs: number };
-}
 
 /** The relevance model's fixed intercept (see priorFor). */
 export const RELEVANCE_BIAS = -1.5;

@@ -8,7 +8,8 @@ import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/i
 import { keywordBaseline } from '../classify/keyword-baseline.js';
 import { reclassify, sectorHintOf } from '../classify/reclassify.js';
 import { editorLabelRows, retrain } from '../classify/retrain.js';
-import type { Classification, Classifier } from '../classify/types.js';
+import type { Classifier } from '../classify/types.js';
+import type { Classification } from '../types/item.js';
 import { ItemStore } from '../store/items.js';
 import { loadCurrentModel } from '../store/models.js';
 import { UsageError } from '../errors.js';

@@ -6,10 +6,11 @@ import type { EditOp } from '../digest/edit.js';
 import { genericRecipient } from '../digest/recipients.js';
 import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
-import { ConflictError, EditError, IssueLockedError, type Issue } from '../digest/types.js';
+import { ConflictError, EditError, IssueLockedError } from '../digest/types.js';
+import type { Issue } from '../types/issue.js';
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
 
 type Run = (fn: () => Promise<ExitCode>) => Promise<void>;

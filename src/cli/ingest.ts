@@ -7,7 +7,7 @@ import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '../ingest/ingest-source.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
 import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
 import { ItemStore } from '../store/items.js';
 import { SourceStateStore } from '../store/sources.js';

@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import { ingestClassifier } from '../ingest/classify-stage.js';
 import { FetchError } from '../ingest/errors.js';
 import { ingestUrl } from '../ingest/ingest-url.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { ingestDeps } from '../queue/workers.js';
 import { EditError } from './types.js';
 

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import { clusterStories } from '../dedupe/stories.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
 import { IssueStore } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
 import { labelItem } from '../classify/editor-label.js';
@@ -12,7 +12,8 @@ import { planDraft, ranBefore, rankScore } from './draft.js';
 import { applyOp, type EditOp } from './edit.js';
 import { compileIssue, type CompiledIssue } from './render.js';
 import { exportDraft, planImport } from './transfer.js';
-import { ConflictError, EditError, type Issue } from './types.js';
+import { ConflictError, EditError } from './types.js';
+import type { Issue } from '../types/issue.js';
 import { buildIssueView, type IssueView } from './view.js';
 import { issueWindow, weekOf } from './week.js';
 

@@ -2,7 +2,8 @@ import type { Config } from '../config/load.js';
 import type { SectorId } from '../config/schema.js';
 import type { Redis } from 'ioredis';
 import { loadClassifier, type ClassifierHandle } from '../classify/index.js';
-import type { Classification, Classifier } from '../classify/types.js';
+import type { Classifier } from '../classify/types.js';
+import type { Classification } from '../types/item.js';
 import type { NormalisedItem } from './normalise.js';
 
 /**

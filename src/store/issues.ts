@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
-import { ConflictError, IssueLockedError, STATUS_MOVES, type Issue, type IssueStatus } from '../digest/types.js';
+import { ConflictError, IssueLockedError, STATUS_MOVES } from '../digest/types.js';
+import type { Issue, IssueStatus } from '../types/issue.js';
 import { LuaScript } from './lua.js';
 import { parseWeek } from '../digest/week.js';
 

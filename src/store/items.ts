@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
-import type { Classification } from '../classify/types.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import type { Classification } from '../types/item.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
 import { keys, type Keys } from './keys.js';
 import { LuaScript } from './lua.js';
 

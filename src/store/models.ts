@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import type { ModelData } from '../classify/model.js';
+import type { ModelData } from '../types/classifier-model.js';
 import { keys } from './keys.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Config } from '../../src/config/load.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { SectorId } from '../../src/config/schema.js';
-import type { Issue } from '../../src/digest/types.js';
-import type { NewsItem } from '../../src/model.js';
+import type { Issue } from '../../src/types/issue.js';
+import type { NewsItem } from '../../src/types/item.js';
 
 /** The bundled configuration (sectors in digest order, newsletter settings). */
 export function bundledConfig(): Config {

@@ -6,7 +6,7 @@ import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
 import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
 import { listLabels } from '../../src/store/labels.js';
-import type { NewsItem } from '../../src/model.js';
+import type { NewsItem } from '../../src/types/item.js';
 import { runCli } from '../helpers/cli.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
 import { useTestRedis } from '../helpers/redis.js';

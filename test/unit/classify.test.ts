@@ -7,7 +7,7 @@ import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
 import { placesOf, sameWord } from '../../src/classify/features.js';
 import { PhraseMatcher } from '../../src/classify/matcher.js';
 import { tokenize } from '../../src/classify/text.js';
-import type { Classification } from '../../src/classify/types.js';
+import type { Classification } from '../../src/types/item.js';
 
 const config = loadConfig();
 const kit = classifierKit({ sectors: config.sectors });
