@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import { clusterStories } from '../dedupe/stories.js';
 import { sectorOf, type NewsItem } from '../types/item.js';
-import { IssueStore } from '../store/issues.js';
+import { IssueStore, IssueVersionConflict } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
 import { labelItem } from '../classify/editor-label.js';
 import { pipelineIngestUrl, type IngestUrl } from './add-url.js';
@@ -12,8 +12,8 @@ import { planDraft, ranBefore, rankScore } from './draft.js';
 import { applyOp, type EditOp } from './edit.js';
 import { compileIssue, type CompiledIssue } from './render.js';
 import { exportDraft, planImport } from './transfer.js';
-import { ConflictError, EditError } from './types.js';
-import type { Issue } from '../types/issue.js';
+import { ConflictError, EditError, IssueLockedError, STATUS_MOVES } from './types.js';
+import type { Issue, IssueStatus } from '../types/issue.js';
 import { buildIssueView, type IssueView } from './view.js';
 import { issueWindow, weekOf } from './week.js';
 
@@ -91,23 +91,18 @@ export class Digest {
         return { issue, created: true, added: plan.added, attached: plan.attached };
       } catch (err) {
         // Someone created it meanwhile: refresh theirs instead.
-        if (err instanceof ConflictError) return this.draft(week);
+        if (err instanceof IssueVersionConflict) return this.draft(week);
         throw err;
       }
     }
     let added: string[] = [];
     let attached: string[] = [];
-    const issue = await this.issues.update(
-      window.week,
-      existing.version,
-      (issue) => {
-        const plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
-        issue.entries = plan.entries;
-        added = plan.added;
-        attached = plan.attached;
-      },
-      { by: this.o.editor },
-    );
+    const issue = await this.change(window.week, existing.version, (issue) => {
+      const plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
+      issue.entries = plan.entries;
+      added = plan.added;
+      attached = plan.attached;
+    });
     return { issue, created: false, added, attached };
   }
 
@@ -134,12 +129,47 @@ export class Digest {
    */
   async edit(week: string, version: number, ops: EditOp[]): Promise<Issue> {
     const before = await this.get(week);
-    const issue = await this.issues.update(before.week, version, (issue) => {
+    const issue = await this.change(before.week, version, (issue) => {
       for (const op of ops) applyOp(issue, op, this.sectorOrder);
-    }, { by: this.o.editor });
+    });
     const moved = ops.flatMap((op) => (op.op === 'move' && op.sector ? [{ itemId: op.itemId, sector: op.sector }] : []));
     await this.fileMoves(issue, moved, before);
     return issue;
+  }
+
+  /** Moves an issue along its lifecycle (draft → scheduled/sending → sent | failed; STATUS_MOVES). */
+  async setStatus(week: string, version: number, to: IssueStatus): Promise<Issue> {
+    return this.change(
+      week,
+      version,
+      (issue) => {
+        if (!STATUS_MOVES[issue.status].includes(to)) throw new IssueLockedError(week, issue.status);
+        issue.status = to;
+        if (to === 'sent') issue.sentAt = new Date().toISOString();
+      },
+      { allowLocked: true },
+    );
+  }
+
+  /**
+   * One versioned change of an issue. Editing operations change only a draft (IssueLockedError
+   * otherwise); a stale version is a ConflictError that tells the editor to reload.
+   */
+  private async change(week: string, version: number, change: (issue: Issue) => Issue | void, o: { allowLocked?: boolean } = {}): Promise<Issue> {
+    try {
+      return await this.issues.update(
+        week,
+        version,
+        (issue) => {
+          if (!o.allowLocked && issue.status !== 'draft') throw new IssueLockedError(week, issue.status);
+          return change(issue);
+        },
+        this.o.editor,
+      );
+    } catch (err) {
+      if (err instanceof IssueVersionConflict) throw new ConflictError(err.week, err.expected, err.actual);
+      throw err;
+    }
   }
 
   /** Sector changes go to the item store and the classifier's training labels. */
@@ -176,7 +206,7 @@ export class Digest {
   async import(week: string, text: string): Promise<Issue> {
     const current = await this.get(week);
     const plan = planImport(text, current, this.sectorOrder);
-    const issue = await this.issues.update(current.week, plan.version, plan.apply, { by: this.o.editor });
+    const issue = await this.change(current.week, plan.version, plan.apply);
     await this.fileMoves(issue, plan.moved, current);
     return issue;
   }

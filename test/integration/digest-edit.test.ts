@@ -78,8 +78,8 @@ describe('drafting', () => {
     const w21 = await d.draft('2014-W21');
     expect(w21.issue.entries.map((e) => e.itemId)).toEqual(['prev']);
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).toContain('prev');
-    const sent = await d.issues.setStatus('2014-W21', 1, 'sending');
-    await d.issues.setStatus('2014-W21', sent.version, 'sent');
+    const sent = await d.setStatus('2014-W21', 1, 'sending');
+    await d.setStatus('2014-W21', sent.version, 'sent');
     const w22 = await d.draft(WEEK);
     expect(w22.issue.entries.map((e) => e.itemId)).not.toContain('prev');
   });
@@ -92,8 +92,8 @@ describe('drafting', () => {
     for (const item of [ran, retold, fresh]) await storeItem(d.items, item);
     const w21 = await d.draft('2014-W21');
     expect(w21.issue.entries.map((e) => [e.itemId, e.alsoIds])).toEqual([['ran', []]]);
-    const sending = await d.issues.setStatus('2014-W21', w21.issue.version, 'sending');
-    await d.issues.setStatus('2014-W21', sending.version, 'sent');
+    const sending = await d.setStatus('2014-W21', w21.issue.version, 'sending');
+    await d.setStatus('2014-W21', sending.version, 'sent');
     // 'retold' falls in this week's window; its story went out last week.
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).toEqual(['fresh']);
   });
@@ -206,9 +206,9 @@ describe('editing operations', () => {
     await seed();
     const d = digest();
     await d.draft(WEEK);
-    await d.issues.setStatus(WEEK, 1, 'sending');
+    await d.setStatus(WEEK, 1, 'sending');
     await expect(d.edit(WEEK, 2, [{ op: 'intro', text: 'late' }])).rejects.toThrow(IssueLockedError);
-    await expect(d.issues.setStatus(WEEK, 2, 'draft')).rejects.toThrow(IssueLockedError);
+    await expect(d.setStatus(WEEK, 2, 'draft')).rejects.toThrow(IssueLockedError);
   });
 });
 
@@ -264,7 +264,7 @@ describe('pre-send checks', () => {
     const d = overlapping();
     await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
     await d.draft('2014-W21');
-    await d.issues.setStatus('2014-W21', 1, 'scheduled');
+    await d.setStatus('2014-W21', 1, 'scheduled');
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).not.toContain('prev');
     await d.edit(WEEK, 1, [{ op: 'add', entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
     expect((await d.check(WEEK)).findings.map((f) => `${f.code}:${f.itemId ?? ''}`)).toContain('already-sent:prev');
@@ -275,8 +275,8 @@ describe('pre-send checks', () => {
     const d = overlapping();
     await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
     await d.draft('2014-W21');
-    await d.issues.setStatus('2014-W21', 1, 'sending');
-    await d.issues.setStatus('2014-W21', 2, 'sent');
+    await d.setStatus('2014-W21', 1, 'sending');
+    await d.setStatus('2014-W21', 2, 'sent');
     await d.draft(WEEK);
     // An item that already went out, re-added by hand; a link to a private address.
     await storeItem(d.items, makeItem('priv', 'health', { url: 'http://10.0.0.5/story' }));
