@@ -2,6 +2,8 @@ import { Queue, Worker } from 'bullmq';
 import type { Config } from '../config/load.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
+import { LabelStore } from '../store/labels.js';
+import { ModelStore } from '../store/models.js';
 import { classifierKit } from './index.js';
 import { RETRAIN_QUEUE, retrain, scheduleNightlyRetrain, type RetrainResult } from './retrain.js';
 
@@ -18,6 +20,7 @@ export interface RetrainWorker {
 export async function startRetrainWorker(opts: { target: RedisTarget; prefix: string; config: Config; log: (m: string) => void }): Promise<RetrainWorker> {
   const bull = keys(opts.prefix).bullPrefix;
   const redis = createRedis(opts.target);
+  const stores = { models: new ModelStore(redis, opts.prefix), labels: new LabelStore(redis, opts.prefix) };
   const queueConnection = createRedis(opts.target, { maxRetriesPerRequest: null });
   const workerConnection = createRedis(opts.target, { maxRetriesPerRequest: null });
   const queue = new Queue(RETRAIN_QUEUE, { connection: queueConnection, prefix: bull });
@@ -26,7 +29,7 @@ export async function startRetrainWorker(opts: { target: RedisTarget; prefix: st
   const worker = new Worker<unknown, RetrainResult>(
     RETRAIN_QUEUE,
     async () => {
-      const r = await retrain(kit, redis, opts.prefix);
+      const r = await retrain(kit, stores);
       opts.log(`classifier retrained: model ${r.version} (${r.trainingRows} training rows + ${r.editorLabels} editor labels, ${r.trainMs} ms)`);
       return r;
     },

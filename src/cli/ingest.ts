@@ -10,6 +10,8 @@ import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '
 import { sectorOf, type NewsItem } from '../types/item.js';
 import { ingestDeps, startWorkers, WORKER_ROLES, type WorkerRole } from '../queue/workers.js';
 import { ItemStore } from '../store/items.js';
+import { LabelStore } from '../store/labels.js';
+import { ModelStore } from '../store/models.js';
 import { SourceStateStore } from '../store/sources.js';
 import { UsageError } from '../errors.js';
 import { labelItem } from '../classify/editor-label.js';
@@ -107,7 +109,9 @@ export function registerIngestCommands(program: Command, ctx: CliContext, run: R
         if (opts.relevant && !['yes', 'no'].includes(opts.relevant)) throw new UsageError(`--relevant expects yes or no, got "${opts.relevant}"`);
         if (!opts.sector && !opts.relevant) throw new UsageError('say what the item is: --sector ID and/or --relevant yes|no');
         const decision = { sector: opts.sector as SectorId | undefined, relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes' };
-        const item = await labelItem(await ctx.redis(), ctx.settings.keyPrefix, itemId, decision, opts.editor);
+        const redis = await ctx.redis();
+        const stores = { items: new ItemStore(redis, ctx.settings.keyPrefix), labels: new LabelStore(redis, ctx.settings.keyPrefix) };
+        const item = await labelItem(stores, itemId, decision, opts.editor);
         if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
         if (opts.json) ctx.json(item);
         else ctx.out(`${item.id} "${item.title}": filed under ${sectorOf(item)}, ${(item.editorRelevant ?? item.classification.relevant) ? 'relevant' : 'not relevant'}; label stored for the next retrain`);
@@ -154,7 +158,7 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
   const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];
-  const classifier = await ingestClassifier(config, redis, ctx.settings.keyPrefix);
+  const classifier = await ingestClassifier(config, new ModelStore(redis, ctx.settings.keyPrefix));
   const deps = {
     ...ingestDeps(redis, ctx.settings.keyPrefix, config, classifier, { minGapMs: nonNegative(opts.minGap, '--min-gap') }),
     enrich: opts.enrich ? async (r: EnrichRequest[]) => void enrichQueue.push(...r) : undefined,

@@ -5,6 +5,7 @@ import { FetchError } from '../ingest/errors.js';
 import { ingestUrl } from '../ingest/ingest-url.js';
 import type { NewsItem } from '../types/item.js';
 import { ingestDeps } from '../queue/workers.js';
+import { ModelStore } from '../store/models.js';
 import { EditError } from './types.js';
 
 /** Fetches, normalises, classifies, enriches and stores one article by URL; returns the stored item. */
@@ -17,7 +18,7 @@ export type IngestUrl = (url: string) => Promise<NewsItem>;
  */
 export function pipelineIngestUrl(o: { redis: Redis; prefix: string; config: Config }): IngestUrl {
   return async (url) => {
-    const classifier = await ingestClassifier(o.config, o.redis, o.prefix);
+    const classifier = await ingestClassifier(o.config, new ModelStore(o.redis, o.prefix));
     try {
       return await ingestUrl(ingestDeps(o.redis, o.prefix, o.config, classifier), url);
     } catch (err) {

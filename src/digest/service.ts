@@ -5,6 +5,7 @@ import { clusterStories } from '../dedupe/stories.js';
 import { sectorOf, type NewsItem } from '../types/item.js';
 import { IssueStore, IssueVersionConflict } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
+import { LabelStore } from '../store/labels.js';
 import { labelItem } from '../classify/editor-label.js';
 import { pipelineIngestUrl, type IngestUrl } from './add-url.js';
 import { checkIssue, type CheckResult } from './check.js';
@@ -52,11 +53,13 @@ export interface LoadedIssue {
 export class Digest {
   readonly issues: IssueStore;
   readonly items: ItemStore;
+  private readonly labels: LabelStore;
   private readonly sectorOrder;
 
   constructor(private readonly o: DigestOptions) {
     this.issues = new IssueStore(o.redis, o.prefix);
     this.items = new ItemStore(o.redis, o.prefix);
+    this.labels = new LabelStore(o.redis, o.prefix);
     this.sectorOrder = o.config.sectors.map((s) => s.id);
   }
 
@@ -178,7 +181,7 @@ export class Digest {
       const was = before.entries.find((e) => e.itemId === id)?.sector;
       const item = await this.items.get(id);
       if (!item || (was === sector && sectorOf(item) === sector)) continue;
-      await labelItem(this.o.redis, this.o.prefix, id, { sector }, this.o.editor ?? 'unknown');
+      await labelItem({ items: this.items, labels: this.labels }, id, { sector }, this.o.editor ?? 'unknown');
       // The rest of the story cluster goes with it.
       for (const other of issue.entries.find((e) => e.itemId === id)?.alsoIds ?? []) await this.items.setEditorSector(other, sector);
     }

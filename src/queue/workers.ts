@@ -12,6 +12,7 @@ import { createRedis, type RedisTarget } from '../store/connection.js';
 import { DEFAULT_PACE, HostStore, type PaceOptions } from '../store/hosts.js';
 import { ItemStore } from '../store/items.js';
 import { keys } from '../store/keys.js';
+import { ModelStore } from '../store/models.js';
 import { SourceStateStore } from '../store/sources.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
 import { reconcileSchedulers, type ReconcileResult } from './scheduler.js';
@@ -172,7 +173,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
 async function startIngestWorkers(options: WorkerOptions, currentConfig: () => Config) {
   const redis = createRedis(options.target);
   const queues = openQueues(options.target, options.prefix);
-  const classifier = await ingestClassifier(currentConfig(), redis, options.prefix).catch(async (err: unknown) => {
+  const classifier = await ingestClassifier(currentConfig(), new ModelStore(redis, options.prefix)).catch(async (err: unknown) => {
     await queues.close();
     await redis.quit().catch(() => redis.disconnect());
     throw err;

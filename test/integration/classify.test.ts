@@ -13,8 +13,8 @@ import { keys } from '../../src/store/keys.js';
 import { Queue } from 'bullmq';
 import { ItemStore } from '../../src/store/items.js';
 import { reclassify, sectorHintOf } from '../../src/classify/reclassify.js';
-import { countLabels, listLabels, recordLabel } from '../../src/store/labels.js';
-import { listModelVersions, modelChannel } from '../../src/store/models.js';
+import { LabelStore } from '../../src/store/labels.js';
+import { ModelStore } from '../../src/store/models.js';
 import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -36,6 +36,8 @@ const EVAL_TSV = [
 const redis = useTestRedis();
 let env: NodeJS.ProcessEnv;
 const prefix = 'ssnews:';
+let labels: LabelStore;
+let models: ModelStore;
 
 beforeAll(async () => {
   env = { REDIS_URL: redis.server.url, SSNEWS_DATA_DIR: dir };
@@ -185,7 +187,9 @@ describe('learning from editors', () => {
   let targetRelevant: boolean;
 
   beforeAll(async () => {
-    handle = await loadClassifier({ sectors: loadConfig().sectors, redis: redis.client, prefix, pollMs: 3_600_000 });
+    labels = new LabelStore(redis.client, prefix);
+    models = new ModelStore(redis.client, prefix);
+    handle = await loadClassifier({ sectors: loadConfig().sectors, models, pollMs: 3_600_000 });
     const before = handle.classify(odd(99));
     const candidates: SectorId[] = ['higher-education', 'leadership', 'private-sector', 'health', 'local-government'];
     target = candidates.find((s) => s !== before.sector && [1, 3, 5, 7].every((n) => handle.classify(odd(n)).sector !== s))!;
@@ -194,11 +198,11 @@ describe('learning from editors', () => {
   afterAll(() => handle.close());
 
   it('stores one label per item, merging a later sector move with a relevance decision', async () => {
-    await recordLabel(redis.client, prefix, { itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
-    await recordLabel(redis.client, prefix, { itemId: 'i1', title: 'T', relevant: false });
-    const labels = await listLabels(redis.client, prefix);
-    expect(labels).toHaveLength(1);
-    expect(labels[0]).toMatchObject({ itemId: 'i1', sector: 'health', relevant: false, editor: 'ann' });
+    await labels.record({ itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
+    await labels.record({ itemId: 'i1', title: 'T', relevant: false });
+    const stored = await labels.list();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ itemId: 'i1', sector: 'health', relevant: false, editor: 'ann' });
     await redis.client.del('ssnews:labels');
   });
 
@@ -207,8 +211,8 @@ describe('learning from editors', () => {
     const before = handle.classify(odd(99));
     expect(before.sector).not.toBe(target);
     expect(before.relevant).not.toBe(targetRelevant);
-    for (let i = 0; i < 6; i++) await recordLabel(redis.client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
-    expect(await countLabels(redis.client, prefix)).toBe(6);
+    for (let i = 0; i < 6; i++) await labels.record({ itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
+    expect(await labels.list()).toHaveLength(6);
 
     const swapped = once(handle, 'swap');
     const run = await runCli(['classify', 'retrain', '--json'], env);
@@ -223,7 +227,7 @@ describe('learning from editors', () => {
     expect(after).toMatchObject({ sector: target, relevant: targetRelevant, modelVersion: 'v1' });
     // Ordinary items are still classified as before.
     expect(handle.classify({ title: 'Kent Police and Essex Police agree joint collaboration' }).sector).toBe('blue-light');
-    expect(await listModelVersions(redis.client, prefix)).toEqual(['v1']);
+    expect(await models.versions()).toEqual(['v1']);
   });
 
   it('`classify --stored` uses the stored model', async () => {
@@ -232,7 +236,7 @@ describe('learning from editors', () => {
   });
 
   it('a worker started after a retrain loads the stored model', async () => {
-    const later = await loadClassifier({ sectors: loadConfig().sectors, redis: redis.client, prefix });
+    const later = await loadClassifier({ sectors: loadConfig().sectors, models });
     expect(later.version).toBe('v1');
     await later.close();
   });
@@ -292,7 +296,7 @@ describe('learning from editors', () => {
   it('a retrain-only worker process takes retrain jobs and no ingest jobs', async () => {
     const target = { options: redis.server.connection, description: 'test' };
     const probe = new Redis(redis.server.connection);
-    const modelListeners = async () => ((await probe.pubsub('NUMSUB', modelChannel(prefix))) as [string, number])[1];
+    const modelListeners = async () => ((await probe.pubsub('NUMSUB', keys(prefix).modelChannel)) as [string, number])[1];
     const listenersBefore = await modelListeners();
     const running = await startWorkers({ target, prefix, roles: ['retrain'], watchConfig: false, log: () => {} });
     const queues = openQueues(target, prefix);

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
 import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
-import { listLabels } from '../../src/store/labels.js';
+import { LabelStore } from '../../src/store/labels.js';
 import type { NewsItem } from '../../src/types/item.js';
 import { runCli } from '../helpers/cli.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
@@ -172,7 +172,7 @@ describe('editing operations', () => {
     expect(issue.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg2:local-government', 'h1:health', 'lg1:leadership', 'junk:other']);
     expect((await d.items.get('lg1'))!.editorSector).toBe('leadership');
     expect((await d.items.get('lg1b'))!.editorSector).toBe('leadership');
-    const labels = await listLabels(db.client, prefix);
+    const labels = await new LabelStore(db.client, prefix).list();
     expect(labels).toEqual([expect.objectContaining({ itemId: 'lg1', title: 'Councils merge legal teams', sector: 'leadership', editor: 'alice' })]);
   });
 
@@ -241,7 +241,7 @@ describe('export and import', () => {
     const after = await d.import(WEEK, moved);
     expect(after.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg1:local-government', 'lg2:health', 'h1:health', 'junk:other']);
     expect(after.entries.find((e) => e.itemId === 'lg2')!.comment).toBeUndefined();
-    expect((await listLabels(db.client, prefix)).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
+    expect((await new LabelStore(db.client, prefix).list()).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
   });
 
   it('refuses unknown item ids and a stale version with clear errors', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listLabels } from '../../src/store/labels.js';
+import { LabelStore } from '../../src/store/labels.js';
 import { runCli } from '../helpers/cli.js';
 import { testIngestDeps } from '../helpers/ingest.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -21,7 +21,7 @@ describe('ssnews items label', () => {
     expect(run.stdout).toContain('filed under blue-light, relevant');
     expect(await d.items.get('cc1')).toMatchObject({ editorSector: 'blue-light', editorRelevant: true });
     expect(await d.items.list({ sector: 'blue-light' })).toHaveLength(1);
-    expect(await listLabels(redis.client, prefix)).toEqual([expect.objectContaining({ itemId: 'cc1', title, sector: 'blue-light', relevant: true, editor: 'ann' })]);
+    expect(await new LabelStore(redis.client, prefix).list()).toEqual([expect.objectContaining({ itemId: 'cc1', title, sector: 'blue-light', relevant: true, editor: 'ann' })]);
   });
 
   it('exits 2 for an unknown item, a bad sector, or no decision at all', async () => {
