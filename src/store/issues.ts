@@ -1,29 +1,40 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
-import type { Issue } from '../types/issue.js';
-import { LuaScript } from './lua.js';
+import type { Issue, IssueStatus } from '../types/issue.js';
+import { luaScript } from './lua.js';
 
 /**
  * Compare-and-set of one issue: writes only if the stored version is the one the change was
  * made against, and keeps the sent index in step, in one atomic step.
  * Returns -2 on success, -1 when the issue does not exist, else the current version.
  */
-const CAS = new LuaScript(`
+const compareAndSet = luaScript<
+  { issue: string; sentIndex: string; expectedVersion: number; version: number; json: string; status: IssueStatus; score: number; week: string },
+  number
+>(
+  'ssnewsIssueCompareAndSet',
+  `
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return -1 end
 if v ~= ARGV[1] then return tonumber(v) end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6]) else redis.call('ZREM', KEYS[2], ARGV[6]) end
 return -2
-`);
+`,
+  (o) => ({ keys: [o.issue, o.sentIndex], args: [String(o.expectedVersion), String(o.version), o.json, o.status, String(o.score), o.week] }),
+);
 
 /** Creates the issue only when none exists for the week. Returns 1 on success, 0 otherwise. */
-const CREATE = new LuaScript(`
+const createIssue = luaScript<{ issue: string; index: string; version: number; json: string; score: number; week: string }, number>(
+  'ssnewsIssueCreate',
+  `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1
-`);
+`,
+  (o) => ({ keys: [o.issue, o.index], args: [String(o.version), o.json, o.score, o.week] }),
+);
 
 /**
  * A write made against a version that is no longer current: `actual` is the stored version
@@ -67,7 +78,7 @@ export class IssueStore {
   /** Stores a new issue at version 1; an IssueVersionConflict if the week already has one. */
   async create(issue: Omit<Issue, 'version'>): Promise<Issue> {
     const stored: Issue = { ...issue, version: 1 };
-    const ok = await CREATE.run(this.redis, 2, this.k.issue(issue.week), this.k.issues, '1', JSON.stringify(stored), weekScore(issue.week), issue.week);
+    const ok = await createIssue(this.redis, { issue: this.k.issue(issue.week), index: this.k.issues, version: stored.version, json: JSON.stringify(stored), score: weekScore(issue.week), week: issue.week });
     if (ok !== 1) {
       const current = await this.get(issue.week);
       throw new IssueVersionConflict(issue.week, 0, current?.version);
@@ -90,18 +101,16 @@ export class IssueStore {
     next.version = expectedVersion + 1;
     next.updatedAt = new Date().toISOString();
     if (by) next.updatedBy = by;
-    const result = (await CAS.run(
-      this.redis,
-      2,
-      this.k.issue(week),
-      this.k.issuesSent,
-      String(expectedVersion),
-      String(next.version),
-      JSON.stringify(next),
-      next.status,
-      String(weekScore(week)),
+    const result = await compareAndSet(this.redis, {
+      issue: this.k.issue(week),
+      sentIndex: this.k.issuesSent,
+      expectedVersion,
+      version: next.version,
+      json: JSON.stringify(next),
+      status: next.status,
+      score: weekScore(week),
       week,
-    )) as number;
+    });
     if (result === -1) throw new IssueVersionConflict(week, expectedVersion, undefined);
     if (result !== -2) throw new IssueVersionConflict(week, expectedVersion, result);
     return next;

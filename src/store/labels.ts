@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
 import { keys } from './keys.js';
-import { LuaScript } from './lua.js';
+import { luaScript } from './lua.js';
 
 /**
  * Editors' labels for classifier training: one per item, the latest decision winning field
@@ -23,8 +23,10 @@ export interface EditorLabel {
 
 export type LabelInput = Omit<EditorLabel, 'at'> & { at?: string };
 
-// Merge inside Redis so two editors acting at once cannot lose each other's field.
-const MERGE = new LuaScript(`
+/** Merges a label into the stored one inside Redis, so two editors acting at once cannot lose each other's field. Returns the stored JSON. */
+const mergeLabel = luaScript<{ labels: string; itemId: string; label: Record<string, unknown> }, string>(
+  'ssnewsLabelMerge',
+  `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 local incoming = cjson.decode(ARGV[2])
 local label = incoming
@@ -35,7 +37,9 @@ end
 local encoded = cjson.encode(label)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 return encoded
-`);
+`,
+  (o) => ({ keys: [o.labels], args: [o.itemId, JSON.stringify(o.label)] }),
+);
 
 /** The editors' labels: one Redis hash, item id -> label JSON. */
 export class LabelStore {
@@ -57,7 +61,7 @@ export class LabelStore {
     if (input.sector !== undefined) incoming.sector = input.sector;
     if (input.relevant !== undefined) incoming.relevant = input.relevant;
     if (input.editor) incoming.editor = input.editor;
-    const json = (await MERGE.run(this.redis, 1, this.key, input.itemId, JSON.stringify(incoming))) as string;
+    const json = await mergeLabel(this.redis, { labels: this.key, itemId: input.itemId, label: incoming });
     return JSON.parse(json) as EditorLabel;
   }
 
