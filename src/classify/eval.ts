@@ -4,7 +4,7 @@ import type { Classifier } from './types.js';
 import type { Classification } from '../types/item.js';
 
 /** The four sectors the quality target is about. */
-export const CORE_SECTORS: SectorId[] = ['local-government', 'health', 'higher-education', 'blue-light'];
+const CORE_SECTORS: SectorId[] = ['local-government', 'health', 'higher-education', 'blue-light'];
 
 export interface Prf {
   precision: number;

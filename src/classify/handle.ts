@@ -49,7 +49,7 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
   }
 
   /** Checks the stored current version and swaps to it when it differs. */
-  refresh(announced?: string): Promise<void> {
+  private refresh(announced?: string): Promise<void> {
     const run = async () => {
       if (!this.models || this.closed) return;
       try {

@@ -10,7 +10,6 @@ import { classifyPaths, loadClassifySettings, type ClassifySettings } from './se
 import type { Classifier } from './types.js';
 
 export { ClassifierHandle } from './handle.js';
-export { keywordBaseline } from './keyword-baseline.js';
 
 /** Everything the classifier needs apart from the trained weights. */
 export interface ClassifierKit {

@@ -14,13 +14,13 @@ import type { ModelData } from '../types/classifier-model.js';
 export const MODEL_FORMAT = 1;
 
 /** The relevance model's fixed intercept (see priorFor). */
-export const RELEVANCE_BIAS = -1.5;
+const RELEVANCE_BIAS = -1.5;
 
 export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
-export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
+const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
 
 /** Prior weights: what we believe before seeing any data. */
-export function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
+function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
   const colon = feature.indexOf(':');
   const kind = colon < 0 ? feature : feature.slice(0, colon);
   const arg = feature.slice(colon + 1) as SectorId;

@@ -130,13 +130,10 @@ export class ItemStore {
     this.k = keys(prefix);
   }
 
-  /** Idempotent: the same item from the same source twice changes nothing. */
-  async upsert(input: ItemUpsert): Promise<UpsertResult> {
-    const [result] = await this.upsertMany([input]);
-    return result!;
-  }
-
-  /** Many upserts in one round trip (still one atomic script each). */
+  /**
+   * Stores what sources carried, in one round trip (one atomic script per item). Idempotent:
+   * the same item from the same source twice changes nothing.
+   */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
     const sent = inputs.map(newItem);
@@ -182,10 +179,6 @@ export class ItemStore {
   /** How many items a source carried with publishedAt in [since, now]. */
   async countBySource(sourceId: string, since: Date): Promise<number> {
     return this.redis.zcount(this.k.itemsBySource(sourceId), since.getTime(), '+inf');
-  }
-
-  async count(): Promise<number> {
-    return this.redis.zcard(this.k.itemsByTime);
   }
 
   async setEditorSector(id: string, sector: SectorId | undefined): Promise<NewsItem | undefined> {

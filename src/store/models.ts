@@ -52,11 +52,6 @@ export class ModelStore {
     return version ? this.load(version) : undefined;
   }
 
-  /** Stored versions, newest first. */
-  async versions(): Promise<string[]> {
-    return this.redis.lrange(this.k.modelVersions, 0, -1);
-  }
-
   /**
    * Listens for newly stored versions on a connection of its own (a subscribed client can
    * do nothing else); resolves once subscribed, with the function that stops listening.

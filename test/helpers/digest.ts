@@ -87,17 +87,16 @@ export function sampleIssue(count = 40, week = '2014-W22'): { issue: Issue; item
 
 /** Stores an item through the ingest engineer's ItemStore, once per source that carried it. */
 export async function storeItem(store: import('../../src/store/items.js').ItemStore, item: NewsItem): Promise<void> {
-  for (const sourceId of item.sourceIds) {
-    await store.upsert({
+  await store.upsertMany(
+    item.sourceIds.map((sourceId) => ({
       id: item.id,
       url: item.url,
       title: item.title,
       summary: item.summary,
       publishedAt: item.publishedAt,
       classification: item.classification,
-
       sourceId,
       seenAt: item.firstSeenAt,
-    });
-  }
+    })),
+  );
 }

@@ -12,7 +12,7 @@ describe('ssnews items label', () => {
     const d = testIngestDeps(redis.client, prefix);
     const title = 'Chief constables back business case for joint contact centre';
     const classification = { ...d.classifier.classify({ title }), sector: 'other' as const, relevant: false };
-    await d.items.upsert({ id: 'cc1', url: 'https://example.org/cc1', title, publishedAt: new Date().toISOString(), classification, sourceId: 's', seenAt: new Date().toISOString() });
+    await d.items.upsertMany([{ id: 'cc1', url: 'https://example.org/cc1', title, publishedAt: new Date().toISOString(), classification, sourceId: 's', seenAt: new Date().toISOString() }]);
     const env = { REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: prefix };
 
     const run = await runCli(['items', 'label', 'cc1', '--sector', 'blue-light', '--relevant', 'yes', '--editor', 'ann'], env);
