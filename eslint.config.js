@@ -17,4 +17,11 @@ export default tseslint.config(
     ignores: ['src/config/env.ts', 'src/cli.ts'],
     rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings from src/config/env.ts and pass them in.' }] },
   },
+  {
+    // The store is a leaf (DESIGN.md): config, the shared types and the shared errors, nothing above.
+    files: ['src/store/**/*.ts', 'src/types/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!config/|types/|errors\\.js$)', message: 'src/store and src/types import only src/config, src/types and src/errors.ts.' }] }],
+    },
+  },
 );
