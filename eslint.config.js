@@ -30,4 +30,11 @@ export default tseslint.config(
     files: ['src/queue/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [wiring, { group: ['**/ingest/*', '**/classify/*', '**/dedupe/*', '**/digest/*', '**/delivery/*'], message: 'queue/ holds queue names, payload types and enqueueing; define the payload here instead.' }] }] },
   },
+  {
+    // The store is a leaf (DESIGN.md): config, the shared types and the shared errors, nothing above.
+    files: ['src/store/**/*.ts', 'src/types/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!config/|types/|errors\\.js$)', message: 'src/store and src/types import only src/config, src/types and src/errors.ts.' }] }],
+    },
+  },
 );

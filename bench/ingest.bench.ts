@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, startRedisServer } from '../src/store/redis-server.js';
 import { enqueueFetch, openQueues, type IngestQueues } from '../src/queue/queues.js';
-import { ItemStore } from '../src/store/items.js';
 import { keys } from '../src/store/keys.js';
 import { cpuMeter } from './cpu.js';
 import { FEEDS, feedXml, PER_FEED, ROOT } from './feeds.js';
@@ -188,7 +187,7 @@ export default async function (report: Report): Promise<void> {
           await timedPass(floor, floorProcs, floorQueues, feeds, `one-${from}`);
           await timedPass(ingest, procs, queues, feeds, `one-${from}`);
         }
-        ingest.items = await new ItemStore(client, prefix).count();
+        ingest.items = await client.zcard(keys(prefix).itemsByTime);
         if (ingest.items !== FEEDS * PER_FEED) console.warn(`  warning: ${ingest.items} items stored of ${FEEDS * PER_FEED}`);
         floors.push(floor);
         ingests.push(ingest);

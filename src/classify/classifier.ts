@@ -1,8 +1,10 @@
 import type { SectorId } from '../config/schema.js';
 import { isRelevanceFeature, previousWord, type Featurizer } from './features.js';
 import { tokenize, type Tokens } from './text.js';
-import { MODEL_FORMAT, softmaxInPlace, type ModelData } from './model.js';
-import type { Classification, ClassifyInput, Classifier } from './types.js';
+import { MODEL_FORMAT, softmaxInPlace } from './model.js';
+import type { ModelData } from '../types/classifier-model.js';
+import type { ClassifyInput, Classifier } from './types.js';
+import type { Classification } from '../types/item.js';
 
 export interface Thresholds {
   /** Sector confidence below this → needsReview. */

@@ -2,7 +2,7 @@ import type { LabelledItem } from './data.js';
 import { metrics, type EvalReport } from './eval.js';
 import type { ClassifierKit } from './index.js';
 import { mulberry32, shuffleInPlace, type TrainOptions } from './model.js';
-import type { Classification } from './types.js';
+import type { Classification } from '../types/item.js';
 
 export interface CrossValidation {
   folds: number;

@@ -24,7 +24,7 @@ const NO = new Set(['no', 'n', 'false', '0', 'irrelevant', 'not relevant']);
  * `sector`, `relevant` yes/no, `id`, and `hint`/`sector_hint` optional); other columns are
  * ignored. Errors name the file, line and column.
  */
-export function parseLabelledTsv(text: string, file: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
+function parseLabelledTsv(text: string, file: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
   const col = (...names: string[]) => {
@@ -91,7 +91,7 @@ export function readLabelledTsv(path: string, opts: { requireLabels?: boolean } 
  * Training rows: every *.tsv in the training directory except held-out ones (a file whose
  * name contains "heldout", "held-out" or "test" is evaluation data and is never trained on).
  */
-export function trainingFiles(dir: string): string[] {
+function trainingFiles(dir: string): string[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -104,7 +104,7 @@ export function trainingFiles(dir: string): string[] {
     .map((n) => join(dir, n));
 }
 
-export function isHeldOut(path: string): boolean {
+function isHeldOut(path: string): boolean {
   return /held-?out|test/i.test(basename(path));
 }
 

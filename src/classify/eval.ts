@@ -1,9 +1,10 @@
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { LabelledItem } from './data.js';
-import type { Classification, Classifier } from './types.js';
+import type { Classifier } from './types.js';
+import type { Classification } from '../types/item.js';
 
 /** The four sectors the quality target is about. */
-export const CORE_SECTORS: SectorId[] = ['local-government', 'health', 'higher-education', 'blue-light'];
+const CORE_SECTORS: SectorId[] = ['local-government', 'health', 'higher-education', 'blue-light'];
 
 export interface Prf {
   precision: number;

@@ -37,7 +37,7 @@ interface StemPhrase<T> {
 }
 
 /** Whether `w` (as written, lower case) is the configured word `k`, its plural or its possessive. */
-export function sameWord(w: string, k: string): boolean {
+function sameWord(w: string, k: string): boolean {
   return w === k || plural(w, k) || plural(k, w);
 }
 
@@ -215,7 +215,7 @@ export function isRelevanceFeature(feature: string): boolean {
  * Borough of Hammersmith and Fulham, "Tees Valley" from Tees Valley Combined Authority. Places
  * that are ordinary words or regions of several kinds of body are left out.
  */
-export function placesOf(body: Body): string[] {
+function placesOf(body: Body): string[] {
   if (body.sector !== 'local-government' || (body.kind !== 'council' && body.kind !== 'combined-authority')) return [];
   const out = new Set<string>();
   for (const name of [body.name, ...body.aliases]) {

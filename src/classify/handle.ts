@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
-import { currentModelVersion, loadModel, modelChannel } from '../store/models.js';
-import type { ModelData } from './model.js';
-import type { Classification, ClassifyInput, Classifier } from './types.js';
+import type { ModelStore } from '../store/models.js';
+import type { ModelData } from '../types/classifier-model.js';
+import type { ClassifyInput, Classifier } from './types.js';
+import type { Classification } from '../types/item.js';
 
 /**
  * A Classifier whose model can be replaced while it runs. It listens on the model channel
@@ -13,7 +13,7 @@ import type { Classification, ClassifyInput, Classifier } from './types.js';
 export class ClassifierHandle extends EventEmitter implements Classifier {
   private current: Classifier;
   private timer?: NodeJS.Timeout;
-  private subscriber?: Redis;
+  private unwatch?: () => Promise<void>;
   private checking?: Promise<void>;
   private closed = false;
 
@@ -21,7 +21,7 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
     initial: Classifier,
     private readonly build: (model: ModelData) => Classifier,
     /** Where models are stored; without it the handle keeps its initial classifier. */
-    private readonly store?: { redis: Redis; prefix: string },
+    private readonly models?: ModelStore,
   ) {
     super();
     this.current = initial;
@@ -37,11 +37,11 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
 
   /** Starts listening for new versions; resolves once subscribed. */
   async start(pollMs = 30_000): Promise<this> {
-    if (!this.store) return this;
-    this.subscriber = this.store.redis.duplicate();
-    this.subscriber.on('error', (err: Error) => this.emit('problem', err));
-    this.subscriber.on('message', (_channel: string, version: string) => void this.refresh(version));
-    await this.subscriber.subscribe(modelChannel(this.store.prefix));
+    if (!this.models) return this;
+    this.unwatch = await this.models.watch(
+      (version) => void this.refresh(version),
+      (err) => this.emit('problem', err),
+    );
     this.timer = setInterval(() => void this.refresh(), pollMs);
     this.timer.unref();
     await this.refresh();
@@ -49,14 +49,13 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
   }
 
   /** Checks the stored current version and swaps to it when it differs. */
-  refresh(announced?: string): Promise<void> {
+  private refresh(announced?: string): Promise<void> {
     const run = async () => {
-      if (!this.store || this.closed) return;
-      const { redis, prefix } = this.store;
+      if (!this.models || this.closed) return;
       try {
-        const version = (await currentModelVersion(redis, prefix)) ?? announced;
+        const version = (await this.models.currentVersion()) ?? announced;
         if (!version || version === this.current.version) return;
-        const model = await loadModel(redis, prefix, version);
+        const model = await this.models.load(version);
         if (!model) return;
         this.current = this.build(model);
         this.emit('swap', version);
@@ -72,6 +71,6 @@ export class ClassifierHandle extends EventEmitter implements Classifier {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.subscriber) await this.subscriber.quit().catch(() => this.subscriber?.disconnect());
+    await this.unwatch?.();
   }
 }

@@ -1,17 +1,15 @@
-import type { Redis } from 'ioredis';
 import type { SectorConfig } from '../config/schema.js';
-import { loadCurrentModel } from '../store/models.js';
+import type { ModelStore } from '../store/models.js';
 import { LinearClassifier } from './classifier.js';
 import { readGazetteer, readTrainingDir, type LabelledItem } from './data.js';
 import { Featurizer } from './features.js';
 import { ClassifierHandle } from './handle.js';
-import { train, type ModelData, type TrainOptions } from './model.js';
+import { train, type TrainOptions } from './model.js';
+import type { ModelData } from '../types/classifier-model.js';
 import { classifyPaths, loadClassifySettings, type ClassifySettings } from './settings.js';
 import type { Classifier } from './types.js';
 
-export type { Classification, ClassifyInput, Classifier } from './types.js';
 export { ClassifierHandle } from './handle.js';
-export { keywordBaseline } from './keyword-baseline.js';
 
 /** Everything the classifier needs apart from the trained weights. */
 export interface ClassifierKit {
@@ -55,29 +53,28 @@ export function classifierKit(opts: KitOptions): ClassifierKit {
   return kit;
 }
 
-export type LoadClassifierOptions = KitOptions & {
+export interface LoadClassifierOptions extends KitOptions {
+  /** The stored models: the current one is used and followed without a restart. */
+  models?: ModelStore;
   /** Fallback check interval for a new model version (pub/sub announces it at once). */
   pollMs?: number;
-} & (
-    /** With Redis (and the configured key prefix): the stored current model, followed without a restart. */
-    { redis: Redis; prefix: string } | { redis?: undefined; prefix?: undefined }
-  );
+}
 
 /**
- * What the ingest worker calls once at start-up. Without Redis, or before any retrain has
+ * What the ingest worker calls once at start-up. Without stored models, or before any retrain has
  * stored a model, it trains the bundled model from config/training/ (well under a second).
  * The returned handle's classify() is synchronous; close() it on shutdown.
  */
 export async function loadClassifier(opts: LoadClassifierOptions): Promise<ClassifierHandle> {
   const kit = classifierKit(opts);
   let initial: Classifier | undefined;
-  if (opts.redis) {
-    const stored = await loadCurrentModel(opts.redis, opts.prefix);
+  if (opts.models) {
+    const stored = await opts.models.loadCurrent();
     if (stored) initial = tryBuild(kit, stored);
   }
   initial ??= kit.bundled();
-  const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.redis ? { redis: opts.redis, prefix: opts.prefix } : undefined);
-  if (opts.redis) await handle.start(opts.pollMs);
+  const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.models);
+  if (opts.models) await handle.start(opts.pollMs);
   return handle;
 }
 

@@ -1,5 +1,6 @@
 import type { SectorConfig, SectorId } from '../config/schema.js';
-import type { Classification, ClassifyInput, Classifier } from './types.js';
+import type { ClassifyInput, Classifier } from './types.js';
+import type { Classification } from '../types/item.js';
 
 const COLLABORATION = /\b(shar(e|ed|es|ing)|joint(ly)?|merg(e|er|ers|ing|ed)|partnership|partners|collaborat\w*|integrat\w*|combined authority|devolution|pool(ed)?|alliance|together|group model)\b/i;
 

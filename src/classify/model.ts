@@ -1,6 +1,7 @@
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { LabelledItem } from './data.js';
 import type { Featurizer } from './features.js';
+import type { ModelData } from '../types/classifier-model.js';
 
 /**
  * The statistical part: two linear models over the Featurizer's features, trained together.
@@ -12,28 +13,14 @@ import type { Featurizer } from './features.js';
  */
 export const MODEL_FORMAT = 1;
 
-export interface ModelData {
-  format: number;
-  version: string;
-  createdAt: string;
-  classes: SectorId[];
-  /** Feature names; row i of the weights belongs to features[i]. */
-  features: string[];
-  /** features.length × classes.length, row-major. */
-  sector: number[];
-  /** features.length. */
-  relevance: number[];
-  stats: { trainingRows: number; editorLabels: number; sectorExamples: number; relevanceExamples: number; trainMs: number };
-}
-
 /** The relevance model's fixed intercept (see priorFor). */
-export const RELEVANCE_BIAS = -1.5;
+const RELEVANCE_BIAS = -1.5;
 
 export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
-export const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
+const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
 
 /** Prior weights: what we believe before seeing any data. */
-export function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
+function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
   const colon = feature.indexOf(':');
   const kind = colon < 0 ? feature : feature.slice(0, colon);
   const arg = feature.slice(colon + 1) as SectorId;

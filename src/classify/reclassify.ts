@@ -1,6 +1,6 @@
 import type { Source } from '../config/schema.js';
 import type { ItemStore } from '../store/items.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
 import type { Classifier } from './types.js';
 
 export interface ReclassifyResult {

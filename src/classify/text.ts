@@ -25,7 +25,7 @@ const PorterStemmer = createRequire(import.meta.url)('natural/lib/natural/stemme
  * Function words only: our own list, because general-purpose lists (natural's included) drop
  * words that matter here, such as "further" (further education), "together", "between", "joint".
  */
-export const STOP_WORDS = new Set(
+const STOP_WORDS = new Set(
   ('a an the and or but if of to in on at by for from with as into onto about after before than then so that this these those ' +
     'it its it\'s is are was were be been being am do does did has have had having will would can could should may might must shall ' +
     'he she they them their theirs his her hers we our ours you your i me my mine us who whom whose which what when where why how ' +

@@ -7,9 +7,11 @@ import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/i
 import { keywordBaseline } from '../classify/keyword-baseline.js';
 import { reclassify, sectorHintOf } from '../classify/reclassify.js';
 import { editorLabelRows, retrain } from '../classify/retrain.js';
-import type { Classification, Classifier } from '../classify/types.js';
+import type { Classifier } from '../classify/types.js';
+import type { Classification } from '../types/item.js';
 import { ItemStore } from '../store/items.js';
-import { loadCurrentModel } from '../store/models.js';
+import { LabelStore } from '../store/labels.js';
+import { ModelStore } from '../store/models.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { daysOption, sectorOption } from './options.js';
@@ -51,7 +53,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const items = readLabelledTsv(opts.file, { requireLabels: true });
         const kit = makeKit(ctx, opts.config);
         let training = kit.trainingRows();
-        if (opts.withLabels) training.push(...(await editorLabelRows(kit, await ctx.redis(), ctx.settings.keyPrefix)));
+        if (opts.withLabels) training.push(...(await editorLabelRows(kit, new LabelStore(await ctx.redis(), ctx.settings.keyPrefix))));
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
         const before = training.length;
@@ -81,7 +83,8 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions>();
         const kit = makeKit(ctx, opts.config);
-        const result = await retrain(kit, await ctx.redis(), ctx.settings.keyPrefix);
+        const redis = await ctx.redis();
+        const result = await retrain(kit, { models: new ModelStore(redis, ctx.settings.keyPrefix), labels: new LabelStore(redis, ctx.settings.keyPrefix) });
         if (opts.json) ctx.json(result);
         else
           ctx.out(
@@ -104,7 +107,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const days = daysOption(opts.days, '--days');
         const redis = await ctx.redis();
         const config = ctx.loadConfig(opts.config);
-        const handle = await loadClassifier({ sectors: config.sectors, configDir: config.dir, redis, prefix: ctx.settings.keyPrefix });
+        const handle = await loadClassifier({ sectors: config.sectors, configDir: config.dir, models: new ModelStore(redis, ctx.settings.keyPrefix) });
         try {
           const result = await reclassify(new ItemStore(redis, ctx.settings.keyPrefix), handle, days, sectorHintOf(config.sources));
           if (opts.json) ctx.json(result);
@@ -123,7 +126,7 @@ function makeKit(ctx: CliContext, dir?: string): ClassifierKit {
 }
 
 async function storedClassifier(ctx: CliContext, kit: ClassifierKit): Promise<Classifier> {
-  const model = await loadCurrentModel(await ctx.redis(), ctx.settings.keyPrefix);
+  const model = await new ModelStore(await ctx.redis(), ctx.settings.keyPrefix).loadCurrent();
   if (!model) throw new UsageError('no stored model yet: run `ssnews classify retrain` first (or leave out --stored to use the bundled model)');
   return kit.fromModel(model);
 }

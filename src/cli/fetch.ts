@@ -1,3 +1,4 @@
+import { ModelStore } from '../store/models.js';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
@@ -74,7 +75,7 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
   const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];
-  const classifier = await ingestClassifier(config, redis, ctx.settings.keyPrefix);
+  const classifier = await ingestClassifier(config, new ModelStore(redis, ctx.settings.keyPrefix));
   const deps = {
     ...ingestDeps(redis, ctx.settings.keyPrefix, config, classifier, { minGapMs }),
     enrich: opts.enrich ? async (r: EnrichRequest[]) => void enrichQueue.push(...r) : undefined,

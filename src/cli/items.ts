@@ -1,8 +1,10 @@
+import type { Redis } from 'ioredis';
+import { LabelStore } from '../store/labels.js';
 import { clusterStories } from '../dedupe/stories.js';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { SECTOR_IDS } from '../config/schema.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
 import { ItemStore } from '../store/items.js';
 import { UsageError } from '../errors.js';
 import { labelItem } from '../classify/editor-label.js';
@@ -50,7 +52,7 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
         if (opts.relevant && !['yes', 'no'].includes(opts.relevant)) throw new UsageError(`--relevant expects yes or no, got "${opts.relevant}"`);
         if (!opts.sector && !opts.relevant) throw new UsageError('say what the item is: --sector ID and/or --relevant yes|no');
         const decision = { sector, relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes' };
-        const item = await labelItem(await ctx.redis(), ctx.settings.keyPrefix, itemId, decision, opts.editor);
+        const item = await labelItem(await labelStores(ctx), itemId, decision, opts.editor);
         if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
         if (opts.json) ctx.json(item);
         else ctx.out(`${item.id} "${item.title}": filed under ${sectorOf(item)}, ${(item.editorRelevant ?? item.classification.relevant) ? 'relevant' : 'not relevant'}; label stored for the next retrain`);
@@ -69,4 +71,9 @@ function itemsTable(items: NewsItem[], storyOf: ReadonlyMap<string, string>): st
     table.push([i.publishedAt.slice(0, 16).replace('T', ' '), sectorOf(i) + (i.classification.relevant ? '' : ' (-)'), i.title, i.sourceIds.join(', '), size > 1 ? `${story.slice(0, 6)} ×${size}` : '']);
   }
   return table.toString();
+}
+
+async function labelStores(ctx: CliContext): Promise<{ items: ItemStore; labels: LabelStore }> {
+  const redis: Redis = await ctx.redis();
+  return { items: new ItemStore(redis, ctx.settings.keyPrefix), labels: new LabelStore(redis, ctx.settings.keyPrefix) };
 }

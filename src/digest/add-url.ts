@@ -1,5 +1,5 @@
 import { FetchError } from '../ingest/errors.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { EditError } from './types.js';
 
 /**

@@ -1,10 +1,10 @@
 import * as cheerio from 'cheerio';
 import type { Config } from '../config/load.js';
 import { isPublicAddress } from '../ingest/address-guard.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { sampleRecipient } from './recipients.js';
 import { byteSize, personalise, sizeVerdict, type CompiledIssue } from './render.js';
-import type { Issue } from './types.js';
+import type { Issue } from '../types/issue.js';
 
 export type Severity = 'blocking' | 'warning';
 

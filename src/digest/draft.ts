@@ -1,7 +1,7 @@
 import type { SectorId } from '../config/schema.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
 import { sortBySector } from './edit.js';
-import type { DraftEntry, Issue } from './types.js';
+import type { DraftEntry, Issue } from '../types/issue.js';
 
 /** Whether an item counts as relevant: the editor's decision first, then the classifier's. */
 export function isRelevant(item: NewsItem): boolean {

@@ -1,5 +1,6 @@
 import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
-import { EditError, type DraftEntry, type Issue } from './types.js';
+import { EditError } from './types.js';
+import type { DraftEntry, Issue } from '../types/issue.js';
 
 /**
  * Editing operations as pure changes to an issue. The store applies them atomically against

@@ -2,9 +2,10 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import { clusterStories } from '../dedupe/stories.js';
-import { sectorOf, type NewsItem } from '../model.js';
-import { IssueStore } from '../store/issues.js';
+import { sectorOf, type NewsItem } from '../types/item.js';
+import { IssueStore, IssueVersionConflict } from '../store/issues.js';
 import { ItemStore } from '../store/items.js';
+import { LabelStore } from '../store/labels.js';
 import { labelItem } from '../classify/editor-label.js';
 import { ingestForEditor, type IngestUrl } from './add-url.js';
 import { checkIssue, type CheckResult } from './check.js';
@@ -12,7 +13,8 @@ import { planDraft, ranBefore, rankScore } from './draft.js';
 import { applyOp, type EditOp } from './edit.js';
 import { compileIssue, type CompiledIssue } from './render.js';
 import { exportDraft, planImport } from './transfer.js';
-import { ConflictError, EditError, type Issue } from './types.js';
+import { ConflictError, EditError, IssueLockedError, STATUS_MOVES } from './types.js';
+import type { Issue, IssueStatus } from '../types/issue.js';
 import { buildIssueView, type IssueView } from './view.js';
 import { issueWindow, weekOf } from './week.js';
 
@@ -51,11 +53,13 @@ export interface LoadedIssue {
 export class Digest {
   readonly issues: IssueStore;
   readonly items: ItemStore;
+  private readonly labels: LabelStore;
   private readonly sectorOrder;
 
   constructor(private readonly o: DigestOptions) {
     this.issues = new IssueStore(o.redis, o.prefix);
     this.items = new ItemStore(o.redis, o.prefix);
+    this.labels = new LabelStore(o.redis, o.prefix);
     this.sectorOrder = o.config.sectors.map((s) => s.id);
   }
 
@@ -90,23 +94,18 @@ export class Digest {
         return { issue, created: true, added: plan.added, attached: plan.attached };
       } catch (err) {
         // Someone created it meanwhile: refresh theirs instead.
-        if (err instanceof ConflictError) return this.draft(week);
+        if (err instanceof IssueVersionConflict) return this.draft(week);
         throw err;
       }
     }
     let added: string[] = [];
     let attached: string[] = [];
-    const issue = await this.issues.update(
-      window.week,
-      existing.version,
-      (issue) => {
-        const plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
-        issue.entries = plan.entries;
-        added = plan.added;
-        attached = plan.attached;
-      },
-      { by: this.o.editor },
-    );
+    const issue = await this.change(window.week, existing.version, (issue) => {
+      const plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
+      issue.entries = plan.entries;
+      added = plan.added;
+      attached = plan.attached;
+    });
     return { issue, created: false, added, attached };
   }
 
@@ -133,12 +132,47 @@ export class Digest {
    */
   async edit(week: string, version: number, ops: EditOp[]): Promise<Issue> {
     const before = await this.get(week);
-    const issue = await this.issues.update(before.week, version, (issue) => {
+    const issue = await this.change(before.week, version, (issue) => {
       for (const op of ops) applyOp(issue, op, this.sectorOrder);
-    }, { by: this.o.editor });
+    });
     const moved = ops.flatMap((op) => (op.op === 'move' && op.sector ? [{ itemId: op.itemId, sector: op.sector }] : []));
     await this.fileMoves(issue, moved, before);
     return issue;
+  }
+
+  /** Moves an issue along its lifecycle (draft → scheduled/sending → sent | failed; STATUS_MOVES). */
+  async setStatus(week: string, version: number, to: IssueStatus): Promise<Issue> {
+    return this.change(
+      week,
+      version,
+      (issue) => {
+        if (!STATUS_MOVES[issue.status].includes(to)) throw new IssueLockedError(week, issue.status);
+        issue.status = to;
+        if (to === 'sent') issue.sentAt = new Date().toISOString();
+      },
+      { allowLocked: true },
+    );
+  }
+
+  /**
+   * One versioned change of an issue. Editing operations change only a draft (IssueLockedError
+   * otherwise); a stale version is a ConflictError that tells the editor to reload.
+   */
+  private async change(week: string, version: number, change: (issue: Issue) => Issue | void, o: { allowLocked?: boolean } = {}): Promise<Issue> {
+    try {
+      return await this.issues.update(
+        week,
+        version,
+        (issue) => {
+          if (!o.allowLocked && issue.status !== 'draft') throw new IssueLockedError(week, issue.status);
+          return change(issue);
+        },
+        this.o.editor,
+      );
+    } catch (err) {
+      if (err instanceof IssueVersionConflict) throw new ConflictError(err.week, err.expected, err.actual);
+      throw err;
+    }
   }
 
   /** Sector changes go to the item store and the classifier's training labels. */
@@ -147,7 +181,7 @@ export class Digest {
       const was = before.entries.find((e) => e.itemId === id)?.sector;
       const item = await this.items.get(id);
       if (!item || (was === sector && sectorOf(item) === sector)) continue;
-      await labelItem(this.o.redis, this.o.prefix, id, { sector }, this.o.editor ?? 'unknown');
+      await labelItem({ items: this.items, labels: this.labels }, id, { sector }, this.o.editor ?? 'unknown');
       // The rest of the story cluster goes with it.
       for (const other of issue.entries.find((e) => e.itemId === id)?.alsoIds ?? []) await this.items.setEditorSector(other, sector);
     }
@@ -175,7 +209,7 @@ export class Digest {
   async import(week: string, text: string): Promise<Issue> {
     const current = await this.get(week);
     const plan = planImport(text, current, this.sectorOrder);
-    const issue = await this.issues.update(current.week, plan.version, plan.apply, { by: this.o.editor });
+    const issue = await this.change(current.week, plan.version, plan.apply);
     await this.fileMoves(issue, plan.moved, current);
     return issue;
   }

@@ -2,9 +2,10 @@ import { Document, parse } from 'yaml';
 import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { cleanIntro, cleanSubject, setComment, sortBySector } from './edit.js';
-import { EditError, type DraftEntry, type Issue } from './types.js';
+import { EditError } from './types.js';
+import type { DraftEntry, Issue } from '../types/issue.js';
 import { issueWindow, longDate } from './week.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Config } from '../config/load.js';
 import type { SectorId } from '../config/schema.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { renderRichText, type RichText } from './escape.js';
-import type { Issue } from './types.js';
+import type { Issue } from '../types/issue.js';
 import { issueWindow, longDate, shortDate } from './week.js';
 
 export interface AlsoView {

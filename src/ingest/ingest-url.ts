@@ -1,5 +1,5 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import { parseArticle } from './enrich.js';
 import { FetchError } from './errors.js';
 import { storeParsed, politeClient, type IngestDeps } from './ingest-source.js';

@@ -1,6 +1,6 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import { cleanWhitespace, truncateSummary } from './text.js';
-import type { NewsItem } from '../model.js';
+import type { NewsItem } from '../types/item.js';
 import type { ParseResult } from './types.js';
 
 /** One item after normalising: canonical URL and id, clean text, a date it can be sorted by. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
-import { LuaScript } from './lua.js';
+import { luaScript } from './lua.js';
 
 export interface PaceOptions {
   /** Requests to one host at the same time, across every process (default 2). */
@@ -15,10 +15,11 @@ export const DEFAULT_PACE: PaceOptions = { perHost: 2, minGapMs: 1000, leaseMs: 
 
 /**
  * Takes a slot for one host when one is free and the minimum gap has passed. Uses the Redis
- * clock so every process agrees. KEYS: slots zset, next-start key. ARGV: token, per-host,
- * gap ms, lease ms. Returns 0 when taken, else how long to wait (ms).
+ * clock so every process agrees. Returns 0 when taken, else how long to wait (ms).
  */
-const ACQUIRE = new LuaScript(`
+const acquireSlot = luaScript<{ slots: string; next: string; token: string; perHost: number; minGapMs: number; leaseMs: number }, number>(
+  'ssnewsHostAcquire',
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -35,17 +36,23 @@ redis.call('PEXPIRE', KEYS[1], lease)
 local gap = tonumber(ARGV[3])
 if gap > 0 then redis.call('SET', KEYS[2], now + gap, 'PX', gap + 1000) end
 return 0
-`);
+`,
+  (o) => ({ keys: [o.slots, o.next], args: [o.token, o.perHost, o.minGapMs, o.leaseMs] }),
+);
 
 /** Pushes the host's next start out (Retry-After from a 429/503 applies to the whole host). */
-const PAUSE = new LuaScript(`
+const pauseHost = luaScript<{ next: string; ms: number }, number>(
+  'ssnewsHostPause',
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local untilAt = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untilAt > cur then redis.call('SET', KEYS[1], untilAt, 'PX', tonumber(ARGV[1]) + 1000) end
 return untilAt
-`);
+`,
+  (o) => ({ keys: [o.next], args: [o.ms] }),
+);
 
 /** Per-host politeness and the robots.txt cache, shared by every worker through Redis. */
 export class HostStore {
@@ -65,7 +72,7 @@ export class HostStore {
   async acquire(host: string, pace: PaceOptions, maxWaitMs = 30_000): Promise<(() => Promise<void>) | { retryInMs: number }> {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     for (;;) {
-      const wait = Number(await ACQUIRE.run(this.redis, 2, this.k.hostSlots(host), this.k.hostNext(host), token, pace.perHost, pace.minGapMs, pace.leaseMs));
+      const wait = await acquireSlot(this.redis, { slots: this.k.hostSlots(host), next: this.k.hostNext(host), token, perHost: pace.perHost, minGapMs: pace.minGapMs, leaseMs: pace.leaseMs });
       if (wait === 0) break;
       if (wait > maxWaitMs) return { retryInMs: wait };
       await new Promise((r) => setTimeout(r, Math.min(wait, 5_000)));
@@ -76,7 +83,7 @@ export class HostStore {
   }
 
   async pause(host: string, ms: number): Promise<void> {
-    await PAUSE.run(this.redis, 1, this.k.hostNext(host), Math.max(1, Math.round(ms)));
+    await pauseHost(this.redis, { next: this.k.hostNext(host), ms: Math.max(1, Math.round(ms)) });
   }
 
   async getRobots(origin: string): Promise<{ status: number; text: string } | undefined> {

@@ -1,41 +1,62 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
-import { ConflictError, IssueLockedError, STATUS_MOVES, type Issue, type IssueStatus } from '../digest/types.js';
-import { LuaScript } from './lua.js';
-import { parseWeek } from '../digest/week.js';
+import type { Issue, IssueStatus } from '../types/issue.js';
+import { luaScript } from './lua.js';
 
 /**
  * Compare-and-set of one issue: writes only if the stored version is the one the change was
  * made against, and keeps the sent index in step, in one atomic step.
  * Returns -2 on success, -1 when the issue does not exist, else the current version.
  */
-const CAS = new LuaScript(`
+const compareAndSet = luaScript<
+  { issue: string; sentIndex: string; expectedVersion: number; version: number; json: string; status: IssueStatus; score: number; week: string },
+  number
+>(
+  'ssnewsIssueCompareAndSet',
+  `
 local v = redis.call('HGET', KEYS[1], 'version')
 if not v then return -1 end
 if v ~= ARGV[1] then return tonumber(v) end
 redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6]) else redis.call('ZREM', KEYS[2], ARGV[6]) end
 return -2
-`);
+`,
+  (o) => ({ keys: [o.issue, o.sentIndex], args: [String(o.expectedVersion), String(o.version), o.json, o.status, String(o.score), o.week] }),
+);
 
 /** Creates the issue only when none exists for the week. Returns 1 on success, 0 otherwise. */
-const CREATE = new LuaScript(`
+const createIssue = luaScript<{ issue: string; index: string; version: number; json: string; score: number; week: string }, number>(
+  'ssnewsIssueCreate',
+  `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1
-`);
+`,
+  (o) => ({ keys: [o.issue, o.index], args: [String(o.version), o.json, o.score, o.week] }),
+);
 
-export interface UpdateOptions {
-  /** Who makes the change, recorded as `updatedBy`. */
-  by?: string;
-  /** Status changes may touch a locked issue; editing operations may not. */
-  allowLocked?: boolean;
+/**
+ * A write made against a version that is no longer current: `actual` is the stored version
+ * (undefined when there is no issue; `expected` 0 when creating one that exists). The digest
+ * tells editors what to do about it (src/digest/types.ts ConflictError).
+ */
+export class IssueVersionConflict extends Error {
+  override name = 'IssueVersionConflict';
+  constructor(
+    readonly week: string,
+    readonly expected: number,
+    readonly actual: number | undefined,
+  ) {
+    super(actual === undefined ? `issue ${week} does not exist` : `issue ${week} is at version ${actual}, not ${expected}`);
+  }
 }
 
+/** The sort score of an ISO week (`2014-W22` → 201422); the digest hands weeks over in that form. */
 function weekScore(week: string): number {
-  const { year, week: n } = parseWeek(week);
-  return year * 100 + n;
+  const m = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!m) throw new Error(`not an ISO week such as 2014-W22: "${week}"`);
+  return Number(m[1]) * 100 + Number(m[2]);
 }
 
 /** Drafts and issues: one Redis hash per ISO week, changed only by versioned compare-and-set. */
@@ -54,63 +75,45 @@ export class IssueStore {
     return json ? (JSON.parse(json) as Issue) : undefined;
   }
 
-  /** Stores a new issue at version 1; a ConflictError if the week already has one. */
+  /** Stores a new issue at version 1; an IssueVersionConflict if the week already has one. */
   async create(issue: Omit<Issue, 'version'>): Promise<Issue> {
     const stored: Issue = { ...issue, version: 1 };
-    const ok = await CREATE.run(this.redis, 2, this.k.issue(issue.week), this.k.issues, '1', JSON.stringify(stored), weekScore(issue.week), issue.week);
+    const ok = await createIssue(this.redis, { issue: this.k.issue(issue.week), index: this.k.issues, version: stored.version, json: JSON.stringify(stored), score: weekScore(issue.week), week: issue.week });
     if (ok !== 1) {
       const current = await this.get(issue.week);
-      throw new ConflictError(issue.week, 0, current?.version);
+      throw new IssueVersionConflict(issue.week, 0, current?.version);
     }
     return stored;
   }
 
   /**
-   * Applies `change` to the issue as it was at `expectedVersion`. If someone else changed it
-   * since, nothing is written and a ConflictError says so: never a silent overwrite.
+   * Applies `change` to the issue as it was at `expectedVersion` (`change` may throw to write
+   * nothing). If someone else changed it since, nothing is written and an IssueVersionConflict
+   * says so: never a silent overwrite. `by` is recorded as `updatedBy`.
    */
-  async update(week: string, expectedVersion: number, change: (issue: Issue) => Issue | void, options: UpdateOptions = {}): Promise<Issue> {
+  async update(week: string, expectedVersion: number, change: (issue: Issue) => Issue | void, by?: string): Promise<Issue> {
     const current = await this.get(week);
-    if (!current) throw new ConflictError(week, expectedVersion, undefined);
-    if (current.version !== expectedVersion) throw new ConflictError(week, expectedVersion, current.version);
-    if (!options.allowLocked && current.status !== 'draft') throw new IssueLockedError(week, current.status);
+    if (!current) throw new IssueVersionConflict(week, expectedVersion, undefined);
+    if (current.version !== expectedVersion) throw new IssueVersionConflict(week, expectedVersion, current.version);
     const draft = structuredClone(current);
     const next: Issue = { ...(change(draft) ?? draft) };
     next.week = week;
     next.version = expectedVersion + 1;
     next.updatedAt = new Date().toISOString();
-    if (options.by) next.updatedBy = options.by;
-    const result = (await CAS.run(
-      this.redis,
-      2,
-      this.k.issue(week),
-      this.k.issuesSent,
-      String(expectedVersion),
-      String(next.version),
-      JSON.stringify(next),
-      next.status,
-      String(weekScore(week)),
-      week,
-    )) as number;
-    if (result === -1) throw new ConflictError(week, expectedVersion, undefined);
-    if (result !== -2) throw new ConflictError(week, expectedVersion, result);
-    return next;
-  }
-
-  /** Moves an issue along its lifecycle (draft → scheduled/sending → sent | failed). */
-  async setStatus(week: string, expectedVersion: number, to: IssueStatus, by?: string): Promise<Issue> {
-    return this.update(
-      week,
+    if (by) next.updatedBy = by;
+    const result = await compareAndSet(this.redis, {
+      issue: this.k.issue(week),
+      sentIndex: this.k.issuesSent,
       expectedVersion,
-      (issue) => {
-        if (!STATUS_MOVES[issue.status].includes(to)) {
-          throw new IssueLockedError(week, issue.status);
-        }
-        issue.status = to;
-        if (to === 'sent') issue.sentAt = new Date().toISOString();
-      },
-      { allowLocked: true, by },
-    );
+      version: next.version,
+      json: JSON.stringify(next),
+      status: next.status,
+      score: weekScore(week),
+      week,
+    });
+    if (result === -1) throw new IssueVersionConflict(week, expectedVersion, undefined);
+    if (result !== -2) throw new IssueVersionConflict(week, expectedVersion, result);
+    return next;
   }
 
   /** Sent issues, newest first. */

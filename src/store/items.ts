@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
-import type { Classification } from '../classify/types.js';
-import { sectorOf, type NewsItem } from '../model.js';
+import { sectorOf, type Classification, type NewsItem } from '../types/item.js';
 import { keys, type Keys } from './keys.js';
-import { LuaScript } from './lua.js';
+import { luaScript } from './lua.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
 export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
@@ -28,6 +27,16 @@ export interface ListQuery {
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
 export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
 
+/** One item of a batch upsert: its key, its source's index key, and what to store. */
+interface UpsertEntry {
+  key: string;
+  sourceKey: string;
+  json: string;
+  sourceId: string;
+  /** publishedAt (ms): the score in the time and source indexes. */
+  score: number;
+}
+
 /**
  * Atomic upserts of a batch (each item atomic, the whole batch one call). KEYS: by-time, then
  * per item: item, by-source. ARGV per item: JSON, sourceId, publishedAt ms. A new item is
@@ -35,7 +44,9 @@ export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'date
  * editor fields, gains the source, and fills a missing summary or a real date. Returns per
  * item {1} when new, else {0, stored JSON}.
  */
-const UPSERT_MANY = new LuaScript(`
+const upsertItems = luaScript<{ byTime: string; items: UpsertEntry[] }, unknown[]>(
+  'ssnewsItemUpsertMany',
+  `
 local byTime = KEYS[1]
 local out = {}
 for i = 0, #ARGV / 3 - 1 do
@@ -71,14 +82,21 @@ for i = 0, #ARGV / 3 - 1 do
   end
 end
 return out
-`);
+`,
+  (o) => ({
+    keys: [o.byTime, ...o.items.flatMap((i) => [i.key, i.sourceKey])],
+    args: o.items.flatMap((i) => [i.json, i.sourceId, i.score]),
+  }),
+);
 
 /**
- * Atomic patch. KEYS: item, by-time. ARGV: JSON of fields to set, JSON list of fields to
- * remove, new score or '', only-if-missing JSON list. Returns the stored JSON, or false when
- * the item does not exist.
+ * Atomic patch: sets `set`, except the `onlyIfMissing` fields the item already has, removes
+ * `remove`, and moves the item in the time index when given a `score`. Returns the stored
+ * JSON, or null when the item does not exist.
  */
-const PATCH = new LuaScript(`
+const patchItem = luaScript<{ item: string; byTime: string; set: Partial<NewsItem>; remove: string[]; score?: number; onlyIfMissing: string[] }, string | null>(
+  'ssnewsItemPatch',
+  `
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
 local item = cjson.decode(raw)
@@ -93,7 +111,9 @@ local encoded = cjson.encode(item)
 redis.call('SET', KEYS[1], encoded)
 if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), item.id) end
 return encoded
-`);
+`,
+  (o) => ({ keys: [o.item, o.byTime], args: [JSON.stringify(o.set), JSON.stringify(o.remove), o.score === undefined ? '' : String(o.score), JSON.stringify(o.onlyIfMissing)] }),
+);
 
 /**
  * The stored news items (DESIGN.md "State"): one JSON document per canonical URL, indexed by
@@ -110,24 +130,18 @@ export class ItemStore {
     this.k = keys(prefix);
   }
 
-  /** Idempotent: the same item from the same source twice changes nothing. */
-  async upsert(input: ItemUpsert): Promise<UpsertResult> {
-    const [result] = await this.upsertMany([input]);
-    return result!;
-  }
-
-  /** Many upserts in one round trip (still one atomic script each). */
+  /**
+   * Stores what sources carried, in one round trip (one atomic script per item). Idempotent:
+   * the same item from the same source twice changes nothing.
+   */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     if (inputs.length === 0) return [];
-    const keyList: string[] = [this.k.itemsByTime];
-    const args: (string | number)[] = [];
-    const sent = inputs.map((input) => {
-      const item = newItem(input);
-      keyList.push(this.k.item(item.id), this.k.itemsBySource(input.sourceId));
-      args.push(JSON.stringify(item), input.sourceId, Date.parse(item.publishedAt));
-      return item;
+    const sent = inputs.map(newItem);
+    const entries = inputs.map((input, i) => {
+      const item = sent[i]!;
+      return { key: this.k.item(item.id), sourceKey: this.k.itemsBySource(input.sourceId), json: JSON.stringify(item), sourceId: input.sourceId, score: Date.parse(item.publishedAt) };
     });
-    const results = (await UPSERT_MANY.run(this.redis, keyList.length, ...keyList, ...args)) as unknown[];
+    const results = await upsertItems(this.redis, { byTime: this.k.itemsByTime, items: entries });
     return results.map((value, i) => upsertResult(value, sent[i]!));
   }
 
@@ -167,10 +181,6 @@ export class ItemStore {
     return this.redis.zcount(this.k.itemsBySource(sourceId), since.getTime(), '+inf');
   }
 
-  async count(): Promise<number> {
-    return this.redis.zcard(this.k.itemsByTime);
-  }
-
   async setEditorSector(id: string, sector: SectorId | undefined): Promise<NewsItem | undefined> {
     return sector === undefined ? this.patchRaw(id, {}, ['editorSector']) : this.patchRaw(id, { editorSector: sector }, []);
   }
@@ -188,8 +198,8 @@ export class ItemStore {
   }
 
   private async patchRaw(id: string, set: Partial<NewsItem>, remove: string[], onlyIfMissing: string[] = []): Promise<NewsItem | undefined> {
-    const score = set.publishedAt ? String(Date.parse(set.publishedAt)) : '';
-    const json = (await PATCH.run(this.redis, 2, this.k.item(id), this.k.itemsByTime, JSON.stringify(set), JSON.stringify(remove), score, JSON.stringify(onlyIfMissing))) as string | null;
+    const score = set.publishedAt ? Date.parse(set.publishedAt) : undefined;
+    const json = await patchItem(this.redis, { item: this.k.item(id), byTime: this.k.itemsByTime, set, remove, score, onlyIfMissing });
     return json ? fromJson(json) : undefined;
   }
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
 import { keys } from './keys.js';
-import { LuaScript } from './lua.js';
+import { luaScript } from './lua.js';
 
 /**
  * Editors' labels for classifier training: one per item, the latest decision winning field
@@ -23,8 +23,10 @@ export interface EditorLabel {
 
 export type LabelInput = Omit<EditorLabel, 'at'> & { at?: string };
 
-// Merge inside Redis so two editors acting at once cannot lose each other's field.
-const MERGE = new LuaScript(`
+/** Merges a label into the stored one inside Redis, so two editors acting at once cannot lose each other's field. Returns the stored JSON. */
+const mergeLabel = luaScript<{ labels: string; itemId: string; label: Record<string, unknown> }, string>(
+  'ssnewsLabelMerge',
+  `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 local incoming = cjson.decode(ARGV[2])
 local label = incoming
@@ -35,26 +37,37 @@ end
 local encoded = cjson.encode(label)
 redis.call('HSET', KEYS[1], ARGV[1], encoded)
 return encoded
-`);
+`,
+  (o) => ({ keys: [o.labels], args: [o.itemId, JSON.stringify(o.label)] }),
+);
 
-/** Stores (or updates) the editor's label for one item. Call it when an editor changes an item's sector or relevance. */
-export async function recordLabel(redis: Redis, prefix: string, input: LabelInput): Promise<EditorLabel> {
-  if (!input.itemId) throw new Error('recordLabel: itemId is required');
-  if (input.sector === undefined && input.relevant === undefined) throw new Error('recordLabel: give a sector, a relevance decision or both');
-  const incoming: Record<string, unknown> = { itemId: input.itemId, title: input.title, at: input.at ?? new Date().toISOString() };
-  if (input.summary) incoming.summary = input.summary;
-  if (input.sector !== undefined) incoming.sector = input.sector;
-  if (input.relevant !== undefined) incoming.relevant = input.relevant;
-  if (input.editor) incoming.editor = input.editor;
-  const json = (await MERGE.run(redis, 1, keys(prefix).labels, input.itemId, JSON.stringify(incoming))) as string;
-  return JSON.parse(json) as EditorLabel;
-}
+/** The editors' labels: one Redis hash, item id -> label JSON. */
+export class LabelStore {
+  private readonly key: string;
 
-export async function listLabels(redis: Redis, prefix: string): Promise<EditorLabel[]> {
-  const all = await redis.hvals(keys(prefix).labels);
-  return all.map((j) => JSON.parse(j) as EditorLabel).sort((a, b) => a.at.localeCompare(b.at) || a.itemId.localeCompare(b.itemId));
-}
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.key = keys(prefix).labels;
+  }
 
-export async function countLabels(redis: Redis, prefix: string): Promise<number> {
-  return redis.hlen(keys(prefix).labels);
+  /** Stores (or updates) the editor's label for one item. Call it when an editor changes an item's sector or relevance. */
+  async record(input: LabelInput): Promise<EditorLabel> {
+    if (!input.itemId) throw new Error('LabelStore.record: itemId is required');
+    if (input.sector === undefined && input.relevant === undefined) throw new Error('LabelStore.record: give a sector, a relevance decision or both');
+    const incoming: Record<string, unknown> = { itemId: input.itemId, title: input.title, at: input.at ?? new Date().toISOString() };
+    if (input.summary) incoming.summary = input.summary;
+    if (input.sector !== undefined) incoming.sector = input.sector;
+    if (input.relevant !== undefined) incoming.relevant = input.relevant;
+    if (input.editor) incoming.editor = input.editor;
+    const json = await mergeLabel(this.redis, { labels: this.key, itemId: input.itemId, label: incoming });
+    return JSON.parse(json) as EditorLabel;
+  }
+
+  /** Every label, oldest change first. */
+  async list(): Promise<EditorLabel[]> {
+    const all = await this.redis.hvals(this.key);
+    return all.map((j) => JSON.parse(j) as EditorLabel).sort((a, b) => a.at.localeCompare(b.at) || a.itemId.localeCompare(b.itemId));
+  }
 }

@@ -1,30 +1,28 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 type Arg = string | number;
 
-/**
- * A Lua script run by its SHA1 (EVALSHA), sent in full only when Redis does not know it yet
- * (first use, or after a restart). ioredis's eval() sends the whole text on every call; for the
- * item upsert that was most of what ingest wrote to Redis.
- */
-export class LuaScript {
-  readonly sha: string;
-
-  constructor(readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(redis: Redis, numKeys: number, ...args: Arg[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, numKeys, ...args);
-    } catch (err) {
-      if (!isNoScript(err)) throw err;
-      return redis.eval(this.lua, numKeys, ...args);
-    }
-  }
+/** What one run of a script sends: every key it touches (KEYS), then its arguments (ARGV). */
+export interface LuaCall {
+  keys: string[];
+  args: Arg[];
 }
 
-function isNoScript(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+/**
+ * A Lua script as an ioredis custom command (`defineCommand`), defined on a client the first
+ * time it runs there. ioredis runs it by SHA1 and sends the text only when Redis does not
+ * know it yet (first use on a connection, a restart, SCRIPT FLUSH).
+ *
+ * `toCall` turns the script's named options into KEYS and ARGV, in the order the Lua reads
+ * them: it is the one place those positions are written down. The command is defined without
+ * a fixed number of keys; each call passes `keys.length`, so a batch script can take as many
+ * keys as it has items. `Reply` is what the script returns, as ioredis decodes it.
+ */
+export function luaScript<Options, Reply>(name: string, lua: string, toCall: (options: Options) => LuaCall): (redis: Redis, options: Options) => Promise<Reply> {
+  return (redis, options) => {
+    const client = redis as unknown as Record<string, ((...args: Arg[]) => Promise<Reply>) | undefined>;
+    if (typeof client[name] !== 'function') redis.defineCommand(name, { lua });
+    const { keys, args } = toCall(options);
+    return client[name]!(keys.length, ...keys, ...args);
+  };
 }

@@ -1,50 +1,74 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import type { ModelData } from '../classify/model.js';
-import { keys } from './keys.js';
+import type { ModelData } from '../types/classifier-model.js';
+import { keys, type Keys } from './keys.js';
 
 /**
  * Versioned classifier models in Redis: each version stored gzipped under its own key, a
  * pointer to the current one, and a pub/sub message when it changes so running workers swap
  * without a restart. Older versions beyond `keep` are deleted.
  */
-export async function nextModelVersion(redis: Redis, prefix: string): Promise<string> {
-  const n = await redis.incr(keys(prefix).modelSeq);
-  return `v${n}`;
-}
+export class ModelStore {
+  private readonly k: Keys;
 
-export async function storeModel(redis: Redis, prefix: string, model: ModelData, keep = 5): Promise<{ bytes: number }> {
-  const k = keys(prefix);
-  const blob = gzipSync(JSON.stringify(model));
-  await redis.multi().set(k.model(model.version), blob).set(k.modelCurrent, model.version).lrem(k.modelVersions, 0, model.version).lpush(k.modelVersions, model.version).exec();
-  const old = await redis.lrange(k.modelVersions, keep, -1);
-  if (old.length) {
-    const m = redis.multi();
-    for (const v of old) m.del(k.model(v)).lrem(k.modelVersions, 0, v);
-    await m.exec();
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.k = keys(prefix);
   }
-  await redis.publish(k.modelChannel, model.version);
-  return { bytes: blob.length };
-}
 
-export async function currentModelVersion(redis: Redis, prefix: string): Promise<string | undefined> {
-  return (await redis.get(keys(prefix).modelCurrent)) ?? undefined;
-}
+  async nextVersion(): Promise<string> {
+    const n = await this.redis.incr(this.k.modelSeq);
+    return `v${n}`;
+  }
 
-export async function loadModel(redis: Redis, prefix: string, version: string): Promise<ModelData | undefined> {
-  const blob = await redis.getBuffer(keys(prefix).model(version));
-  return blob ? (JSON.parse(gunzipSync(blob).toString('utf8')) as ModelData) : undefined;
-}
+  /** Stores the model, makes it current and announces it; keeps the `keep` newest versions. */
+  async save(model: ModelData, keep = 5): Promise<{ bytes: number }> {
+    const k = this.k;
+    const blob = gzipSync(JSON.stringify(model));
+    await this.redis.multi().set(k.model(model.version), blob).set(k.modelCurrent, model.version).lrem(k.modelVersions, 0, model.version).lpush(k.modelVersions, model.version).exec();
+    const old = await this.redis.lrange(k.modelVersions, keep, -1);
+    if (old.length) {
+      const m = this.redis.multi();
+      for (const v of old) m.del(k.model(v)).lrem(k.modelVersions, 0, v);
+      await m.exec();
+    }
+    await this.redis.publish(k.modelChannel, model.version);
+    return { bytes: blob.length };
+  }
 
-export async function loadCurrentModel(redis: Redis, prefix: string): Promise<ModelData | undefined> {
-  const version = await currentModelVersion(redis, prefix);
-  return version ? loadModel(redis, prefix, version) : undefined;
-}
+  async currentVersion(): Promise<string | undefined> {
+    return (await this.redis.get(this.k.modelCurrent)) ?? undefined;
+  }
 
-export async function listModelVersions(redis: Redis, prefix: string): Promise<string[]> {
-  return redis.lrange(keys(prefix).modelVersions, 0, -1);
-}
+  async load(version: string): Promise<ModelData | undefined> {
+    const blob = await this.redis.getBuffer(this.k.model(version));
+    return blob ? (JSON.parse(gunzipSync(blob).toString('utf8')) as ModelData) : undefined;
+  }
 
-export function modelChannel(prefix: string): string {
-  return keys(prefix).modelChannel;
+  async loadCurrent(): Promise<ModelData | undefined> {
+    const version = await this.currentVersion();
+    return version ? this.load(version) : undefined;
+  }
+
+  /**
+   * Listens for newly stored versions on a connection of its own (a subscribed client can
+   * do nothing else); resolves once subscribed, with the function that stops listening.
+   * Connection errors go to `onError` (the client keeps reconnecting).
+   */
+  async watch(onVersion: (version: string) => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
+    const subscriber = this.redis.duplicate();
+    subscriber.on('error', onError);
+    subscriber.on('message', (_channel: string, version: string) => onVersion(version));
+    try {
+      await subscriber.subscribe(this.k.modelChannel);
+    } catch (err) {
+      subscriber.disconnect();
+      throw err;
+    }
+    return async () => {
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    };
+  }
 }

@@ -1,23 +1,40 @@
 import type { Redis } from 'ioredis';
 import { keys, type Keys } from './keys.js';
-import { LuaScript } from './lua.js';
+import { luaScript } from './lua.js';
 
-/** Take the source lock when free or already ours (the same job, retried). KEYS: lock. ARGV: owner, ttl ms. */
-const TAKE_LOCK = new LuaScript("local cur = redis.call('GET', KEYS[1]) if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0");
-/** Release it only if still ours. */
-const RELEASE_LOCK = new LuaScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0");
+/** Takes the source lock when free or already ours (the same job, retried). Returns 1 when taken, else 0. */
+const takeLock = luaScript<{ lock: string; owner: string; ttlMs: number }, number>(
+  'ssnewsSourceLockTake',
+  "local cur = redis.call('GET', KEYS[1]) if cur == false or cur == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end return 0",
+  (o) => ({ keys: [o.lock], args: [o.owner, o.ttlMs] }),
+);
+
+/** Releases it only if still ours. */
+const releaseLock = luaScript<{ lock: string; owner: string }, number>(
+  'ssnewsSourceLockRelease',
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+  (o) => ({ keys: [o.lock], args: [o.owner] }),
+);
 
 /**
- * A successful fetch, in one step (it runs for every job). KEYS: source ids set, state hash.
- * ARGV: source id, items new, n, then n field/value strings to set, then fields to remove.
+ * A successful fetch, in one step (it runs for every job): the source joins the set of ids,
+ * its state hash gets `set` and loses `remove`, and `created` is added to its total. ARGV
+ * carries the number of set strings (field, value, field, value…) before the fields to remove.
  */
-const RECORD_SUCCESS = new LuaScript(`
+const recordSuccess = luaScript<{ sourceIds: string; state: string; sourceId: string; created: number; set: Record<string, string | number>; remove: string[] }, null>(
+  'ssnewsSourceRecordSuccess',
+  `
 redis.call('SADD', KEYS[1], ARGV[1])
 local n = tonumber(ARGV[3])
 redis.call('HSET', KEYS[2], unpack(ARGV, 4, 3 + n))
 if #ARGV > 3 + n then redis.call('HDEL', KEYS[2], unpack(ARGV, 4 + n, #ARGV)) end
 redis.call('HINCRBY', KEYS[2], 'totalNew', ARGV[2])
-`);
+`,
+  (o) => {
+    const pairs = Object.entries(o.set).flat();
+    return { keys: [o.sourceIds, o.state], args: [o.sourceId, o.created, pairs.length, ...pairs, ...o.remove] };
+  },
+);
 
 /** What ssnews remembers about fetching one source (a Redis hash per source). */
 export interface SourceState {
@@ -115,8 +132,7 @@ export class SourceStateStore {
     // A 200 without validators means the old ones are stale.
     if (o.status === 200 && !o.etag) remove.push('etag');
     if (o.status === 200 && !o.lastModified) remove.push('lastModified');
-    const pairs = Object.entries(set).flat();
-    await RECORD_SUCCESS.run(this.redis, 2, this.k.sourceIds, key, id, o.created ?? 0, pairs.length, ...pairs, ...remove);
+    await recordSuccess(this.redis, { sourceIds: this.k.sourceIds, state: key, sourceId: id, created: o.created ?? 0, set, remove });
   }
 
   /** Counts the failure and returns the new count of consecutive failures. */
@@ -146,16 +162,10 @@ export class SourceStateStore {
    * function, or undefined when someone else holds it.
    */
   async lock(id: string, ttlMs: number, owner = `${process.pid}-${Math.random().toString(36).slice(2)}`): Promise<(() => Promise<void>) | undefined> {
-    const ok = await TAKE_LOCK.run(
-      this.redis,
-      1,
-      this.k.sourceLock(id),
-      owner,
-      ttlMs,
-    );
+    const ok = await takeLock(this.redis, { lock: this.k.sourceLock(id), owner, ttlMs });
     if (ok !== 1) return undefined;
     return async () => {
-      await RELEASE_LOCK.run(this.redis, 1, this.k.sourceLock(id), owner);
+      await releaseLock(this.redis, { lock: this.k.sourceLock(id), owner });
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import type { Issue } from '../digest/types.js';
+import type { Issue } from '../types/issue.js';
 import { defaultSubject, publicUrl } from '../digest/view.js';
 import { issueWindow, longDate } from '../digest/week.js';
 import { renderTemplate } from '../digest/template.js';

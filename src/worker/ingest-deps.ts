@@ -1,3 +1,4 @@
+import { ModelStore } from '../store/models.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { IngestUrl } from '../digest/add-url.js';
@@ -27,7 +28,7 @@ export function ingestDeps(redis: Redis, prefix: string, config: Config, classif
  */
 export function pipelineIngestUrl(o: { redis: Redis; prefix: string; config: Config }): IngestUrl {
   return async (url) => {
-    const classifier = await ingestClassifier(o.config, o.redis, o.prefix);
+    const classifier = await ingestClassifier(o.config, new ModelStore(o.redis, o.prefix));
     try {
       return await ingestUrl(ingestDeps(o.redis, o.prefix, o.config, classifier), url);
     } finally {

@@ -6,6 +6,8 @@ import { RETRAIN_QUEUE } from '../queue/names.js';
 import { scheduleNightlyRetrain } from '../queue/scheduler.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
+import { LabelStore } from '../store/labels.js';
+import { ModelStore } from '../store/models.js';
 
 export interface RetrainWorker {
   queue: Queue;
@@ -20,6 +22,7 @@ export interface RetrainWorker {
 export async function startRetrainWorker(opts: { target: RedisTarget; prefix: string; config: Config; log: (m: string) => void }): Promise<RetrainWorker> {
   const bull = keys(opts.prefix).bullPrefix;
   const redis = createRedis(opts.target);
+  const stores = { models: new ModelStore(redis, opts.prefix), labels: new LabelStore(redis, opts.prefix) };
   const queueConnection = createRedis(opts.target, { maxRetriesPerRequest: null });
   const workerConnection = createRedis(opts.target, { maxRetriesPerRequest: null });
   const queue = new Queue(RETRAIN_QUEUE, { connection: queueConnection, prefix: bull });
@@ -28,7 +31,7 @@ export async function startRetrainWorker(opts: { target: RedisTarget; prefix: st
   const worker = new Worker<unknown, RetrainResult>(
     RETRAIN_QUEUE,
     async () => {
-      const r = await retrain(kit, redis, opts.prefix);
+      const r = await retrain(kit, stores);
       opts.log(`classifier retrained: model ${r.version} (${r.trainingRows} training rows + ${r.editorLabels} editor labels, ${r.trainMs} ms)`);
       return r;
     },

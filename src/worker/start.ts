@@ -15,6 +15,7 @@ import type { PaceOptions } from '../store/hosts.js';
 import { keys } from '../store/keys.js';
 import { ingestDeps } from './ingest-deps.js';
 import { startRetrainWorker, type RetrainWorker } from './retrain.js';
+import { ModelStore } from '../store/models.js';
 
 export const WORKER_ROLES = ['fetch', 'enrich', 'retrain'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
@@ -117,7 +118,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
 async function startIngestWorkers(options: WorkerOptions, currentConfig: () => Config) {
   const redis = createRedis(options.target);
   const queues = openQueues(options.target, options.prefix);
-  const classifier = await ingestClassifier(currentConfig(), redis, options.prefix).catch(async (err: unknown) => {
+  const classifier = await ingestClassifier(currentConfig(), new ModelStore(redis, options.prefix)).catch(async (err: unknown) => {
     await queues.close();
     await redis.quit().catch(() => redis.disconnect());
     throw err;

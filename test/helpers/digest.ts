@@ -1,8 +1,8 @@
 import type { Config } from '../../src/config/load.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { SectorId } from '../../src/config/schema.js';
-import type { Issue } from '../../src/digest/types.js';
-import type { NewsItem } from '../../src/model.js';
+import type { Issue } from '../../src/types/issue.js';
+import type { NewsItem } from '../../src/types/item.js';
 
 /** The bundled configuration (sectors in digest order, newsletter settings). */
 export function bundledConfig(): Config {
@@ -87,17 +87,16 @@ export function sampleIssue(count = 40, week = '2014-W22'): { issue: Issue; item
 
 /** Stores an item through the ingest engineer's ItemStore, once per source that carried it. */
 export async function storeItem(store: import('../../src/store/items.js').ItemStore, item: NewsItem): Promise<void> {
-  for (const sourceId of item.sourceIds) {
-    await store.upsert({
+  await store.upsertMany(
+    item.sourceIds.map((sourceId) => ({
       id: item.id,
       url: item.url,
       title: item.title,
       summary: item.summary,
       publishedAt: item.publishedAt,
       classification: item.classification,
-
       sourceId,
       seenAt: item.firstSeenAt,
-    });
-  }
+    })),
+  );
 }

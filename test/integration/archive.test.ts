@@ -20,8 +20,8 @@ beforeAll(async () => {
     { op: 'subject', text: 'Trusts & councils <share>' },
     { op: 'intro', text: 'Hello <b>readers</b> <script>x</script>' },
   ]);
-  const sending = await d.issues.setStatus('2014-W22', edited.version, 'sending');
-  await d.issues.setStatus('2014-W22', sending.version, 'sent');
+  const sending = await d.setStatus('2014-W22', edited.version, 'sending');
+  await d.setStatus('2014-W22', sending.version, 'sent');
   await d.draft('2014-W23'); // stays a draft: never public
   app = await buildServer({ config, redis: db.client, prefix, logLevel: 'silent' });
 });

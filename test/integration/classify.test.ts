@@ -14,8 +14,8 @@ import { keys } from '../../src/store/keys.js';
 import { Queue } from 'bullmq';
 import { ItemStore } from '../../src/store/items.js';
 import { reclassify, sectorHintOf } from '../../src/classify/reclassify.js';
-import { countLabels, listLabels, recordLabel } from '../../src/store/labels.js';
-import { listModelVersions, modelChannel } from '../../src/store/models.js';
+import { LabelStore } from '../../src/store/labels.js';
+import { ModelStore } from '../../src/store/models.js';
 import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -37,6 +37,8 @@ const EVAL_TSV = [
 const redis = useTestRedis();
 let env: NodeJS.ProcessEnv;
 const prefix = 'ssnews:';
+let labels: LabelStore;
+let models: ModelStore;
 
 beforeAll(async () => {
   env = { REDIS_URL: redis.server.url, SSNEWS_DATA_DIR: dir };
@@ -186,7 +188,9 @@ describe('learning from editors', () => {
   let targetRelevant: boolean;
 
   beforeAll(async () => {
-    handle = await loadClassifier({ sectors: loadConfig().sectors, redis: redis.client, prefix, pollMs: 3_600_000 });
+    labels = new LabelStore(redis.client, prefix);
+    models = new ModelStore(redis.client, prefix);
+    handle = await loadClassifier({ sectors: loadConfig().sectors, models, pollMs: 3_600_000 });
     const before = handle.classify(odd(99));
     const candidates: SectorId[] = ['higher-education', 'leadership', 'private-sector', 'health', 'local-government'];
     target = candidates.find((s) => s !== before.sector && [1, 3, 5, 7].every((n) => handle.classify(odd(n)).sector !== s))!;
@@ -195,11 +199,11 @@ describe('learning from editors', () => {
   afterAll(() => handle.close());
 
   it('stores one label per item, merging a later sector move with a relevance decision', async () => {
-    await recordLabel(redis.client, prefix, { itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
-    await recordLabel(redis.client, prefix, { itemId: 'i1', title: 'T', relevant: false });
-    const labels = await listLabels(redis.client, prefix);
-    expect(labels).toHaveLength(1);
-    expect(labels[0]).toMatchObject({ itemId: 'i1', sector: 'health', relevant: false, editor: 'ann' });
+    await labels.record({ itemId: 'i1', title: 'T', sector: 'health', editor: 'ann' });
+    await labels.record({ itemId: 'i1', title: 'T', relevant: false });
+    const stored = await labels.list();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ itemId: 'i1', sector: 'health', relevant: false, editor: 'ann' });
     await redis.client.del('ssnews:labels');
   });
 
@@ -208,8 +212,8 @@ describe('learning from editors', () => {
     const before = handle.classify(odd(99));
     expect(before.sector).not.toBe(target);
     expect(before.relevant).not.toBe(targetRelevant);
-    for (let i = 0; i < 6; i++) await recordLabel(redis.client, prefix, { itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
-    expect(await countLabels(redis.client, prefix)).toBe(6);
+    for (let i = 0; i < 6; i++) await labels.record({ itemId: `odd-${i}`, ...odd(i), sector: target, relevant: targetRelevant });
+    expect(await labels.list()).toHaveLength(6);
 
     const swapped = once(handle, 'swap');
     const run = await runCli(['classify', 'retrain', '--json'], env);
@@ -224,7 +228,7 @@ describe('learning from editors', () => {
     expect(after).toMatchObject({ sector: target, relevant: targetRelevant, modelVersion: 'v1' });
     // Ordinary items are still classified as before.
     expect(handle.classify({ title: 'Kent Police and Essex Police agree joint collaboration' }).sector).toBe('blue-light');
-    expect(await listModelVersions(redis.client, prefix)).toEqual(['v1']);
+    expect(await models.currentVersion()).toBe('v1');
   });
 
   it('`classify --stored` uses the stored model', async () => {
@@ -233,7 +237,7 @@ describe('learning from editors', () => {
   });
 
   it('a worker started after a retrain loads the stored model', async () => {
-    const later = await loadClassifier({ sectors: loadConfig().sectors, redis: redis.client, prefix });
+    const later = await loadClassifier({ sectors: loadConfig().sectors, models });
     expect(later.version).toBe('v1');
     await later.close();
   });
@@ -243,10 +247,12 @@ describe('learning from editors', () => {
     const now = Date.now();
     const stale = { sector: 'other' as const, confidence: 0.2, explanation: 'old', relevance: 0, relevant: false, needsReview: true, modelVersion: 'v0' };
     const base = { url: 'https://example.org/', sourceId: 's', seenAt: new Date(now).toISOString() };
-    await store.upsert({ ...base, id: 'new1', url: 'https://example.org/1', ...odd(1), publishedAt: new Date(now - 86_400_000).toISOString(), classification: stale });
-    await store.upsert({ ...base, id: 'new2', url: 'https://example.org/2', title: 'Kent Police and Essex Police merge control rooms', publishedAt: new Date(now - 2 * 86_400_000).toISOString(), classification: stale });
+    await store.upsertMany([
+      { ...base, id: 'new1', url: 'https://example.org/1', ...odd(1), publishedAt: new Date(now - 86_400_000).toISOString(), classification: stale },
+      { ...base, id: 'new2', url: 'https://example.org/2', title: 'Kent Police and Essex Police merge control rooms', publishedAt: new Date(now - 2 * 86_400_000).toISOString(), classification: stale },
+      { ...base, id: 'old1', url: 'https://example.org/3', ...odd(3), publishedAt: new Date(now - 30 * 86_400_000).toISOString(), classification: stale },
+    ]);
     await store.setEditorSector('new2', 'local-government');
-    await store.upsert({ ...base, id: 'old1', url: 'https://example.org/3', ...odd(3), publishedAt: new Date(now - 30 * 86_400_000).toISOString(), classification: stale });
 
     const run = await runCli(['classify', 'reclassify', '--days', '7', '--json'], env);
     expect(run.code).toBe(0);
@@ -263,9 +269,11 @@ describe('learning from editors', () => {
     const store = new ItemStore(redis.client, `${prefix}hint:`);
     const classification = { sector: 'other' as const, confidence: 0.2, explanation: 'old', relevance: 0, relevant: false, needsReview: true, modelVersion: 'v0' };
     const at = new Date().toISOString();
-    await store.upsert({ id: 'h1', url: 'https://example.org/h1', title: 'Shared back office agreed', publishedAt: at, classification, sourceId: 'unhinted', seenAt: at });
-    await store.upsert({ id: 'h1', url: 'https://example.org/h1', title: 'Shared back office agreed', publishedAt: at, classification, sourceId: 'police-news', seenAt: at });
-    await store.upsert({ id: 'h2', url: 'https://example.org/h2', title: 'Another story', publishedAt: at, classification, sourceId: 'gone', seenAt: at });
+    await store.upsertMany([
+      { id: 'h1', url: 'https://example.org/h1', title: 'Shared back office agreed', publishedAt: at, classification, sourceId: 'unhinted', seenAt: at },
+      { id: 'h1', url: 'https://example.org/h1', title: 'Shared back office agreed', publishedAt: at, classification, sourceId: 'police-news', seenAt: at },
+      { id: 'h2', url: 'https://example.org/h2', title: 'Another story', publishedAt: at, classification, sourceId: 'gone', seenAt: at },
+    ]);
     const hints: Record<string, string | undefined> = {};
     const recorder = { version: 'rec', classify: (input: { title: string; sectorHint?: string }) => ((hints[input.title] = input.sectorHint), { ...classification, modelVersion: 'rec' }) };
     const hintOf = sectorHintOf([{ id: 'unhinted' }, { id: 'police-news', sector: 'blue-light' }]);
@@ -293,7 +301,7 @@ describe('learning from editors', () => {
   it('a retrain-only worker process takes retrain jobs and no ingest jobs', async () => {
     const target = { options: redis.server.connection, description: 'test' };
     const probe = new Redis(redis.server.connection);
-    const modelListeners = async () => ((await probe.pubsub('NUMSUB', modelChannel(prefix))) as [string, number])[1];
+    const modelListeners = async () => ((await probe.pubsub('NUMSUB', keys(prefix).modelChannel)) as [string, number])[1];
     const listenersBefore = await modelListeners();
     const running = await startWorkers({ target, prefix, roles: ['retrain'], watchConfig: false, log: () => {} });
     const queues = openQueues(target, prefix);

@@ -78,7 +78,7 @@ describe('the shared feed corpus through the worker path', () => {
     });
     expect(problems).toEqual([]);
     const withItems = states.filter((s) => s.lastItems! > 0).length;
-    expect(await new ItemStore(redis.client, prefix).count()).toBeGreaterThan(withItems);
+    expect((await new ItemStore(redis.client, prefix).list()).length).toBeGreaterThan(withItems);
     // Nearly all parse-ok files carry entries; the rest are single-element feedparser tests.
     expect(rows.filter((r, i) => r.expectation === 'parse-ok' && states[i]!.lastItems! > 0).length).toBeGreaterThan(50);
   });

@@ -6,8 +6,8 @@ import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
 import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
 import { FetchError } from '../../src/ingest/errors.js';
-import { listLabels } from '../../src/store/labels.js';
-import type { NewsItem } from '../../src/model.js';
+import { LabelStore } from '../../src/store/labels.js';
+import type { NewsItem } from '../../src/types/item.js';
 import { runCli } from '../helpers/cli.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -79,8 +79,8 @@ describe('drafting', () => {
     const w21 = await d.draft('2014-W21');
     expect(w21.issue.entries.map((e) => e.itemId)).toEqual(['prev']);
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).toContain('prev');
-    const sent = await d.issues.setStatus('2014-W21', 1, 'sending');
-    await d.issues.setStatus('2014-W21', sent.version, 'sent');
+    const sent = await d.setStatus('2014-W21', 1, 'sending');
+    await d.setStatus('2014-W21', sent.version, 'sent');
     const w22 = await d.draft(WEEK);
     expect(w22.issue.entries.map((e) => e.itemId)).not.toContain('prev');
   });
@@ -93,8 +93,8 @@ describe('drafting', () => {
     for (const item of [ran, retold, fresh]) await storeItem(d.items, item);
     const w21 = await d.draft('2014-W21');
     expect(w21.issue.entries.map((e) => [e.itemId, e.alsoIds])).toEqual([['ran', []]]);
-    const sending = await d.issues.setStatus('2014-W21', w21.issue.version, 'sending');
-    await d.issues.setStatus('2014-W21', sending.version, 'sent');
+    const sending = await d.setStatus('2014-W21', w21.issue.version, 'sending');
+    await d.setStatus('2014-W21', sending.version, 'sent');
     // 'retold' falls in this week's window; its story went out last week.
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).toEqual(['fresh']);
   });
@@ -173,7 +173,7 @@ describe('editing operations', () => {
     expect(issue.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg2:local-government', 'h1:health', 'lg1:leadership', 'junk:other']);
     expect((await d.items.get('lg1'))!.editorSector).toBe('leadership');
     expect((await d.items.get('lg1b'))!.editorSector).toBe('leadership');
-    const labels = await listLabels(db.client, prefix);
+    const labels = await new LabelStore(db.client, prefix).list();
     expect(labels).toEqual([expect.objectContaining({ itemId: 'lg1', title: 'Councils merge legal teams', sector: 'leadership', editor: 'alice' })]);
   });
 
@@ -215,9 +215,9 @@ describe('editing operations', () => {
     await seed();
     const d = digest();
     await d.draft(WEEK);
-    await d.issues.setStatus(WEEK, 1, 'sending');
+    await d.setStatus(WEEK, 1, 'sending');
     await expect(d.edit(WEEK, 2, [{ op: 'intro', text: 'late' }])).rejects.toThrow(IssueLockedError);
-    await expect(d.issues.setStatus(WEEK, 2, 'draft')).rejects.toThrow(IssueLockedError);
+    await expect(d.setStatus(WEEK, 2, 'draft')).rejects.toThrow(IssueLockedError);
   });
 });
 
@@ -250,7 +250,7 @@ describe('export and import', () => {
     const after = await d.import(WEEK, moved);
     expect(after.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg1:local-government', 'lg2:health', 'h1:health', 'junk:other']);
     expect(after.entries.find((e) => e.itemId === 'lg2')!.comment).toBeUndefined();
-    expect((await listLabels(db.client, prefix)).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
+    expect((await new LabelStore(db.client, prefix).list()).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
   });
 
   it('refuses unknown item ids and a stale version with clear errors', async () => {
@@ -273,7 +273,7 @@ describe('pre-send checks', () => {
     const d = overlapping();
     await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
     await d.draft('2014-W21');
-    await d.issues.setStatus('2014-W21', 1, 'scheduled');
+    await d.setStatus('2014-W21', 1, 'scheduled');
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).not.toContain('prev');
     await d.edit(WEEK, 1, [{ op: 'add', entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
     expect((await d.check(WEEK)).findings.map((f) => `${f.code}:${f.itemId ?? ''}`)).toContain('already-sent:prev');
@@ -284,8 +284,8 @@ describe('pre-send checks', () => {
     const d = overlapping();
     await storeItem(d.items, makeItem('prev', 'health', { publishedAt: '2014-05-21T10:00:00.000Z' }));
     await d.draft('2014-W21');
-    await d.issues.setStatus('2014-W21', 1, 'sending');
-    await d.issues.setStatus('2014-W21', 2, 'sent');
+    await d.setStatus('2014-W21', 1, 'sending');
+    await d.setStatus('2014-W21', 2, 'sent');
     await d.draft(WEEK);
     // An item that already went out, re-added by hand; a link to a private address.
     await storeItem(d.items, makeItem('priv', 'health', { url: 'http://10.0.0.5/story' }));

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { ingestSource } from '../../src/ingest/ingest-source.js';
 import { openQueues } from '../../src/queue/queues.js';
 import { reconcileSchedulers } from '../../src/queue/scheduler.js';
-import type { NewsItem } from '../../src/model.js';
+import type { NewsItem } from '../../src/types/item.js';
 import { runCli } from '../helpers/cli.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';

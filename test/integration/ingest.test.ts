@@ -272,13 +272,14 @@ describe('ItemStore', () => {
     const d = deps();
     const classification = d.classifier.classify({ title: 'Councils share services' });
     const base = { id: 'i1', url: 'https://x.org/1', title: 'Councils share services', publishedAt: '2026-11-20T10:00:00.000Z', classification };
-    expect((await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' })).created).toBe(true);
+    const [first] = await d.items.upsertMany([{ ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' }]);
+    expect(first!.created).toBe(true);
     await d.items.setEditorSector('i1', 'health');
     await d.items.setEditorRelevant('i1', true);
-    const again = await d.items.upsert({ ...base, sourceId: 'a', seenAt: '2026-11-21T11:00:00.000Z' });
-    expect(again.created).toBe(false);
-    const b = await d.items.upsert({ ...base, sourceId: 'b', seenAt: '2026-11-22T11:00:00.000Z' });
-    expect(b.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', editorSector: 'health', editorRelevant: true });
+    const [again] = await d.items.upsertMany([{ ...base, sourceId: 'a', seenAt: '2026-11-21T11:00:00.000Z' }]);
+    expect(again!.created).toBe(false);
+    const [b] = await d.items.upsertMany([{ ...base, sourceId: 'b', seenAt: '2026-11-22T11:00:00.000Z' }]);
+    expect(b!.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', editorSector: 'health', editorRelevant: true });
     expect((await d.items.list({ sector: 'health' })).map((i) => i.id)).toEqual(['i1']);
     expect(await d.items.list({ sector: classification.sector === 'health' ? 'other' : classification.sector })).toEqual([]);
     expect(await d.items.list({ since: new Date('2026-11-21T00:00:00Z') })).toEqual([]);
@@ -290,7 +291,7 @@ describe('ItemStore', () => {
     const d = deps();
     const classification = d.classifier.classify({ title: 'x' });
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => d.items.upsert({ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, sourceId: `s${i}`, seenAt: new Date().toISOString() })),
+      Array.from({ length: 20 }, (_, i) => d.items.upsertMany([{ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, sourceId: `s${i}`, seenAt: new Date().toISOString() }])),
     );
     expect((await d.items.get('c'))!.sourceIds.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`).sort());
   });

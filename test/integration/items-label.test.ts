@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listLabels } from '../../src/store/labels.js';
+import { LabelStore } from '../../src/store/labels.js';
 import { runCli } from '../helpers/cli.js';
 import { testIngestDeps } from '../helpers/ingest.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -12,7 +12,7 @@ describe('ssnews items label', () => {
     const d = testIngestDeps(redis.client, prefix);
     const title = 'Chief constables back business case for joint contact centre';
     const classification = { ...d.classifier.classify({ title }), sector: 'other' as const, relevant: false };
-    await d.items.upsert({ id: 'cc1', url: 'https://example.org/cc1', title, publishedAt: new Date().toISOString(), classification, sourceId: 's', seenAt: new Date().toISOString() });
+    await d.items.upsertMany([{ id: 'cc1', url: 'https://example.org/cc1', title, publishedAt: new Date().toISOString(), classification, sourceId: 's', seenAt: new Date().toISOString() }]);
     const env = { REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: prefix };
 
     const run = await runCli(['items', 'label', 'cc1', '--sector', 'blue-light', '--relevant', 'yes', '--editor', 'ann'], env);
@@ -21,7 +21,7 @@ describe('ssnews items label', () => {
     expect(run.stdout).toContain('filed under blue-light, relevant');
     expect(await d.items.get('cc1')).toMatchObject({ editorSector: 'blue-light', editorRelevant: true });
     expect(await d.items.list({ sector: 'blue-light' })).toHaveLength(1);
-    expect(await listLabels(redis.client, prefix)).toEqual([expect.objectContaining({ itemId: 'cc1', title, sector: 'blue-light', relevant: true, editor: 'ann' })]);
+    expect(await new LabelStore(redis.client, prefix).list()).toEqual([expect.objectContaining({ itemId: 'cc1', title, sector: 'blue-light', relevant: true, editor: 'ann' })]);
   });
 
   it('exits 2 for an unknown item, a bad sector, or no decision at all', async () => {

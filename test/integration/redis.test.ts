@@ -1,9 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedis, optionsFromUrl, redisWarnings, resolveRedis } from '../../src/store/connection.js';
 import { startRedisServer } from '../../src/store/redis-server.js';
+import { SourceStateStore } from '../../src/store/sources.js';
 import { loadSettings } from '../../src/config/env.js';
 import { useTestRedis } from '../helpers/redis.js';
 
@@ -45,16 +47,27 @@ describe('redis connection', () => {
   });
 });
 
-describe('Lua scripts by SHA', () => {
-  it('loads a script Redis does not know (first use, or after SCRIPT FLUSH) and then runs it by SHA', async () => {
-    const { LuaScript } = await import('../../src/store/lua.js');
+describe('Lua scripts', () => {
+  /** How many EVAL and EVALSHA calls Redis has seen since the last CONFIG RESETSTAT. */
+  async function evalCalls(client: Redis): Promise<{ eval: number; evalsha: number }> {
+    const info = await client.info('commandstats');
+    const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return { eval: calls('eval'), evalsha: calls('evalsha') };
+  }
+
+  it('send their text once, then run by SHA, and run again after Redis forgets them (restart, SCRIPT FLUSH)', async () => {
     const client = createRedis({ options: redis.server.connection, description: 'test' });
-    const incr = new LuaScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+    const sources = new SourceStateStore(client, 'lua:');
+    await client.config('RESETSTAT');
+    const release = await sources.lock('s1', 10_000, 'job-1');
+    expect(release).toBeDefined();
+    // The same job again (a retried job) takes it; another job does not.
+    expect(await sources.lock('s1', 10_000, 'job-1')).toBeDefined();
+    expect(await evalCalls(client)).toEqual({ eval: 1, evalsha: 1 });
     await client.script('FLUSH');
-    expect(await incr.run(client, 1, 'lua:n', 2)).toBe(2);
-    expect(await client.script('EXISTS', incr.sha)).toEqual([1]);
-    await client.script('FLUSH');
-    expect(await incr.run(client, 1, 'lua:n', 3)).toBe(5);
+    expect(await sources.lock('s1', 10_000, 'job-2')).toBeUndefined();
+    await release!();
+    expect(await sources.lock('s1', 10_000, 'job-2')).toBeDefined();
     client.disconnect();
   });
 });

@@ -1,13 +1,16 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { classifierKit } from '../../src/classify/index.js';
-import { parseLabelledTsv, readLabelledTsv, trainingFiles } from '../../src/classify/data.js';
+import { readLabelledTsv, readTrainingDir, type Body } from '../../src/classify/data.js';
 import { evaluate, metrics } from '../../src/classify/eval.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
-import { placesOf, sameWord } from '../../src/classify/features.js';
+import { Featurizer } from '../../src/classify/features.js';
 import { PhraseMatcher } from '../../src/classify/matcher.js';
 import { tokenize } from '../../src/classify/text.js';
-import type { Classification } from '../../src/classify/types.js';
+import type { Classification } from '../../src/types/item.js';
 
 const config = loadConfig();
 const kit = classifierKit({ sectors: config.sectors });
@@ -34,21 +37,29 @@ describe('phrase matcher (gazetteer and rules)', () => {
   });
 });
 
-/** The non-word features a title yields, as `feature=surface`. */
-function features(title: string): string[] {
+/** The non-word features a title yields, as `feature=surface` (config's sectors and gazetteer, or `featurizer`'s). */
+function features(title: string, featurizer = kit.featurizer): string[] {
   const out: string[] = [];
-  kit.featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
+  featurizer.special(tokenize(title), undefined, (f, _v, surface) => out.push(`${f}=${surface ?? ''}`));
   return out;
+}
+
+/** A featurizer with only these keywords (higher-education's, say) and gazetteer bodies. */
+function featurizerOf(o: { keywords?: string[]; bodies?: Body[] }): Featurizer {
+  const sectors = [{ id: 'higher-education' as const, heading: 'HE', keywords: o.keywords ?? [], organisations: [] }];
+  return new Featurizer({ sectors, bodies: o.bodies ?? [], collaborationTerms: [] });
 }
 
 describe('keywords and collaboration phrases (matched on stems, checked against their spellings)', () => {
   it('accepts plurals and possessives of a configured word, nothing else', () => {
-    expect(sameWord('councils', 'council')).toBe(true);
-    expect(sameWord('universities', 'university')).toBe(true);
-    expect(sameWord('university', 'universities')).toBe(true);
-    expect(sameWord('campuses', 'campus')).toBe(true);
-    expect(sameWord('universal', 'university')).toBe(false);
-    expect(sameWord('detection', 'detectives')).toBe(false);
+    const rule = (keyword: string, title: string) => features(title, featurizerOf({ keywords: [keyword] })).filter((f) => f.startsWith('rule:'));
+    expect(rule('council', 'Councils agree merger')).toEqual(['rule:higher-education=councils']);
+    expect(rule('council', "Council's chief quits")).toEqual(['rule:higher-education=councils']); // the tokenizer drops the apostrophe
+    expect(rule('university', 'Universities agree merger')).toEqual(['rule:higher-education=universities']);
+    expect(rule('universities', 'University agrees merger')).toEqual(['rule:higher-education=university']);
+    expect(rule('church', 'Churches join forces')).toEqual(['rule:higher-education=churches']);
+    expect(rule('university', 'Universal credit delayed')).toEqual([]);
+    expect(rule('detectives', 'Cancer detection improves')).toEqual([]);
   });
 
   it('does not take words that only share a stem with a keyword', () => {
@@ -76,12 +87,15 @@ describe('keywords and collaboration phrases (matched on stems, checked against 
 
 describe('bare council places', () => {
   it('derives the place from a council name or alias', () => {
-    const body = (name: string, aliases: string[] = []) => ({ name, sector: 'local-government' as const, kind: 'council', aliases });
-    expect(placesOf(body('Croydon Council', ['London Borough of Croydon']))).toEqual(['Croydon']);
-    expect(placesOf(body('Stockton-on-Tees Borough Council', ['Stockton council']))).toEqual(['Stockton-on-Tees', 'Stockton']);
-    expect(placesOf(body('City of York Council'))).toEqual(['York']);
-    expect(placesOf(body('Reading Borough Council'))).toEqual([]); // an ordinary word too
-    expect(placesOf({ name: 'Kent Police', sector: 'blue-light', kind: 'police', aliases: [] })).toEqual([]);
+    const council = (name: string, aliases: string[] = []): Body => ({ name, sector: 'local-government', kind: 'council', aliases });
+    const places = (body: Body, title: string) => features(title, featurizerOf({ bodies: [body] })).filter((f) => f.startsWith('place='));
+    expect(places(council('Croydon Council', ['London Borough of Croydon']), 'Croydon sets budget')).toEqual(['place=Croydon']);
+    const stockton = council('Stockton-on-Tees Borough Council', ['Stockton council']);
+    expect(places(stockton, 'Stockton-on-Tees sets budget')).toEqual(['place=Stockton-on-Tees']);
+    expect(places(stockton, 'Stockton sets budget')).toEqual(['place=Stockton']);
+    expect(places(council('City of York Council'), 'York sets budget')).toEqual(['place=York']);
+    expect(places(council('Reading Borough Council'), 'Reading sets budget')).toEqual([]); // an ordinary word too
+    expect(places({ name: 'Kent Police', sector: 'blue-light', kind: 'police', aliases: [] }, 'Kent sets budget')).toEqual([]);
   });
 
   it('counts a capitalised place on its own, not inside a longer name', () => {
@@ -112,8 +126,16 @@ describe('training on headlines alone as well', () => {
 });
 
 describe('labelled TSV', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ssnews-tsv-'));
+  /** Writes `text` to a file named `name` in a fresh directory and returns its path. */
+  const file = (name: string, text: string) => {
+    const at = mkdtempSync(join(dir, 'f-'));
+    writeFileSync(join(at, name), text);
+    return join(at, name);
+  };
+
   it('finds columns by name, ignoring extra and reordered ones', () => {
-    const rows = parseLabelledTsv('note\trelevant\tTitle\tid\tsector\tsummary\textra\nx\tyes\tA headline\tr1\thealth\tA summary\tq\ny\tno\tAnother\tr2\tblue-light\t\t\n', 'f.tsv');
+    const rows = readLabelledTsv(file('f.tsv', 'note\trelevant\tTitle\tid\tsector\tsummary\textra\nx\tyes\tA headline\tr1\thealth\tA summary\tq\ny\tno\tAnother\tr2\tblue-light\t\t\n'));
     expect(rows).toEqual([
       { id: 'r1', title: 'A headline', summary: 'A summary', sector: 'health', relevant: true },
       { id: 'r2', title: 'Another', sector: 'blue-light', relevant: false },
@@ -121,14 +143,16 @@ describe('labelled TSV', () => {
   });
 
   it('names the file, line and field of a bad value', () => {
-    expect(() => parseLabelledTsv('title\tsector\nA\thelth\n', 'f.tsv')).toThrow(/f\.tsv:2: sector: expected one of local-government/);
-    expect(() => parseLabelledTsv('headline text\tsector\nA\thealth\n', 'f.tsv')).toThrow(/expected a "title" column/);
+    expect(() => readLabelledTsv(file('f.tsv', 'title\tsector\nA\thelth\n'))).toThrow(/f\.tsv:2: sector: expected one of local-government/);
+    expect(() => readLabelledTsv(file('f.tsv', 'headline text\tsector\nA\thealth\n'))).toThrow(/expected a "title" column/);
   });
 
   it('never trains on held-out files', () => {
-    const files = trainingFiles(kit.trainingDir);
-    expect(files.some((f) => f.endsWith('train.tsv'))).toBe(true);
-    expect(files.some((f) => /heldout/.test(f))).toBe(false);
+    const training = join(dir, 'training');
+    mkdirSync(training);
+    for (const name of ['train.tsv', 'more.tsv', 'heldout.tsv', 'held-out-2024.tsv', 'test.tsv']) writeFileSync(join(training, name), `title\tsector\n${name}\thealth\n`);
+    writeFileSync(join(training, 'notes.txt'), 'not a TSV');
+    expect(readTrainingDir(training).map((r) => r.title)).toEqual(['more.tsv', 'train.tsv']);
   });
 });
 

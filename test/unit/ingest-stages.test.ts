@@ -12,7 +12,7 @@ import { parseFeed } from '../../src/ingest/feed-parser.js';
 import { robotsVerdict } from '../../src/ingest/robots.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
 import { loadConfig } from '../../src/config/load.js';
-import type { NewsItem } from '../../src/model.js';
+import type { NewsItem } from '../../src/types/item.js';
 
 describe('canonicalUrl', () => {
   it.each([

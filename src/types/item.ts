@@ -1,5 +1,21 @@
-import type { SectorId } from './config/schema.js';
-import type { Classification } from './classify/types.js';
+import type { SectorId } from '../config/schema.js';
+
+/** What the classifier says about an item (src/classify produces it, the store keeps it). */
+export interface Classification {
+  sector: SectorId;
+  /** 0..1: how sure we are of the sector. */
+  confidence: number;
+  /** One line: which rule, organisation or terms decided, for the editor. */
+  explanation: string;
+  /** 0..1: how much the item is about collaboration. */
+  relevance: number;
+  /** relevance >= the configured threshold. */
+  relevant: boolean;
+  /** Low confidence: an editor should look before it is filed. */
+  needsReview: boolean;
+  /** Which model version produced this (for re-classification). */
+  modelVersion: string;
+}
 
 /**
  * A stored news item: one per canonical URL. Produced by the ingest pipeline
