@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, CliContext, type ExitCode } from './cli/context.js';
 import { registerSourcesCommands } from './cli/sources.js';
 import { registerClassifyCommands } from './cli/classify.js';
+import { registerDedupeCommands } from './cli/dedupe.js';
 import { registerIngestCommands } from './cli/ingest.js';
 import { registerDigestCommands } from './cli/digest.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   };
   registerSourcesCommands(program, ctx, run);
   registerClassifyCommands(program, ctx, run);
+  registerDedupeCommands(program, ctx, run);
   registerIngestCommands(program, ctx, run);
   registerDigestCommands(program, ctx, run);
   registerServeCommand(program, ctx, run);
