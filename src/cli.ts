@@ -4,6 +4,7 @@ import { registerSourcesCommands } from './cli/sources.js';
 import { registerFetchCommands } from './cli/fetch.js';
 import { registerItemsCommands } from './cli/items.js';
 import { registerClassifyCommands } from './cli/classify.js';
+import { registerDedupeCommands } from './cli/dedupe.js';
 import { registerDigestCommands } from './cli/digest.js';
 import { registerServeCommands } from './cli/serve.js';
 import { ConfigError, UsageError } from './errors.js';
@@ -34,6 +35,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   registerFetchCommands(program, ctx, run); // fetch, worker
   registerItemsCommands(program, ctx, run); // items list, items label
   registerClassifyCommands(program, ctx, run); // classify, classify eval|retrain|reclassify
+  registerDedupeCommands(program, ctx, run); // dedupe eval
   registerDigestCommands(program, ctx, run); // digest draft|show|export|import|edits|render|check
   registerServeCommands(program, ctx, run); // serve
   return program;

@@ -1,36 +1,120 @@
-import { storyMatch, storyProfile } from './similarity.js';
+/**
+ * Story clustering: reports of the same event by different outlets, found in one pure pass
+ * over a batch of items (DESIGN.md: items in, clusters out). The batch is put in one fixed
+ * order first, so the same items in any order give the same clusters.
+ *
+ * Pairs are scored by story-pairs.ts; clusters then grow by average linkage (agglomerate.ts),
+ * so a join needs the cluster on the whole, not one member. Whole clusters keep the hard
+ * rules: every member within the time window, no outlet twice (an outlet's follow-up is a
+ * story of its own).
+ */
+import { averageLinkage, type Edge, type MergeGuard } from './agglomerate.js';
+import { readBatch, type Batch, type StoryInput } from './story-batch.js';
+import { APART, countShared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
 
-/** What clustering reads of an item. */
-export interface StoryInput {
-  id: string;
-  title: string;
-  summary?: string;
-  publishedAt: string;
-  sourceIds: string[];
+export type { StoryInput } from './story-batch.js';
+
+export interface ClusterOptions extends PairOptions {
+  /** The average pair score (over all cross pairs, 0 where none) two clusters need to merge. */
+  joinAt: number;
+}
+
+/** Tuned on test/fixtures/dedupe/dev.tsv only. */
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
+  windowMs: 4 * 86_400_000,
+  joinAt: 0.22,
+  titleWeight: 2,
+  nameWeight: 1.5,
+  moneyMismatch: 0.5,
+  decayPerDay: 0.2,
+  commonShare: 0.02,
+};
+
+/** Item id → cluster id: the id of the cluster's first member by (publishedAt, id). Every input id is a key. */
+export function clusterStories(items: readonly StoryInput[], options: Partial<ClusterOptions> = {}): Map<string, string> {
+  const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
+  const batch = readBatch(items);
+  const roots = averageLinkage(batch.items.length, storyEdges(batch, opts), opts.joinAt, new ClusterGuard(batch, opts.windowMs));
+  const out = new Map<string, string>();
+  batch.items.forEach((item, i) => {
+    if (!out.has(item.id)) out.set(item.id, batch.items[roots[i]!]!.id);
+  });
+  return out;
+}
+
+/** Every candidate pair of a batch with its score and why, ids in (publishedAt, id) order: for tests and tuning. */
+export function storyPairScores(items: readonly StoryInput[], options: Partial<ClusterOptions> = {}): (PairScore & { a: string; b: string })[] {
+  const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
+  const batch = readBatch(items);
+  const out: (PairScore & { a: string; b: string })[] = [];
+  scoredPairs(batch, opts, (a, b, _score, why) => out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...why! }), true);
+  return out;
+}
+
+function storyEdges(batch: Batch, opts: ClusterOptions): Edge[] {
+  const edges: Edge[] = [];
+  scoredPairs(batch, opts, (a, b, score) => {
+    if (score === APART) edges.push({ a, b, score: 0, apart: true });
+    else if (score > 0) edges.push({ a, b, score });
+  });
+  return dropAmbiguous(batch, edges, opts.joinAt);
 }
 
 /**
- * Item id → story cluster id (the id of the cluster's first item by date, then id). Pure and
- * order-independent: items are taken in (publishedAt, id) order, and an item joins the
- * cluster every member of which it matches (no chains), never one holding its own source.
+ * An item that names no place or body ("Councils to share chief executive") can only join
+ * by its words; when they point about as strongly at two stories about different places, it
+ * cannot tell which one it is, and stays alone.
  */
-export function clusterStories(items: readonly StoryInput[]): Map<string, string> {
-  const ordered = [...items].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id));
-  const clusters: { id: string; members: { profile: ReturnType<typeof storyProfile>; sourceIds: string[] }[] }[] = [];
-  const out = new Map<string, string>();
-  for (const item of ordered) {
-    const profile = storyProfile(item);
-    let best: { cluster: (typeof clusters)[number]; score: number } | undefined;
-    for (const c of clusters) {
-      if (c.members.some((m) => m.sourceIds.some((s) => item.sourceIds.includes(s)))) continue;
-      const scores = c.members.map((m) => storyMatch(profile, m.profile));
-      if (scores.some((x) => x === 0)) continue;
-      const score = scores.reduce((a, b) => a + b, 0) / scores.length;
-      if (!best || score > best.score) best = { cluster: c, score };
-    }
-    if (best) best.cluster.members.push({ profile, sourceIds: item.sourceIds });
-    else clusters.push({ id: item.id, members: [{ profile, sourceIds: item.sourceIds }] });
-    out.set(item.id, best?.cluster.id ?? item.id);
+function dropAmbiguous(batch: Batch, edges: Edge[], joinAt: number): Edge[] {
+  const strong = new Map<number, { y: number; score: number }[]>();
+  const note = (x: number, y: number, score: number) => {
+    if (batch.items[x]!.names.length > 0 || batch.items[y]!.names.length === 0) return;
+    let list = strong.get(x);
+    if (!list) strong.set(x, (list = []));
+    list.push({ y, score });
+  };
+  for (const e of edges) {
+    if (e.apart || e.score < joinAt) continue;
+    note(e.a, e.b, e.score);
+    note(e.b, e.a, e.score);
   }
-  return out;
+  const ambiguous = new Set<number>();
+  for (const [x, ys] of strong) {
+    const best = ys.reduce((m, n) => (n.score > m.score || (n.score === m.score && n.y < m.y) ? n : m));
+    const names = batch.items[best.y]!.names;
+    if (ys.some((n) => n.score >= AMBIGUOUS_WITHIN * best.score && countShared(batch.items[n.y]!.names, names) === 0)) ambiguous.add(x);
+  }
+  return ambiguous.size === 0 ? edges : edges.filter((e) => e.apart || !(ambiguous.has(e.a) || ambiguous.has(e.b)));
+}
+
+/** Two candidates this close (the weaker at least this share of the stronger) are a toss-up. */
+const AMBIGUOUS_WITHIN = 0.75;
+
+/** Whole-cluster rules: all members within the window, no outlet twice. */
+class ClusterGuard implements MergeGuard {
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private readonly sources: Set<string>[];
+
+  constructor(
+    batch: Batch,
+    private readonly windowMs: number,
+  ) {
+    this.min = Float64Array.from(batch.items, (i) => i.ms);
+    this.max = Float64Array.from(this.min);
+    this.sources = batch.items.map((i) => new Set(i.sourceIds));
+  }
+
+  allows(a: number, b: number): boolean {
+    if (Math.max(this.max[a]!, this.max[b]!) - Math.min(this.min[a]!, this.min[b]!) > this.windowMs) return false;
+    const [small, large] = this.sources[a]!.size <= this.sources[b]!.size ? [this.sources[a]!, this.sources[b]!] : [this.sources[b]!, this.sources[a]!];
+    for (const s of small) if (large.has(s)) return false;
+    return true;
+  }
+
+  merged(into: number, from: number): void {
+    this.min[into] = Math.min(this.min[into]!, this.min[from]!);
+    this.max[into] = Math.max(this.max[into]!, this.max[from]!);
+    for (const s of this.sources[from]!) this.sources[into]!.add(s);
+  }
 }

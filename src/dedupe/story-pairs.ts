@@ -1,0 +1,239 @@
+/**
+ * Which pairs of a batch could be one story, and how much. Candidates come from an inverted
+ * index of the batch's rarer terms (a pair that shares none of them is two stories), within the time
+ * window and from different outlets. A pair's score is the mean of two cosines over IDF
+ * weights, headline words counting more: one over all terms (names, figures, words), one over
+ * the words alone. Names carry a join only together with words about the same kind of event
+ * (one shared county is not one story), and the words only together with the names (the same
+ * generic headline about two places is not one story).
+ */
+import type { Batch, BatchItem } from './story-batch.js';
+
+export interface PairOptions {
+  /** Items published further apart than this never join. */
+  windowMs: number;
+  /** Headline terms count this many times a summary term. */
+  titleWeight: number;
+  /** Names (places, bodies, people) count this many times an ordinary word. */
+  nameWeight: number;
+  /** A score is multiplied by this when both items give sums of money and none match. */
+  moneyMismatch: number;
+  /** After a day apart, a score falls by this share per further day: reports of one event come close together, follow-ups later. */
+  decayPerDay: number;
+  /** A term in more than this share of the batch (and in more than 25 items) is too common to find candidates by. */
+  commonShare: number;
+}
+
+export interface PairScore {
+  /** 0..1; 0 for a pair kept apart. */
+  score: number;
+  /** Never in one cluster (the news goes opposite ways). */
+  apart: boolean;
+  /** Cosine over all terms. */
+  cosine: number;
+  /** Cosine over the words that are not names or figures: the same kind of event? */
+  topic: number;
+  days: number;
+  /** What decided the score, for people tuning it. */
+  why: string;
+}
+
+const DAY_MS = 86_400_000;
+/** Figures are weaker evidence than words: "40 schools" and "40 jobs" meet. */
+const NUMBER_WEIGHT = 0.5;
+
+/** A score meaning "never in one cluster". */
+export const APART = -1;
+
+/**
+ * Calls `emit` for each candidate pair (a < b, indexes into batch.items) with its score, or
+ * APART. With `explain`, also says why (slower: for tests and tuning).
+ */
+export function scoredPairs(batch: Batch, opts: PairOptions, emit: (a: number, b: number, score: number, why?: PairScore) => void, explain = false): void {
+  const { items, df } = batch;
+  const n = items.length;
+  const maxDf = Math.max(25, Math.ceil(n * opts.commonShare));
+  const weights = itemWeights(batch, opts);
+  // Postings in item order (so in time order) for each term rare enough to block on, and
+  // for each item where it stands in each of its terms' postings.
+  const postings = new Map<number, number[]>();
+  const at: [number[], number][][] = items.map((item, i) => {
+    const places: [number[], number][] = [];
+    for (const list of [item.titleTerms, item.bodyTerms, item.money, item.numbers])
+      for (const v of list) {
+        if (df[v]! < 2 || df[v]! > maxDf) continue;
+        let p = postings.get(v);
+        if (!p) postings.set(v, (p = []));
+        places.push([p, p.length]);
+        p.push(i);
+      }
+    return places;
+  });
+  const seenBy = new Int32Array(n).fill(-1);
+  for (let a = 0; a < n; a++) {
+    const end = items[a]!.ms + opts.windowMs;
+    for (const [p, from] of at[a]!) {
+      for (let k = from + 1; k < p.length; k++) {
+        const b = p[k]!;
+        if (items[b]!.ms > end) break;
+        if (seenBy[b] === a) continue;
+        seenBy[b] = a;
+        if (sharesSource(items[a]!, items[b]!)) continue;
+        if (explain) {
+          const why = explainPair(batch, weights[a]!, weights[b]!, opts);
+          emit(a, b, why.apart ? APART : why.score, why);
+        } else emit(a, b, scorePair(batch, weights[a]!, weights[b]!, opts));
+      }
+    }
+  }
+}
+
+/** An item's terms with their weights, and the norms of its two vectors. */
+interface Weighted {
+  item: BatchItem;
+  /** Sorted term ids (title, body, money, numbers: a term is in one list only, its first). */
+  terms: Int32Array;
+  weight: Float64Array;
+  /** Whether the term is a word (counts in the topic cosine). */
+  word: Uint8Array;
+  norm: number;
+  wordNorm: number;
+}
+
+function itemWeights(batch: Batch, opts: PairOptions): Weighted[] {
+  return batch.items.map((item) => {
+    const lists = [item.titleTerms, item.bodyTerms, item.money, item.numbers];
+    const scales = [opts.titleWeight, 1, 1, NUMBER_WEIGHT];
+    const count = lists.reduce((c, l) => c + l.length, 0);
+    const terms = new Int32Array(count);
+    const weight = new Float64Array(count);
+    const word = new Uint8Array(count);
+    let k = 0;
+    lists.forEach((list, l) => {
+      for (const v of list) {
+        terms[k] = v;
+        weight[k] = batch.idf[v]! * scales[l]! * (batch.isName[v] ? opts.nameWeight : 1);
+        word[k] = l < 2 && !batch.isName[v] ? 1 : 0;
+        k++;
+      }
+    });
+    // One sorted order for the merge in `cosines` (a term is in one list only).
+    const order = Array.from(terms.keys()).sort((i, j) => terms[i]! - terms[j]!);
+    let norm = 0;
+    let wordNorm = 0;
+    for (let i = 0; i < count; i++) {
+      norm += weight[i]! ** 2;
+      if (word[i]) wordNorm += weight[i]! ** 2;
+    }
+    return {
+      item,
+      terms: Int32Array.from(order, (i) => terms[i]!),
+      weight: Float64Array.from(order, (i) => weight[i]!),
+      word: Uint8Array.from(order, (i) => word[i]!),
+      norm: Math.sqrt(norm),
+      wordNorm: Math.sqrt(wordNorm),
+    };
+  });
+}
+
+/** A pair's score (0..1), or APART. */
+function scorePair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions): number {
+  const a = x.item;
+  const b = y.item;
+  if (differentPlaces(batch, a, b)) return 0;
+  const { cosine, topic } = cosines(x, y);
+  const score = ((cosine + topic) / 2) * decay(a, b, opts) * (moneyDiffers(a, b) ? opts.moneyMismatch : 1);
+  // Opposite news only needs keeping apart when the words would bring it together.
+  return a.polarity * b.polarity < 0 ? (score > 0 ? APART : 0) : score;
+}
+
+/** scorePair, saying why. */
+function explainPair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions): PairScore {
+  const a = x.item;
+  const b = y.item;
+  const days = Math.abs(b.ms - a.ms) / DAY_MS;
+  if (differentPlaces(batch, a, b)) return { score: 0, cosine: 0, topic: 0, days, apart: false, why: 'they name different places or bodies' };
+  const score = scorePair(batch, x, y, opts);
+  if (score === APART) return { ...cosines(x, y), score: 0, apart: true, days, why: 'opposite news (one ends what the other starts)' };
+  const why = ['similar'];
+  if (decay(a, b, opts) < 1) why.push(`${days.toFixed(1)} days apart`);
+  if (moneyDiffers(a, b)) why.push('different sums of money');
+  return { ...cosines(x, y), score, apart: false, days, why: why.join(', ') };
+}
+
+function cosines(x: Weighted, y: Weighted): { cosine: number; topic: number } {
+  let dot = 0;
+  let wordDot = 0;
+  for (let i = 0, j = 0; i < x.terms.length && j < y.terms.length; ) {
+    const u = x.terms[i]!;
+    const v = y.terms[j]!;
+    if (u < v) i++;
+    else if (u > v) j++;
+    else {
+      const p = x.weight[i]! * y.weight[j]!;
+      dot += p;
+      if (x.word[i]) wordDot += p;
+      i++;
+      j++;
+    }
+  }
+  return {
+    cosine: x.norm && y.norm ? dot / (x.norm * y.norm) : 0,
+    topic: x.wordNorm && y.wordNorm ? wordDot / (x.wordNorm * y.wordNorm) : 0,
+  };
+}
+
+function decay(a: BatchItem, b: BatchItem, opts: PairOptions): number {
+  const days = Math.abs(b.ms - a.ms) / DAY_MS;
+  return Math.max(0, 1 - opts.decayPerDay * Math.max(0, days - 1));
+}
+
+function moneyDiffers(a: BatchItem, b: BatchItem): boolean {
+  return a.money.length > 0 && b.money.length > 0 && countShared(a.money, b.money) === 0;
+}
+
+/**
+ * Each names a place or body the other does not, and they share no name few enough items
+ * carry to pin one story (a county, a city or an acronym in many items of the week does not).
+ */
+export function differentPlaces(batch: Batch, a: BatchItem, b: BatchItem): boolean {
+  if (a.names.length === 0 || b.names.length === 0) return false;
+  const pinning = Math.max(MIN_COMMON_NAME_DF, batch.items.length * COMMON_NAME_SHARE);
+  let shared = 0;
+  let distinctive = false;
+  for (let i = 0, j = 0; i < a.names.length && j < b.names.length; ) {
+    const u = a.names[i]!;
+    const v = b.names[j]!;
+    if (u < v) i++;
+    else if (u > v) j++;
+    else {
+      shared++;
+      if (batch.df[u]! <= pinning) distinctive = true;
+      i++;
+      j++;
+    }
+  }
+  return !distinctive && shared < a.names.length && shared < b.names.length;
+}
+
+/** A name in more items than this (and this share of the batch) is too common to show two items are about one place. */
+const MIN_COMMON_NAME_DF = 8;
+const COMMON_NAME_SHARE = 0.004;
+
+export function countShared(xs: Int32Array, ys: Int32Array): number {
+  let c = 0;
+  for (let i = 0, j = 0; i < xs.length && j < ys.length; ) {
+    if (xs[i]! < ys[j]!) i++;
+    else if (xs[i]! > ys[j]!) j++;
+    else {
+      c++;
+      i++;
+      j++;
+    }
+  }
+  return c;
+}
+
+export function sharesSource(a: { sourceIds: string[] }, b: { sourceIds: string[] }): boolean {
+  return a.sourceIds.some((s) => b.sourceIds.includes(s));
+}
