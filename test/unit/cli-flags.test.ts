@@ -131,7 +131,7 @@ describe('the program', () => {
   it('has each command group once, each creating its own parent command', () => {
     const program = buildProgram(new CliContext(env, () => undefined, () => undefined), () => undefined);
     const names = program.commands.map((c) => c.name());
-    expect(names).toEqual(['sources', 'fetch', 'worker', 'items', 'classify', 'digest', 'serve']);
+    expect(names).toEqual(['sources', 'fetch', 'worker', 'items', 'classify', 'dedupe', 'digest', 'serve']);
     const sub = (name: string) => program.commands.find((c) => c.name() === name)!.commands.map((c) => c.name());
     expect(sub('sources')).toEqual(['check', 'status']);
     expect(sub('items')).toEqual(['list', 'label']);
