@@ -7,7 +7,7 @@
  * CPU time range and how well each clusterer did on these stories.
  */
 import { fileURLToPath } from 'node:url';
-import { stem } from '../src/classify/text.js';
+import { stem } from '../src/text/tokens.js';
 import { clusterScores, goldOf, mulberry32 } from '../src/dedupe/eval.js';
 import { readStoryTsv, type LabelledStory } from '../src/dedupe/labelled-stories.js';
 import { clusterStories } from '../src/dedupe/stories.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { classifierKit } from '../src/classify/index.js';
 import { loadConfig } from '../src/config/load.js';
-import { classifyItems } from '../src/ingest/classify-stage.js';
+import { classifyItems } from '../src/ingest/classify-items.js';
 import { parseFeed } from '../src/ingest/feed-parser.js';
 import { normaliseItems } from '../src/ingest/normalise.js';
 import { ItemStore } from '../src/store/items.js';

@@ -1,6 +1,6 @@
 import type { SectorId } from '../config/schema.js';
 import { isRelevanceFeature, previousWord, type Featurizer } from './features.js';
-import { tokenize, type Tokens } from './text.js';
+import { tokenize, type Tokens } from '../text/tokens.js';
 import { MODEL_FORMAT, softmaxInPlace } from './model.js';
 import type { ModelData } from '../types/classifier-model.js';
 import type { ClassifyInput, Classifier } from './types.js';

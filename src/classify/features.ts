@@ -1,7 +1,7 @@
 import type { SectorConfig, SectorId } from '../config/schema.js';
 import type { Body } from './data.js';
 import { PhraseMatcher } from './matcher.js';
-import { tokenize, type Tokens } from './text.js';
+import { tokenize, type Tokens } from '../text/tokens.js';
 import type { ClassifyInput } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ModelStore } from '../store/models.js';
+import type { ModelStore } from '../store/model-versions.js';
 import type { ModelData } from '../types/classifier-model.js';
 import type { ClassifyInput, Classifier } from './types.js';
 import type { Classification } from '../types/item.js';

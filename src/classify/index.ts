@@ -1,5 +1,5 @@
 import type { SectorConfig } from '../config/schema.js';
-import type { ModelStore } from '../store/models.js';
+import type { ModelStore } from '../store/model-versions.js';
 import { LinearClassifier } from './classifier.js';
 import { readGazetteer, readTrainingDir, type LabelledItem } from './data.js';
 import { Featurizer } from './features.js';

@@ -1,4 +1,4 @@
-import { words } from './text.js';
+import { words } from '../text/tokens.js';
 
 /**
  * Whole-word, case-insensitive phrase matching for thousands of phrases at once: a trie over

@@ -1,5 +1,5 @@
 import type { LabelStore } from '../store/labels.js';
-import type { ModelStore } from '../store/models.js';
+import type { ModelStore } from '../store/model-versions.js';
 import type { ClassifierKit } from './index.js';
 import type { LabelledItem } from './data.js';
 

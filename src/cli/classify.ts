@@ -11,7 +11,7 @@ import type { Classifier } from '../classify/types.js';
 import type { Classification } from '../types/item.js';
 import { ItemStore } from '../store/items.js';
 import { LabelStore } from '../store/labels.js';
-import { ModelStore } from '../store/models.js';
+import { ModelStore } from '../store/model-versions.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { daysOption, sectorOption } from './options.js';

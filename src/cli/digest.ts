@@ -6,7 +6,7 @@ import type { EditOp } from '../digest/edit.js';
 import { genericRecipient } from '../digest/recipients.js';
 import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
-import { ConflictError, EditError, IssueLockedError } from '../digest/types.js';
+import { ConflictError, EditError, IssueLockedError } from '../digest/errors.js';
 import type { Issue } from '../types/issue.js';
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';

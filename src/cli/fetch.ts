@@ -1,11 +1,10 @@
-import { ModelStore } from '../store/models.js';
+import { ModelStore } from '../store/model-versions.js';
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '../ingest/ingest-source.js';
-import { ingestDeps } from '../worker/ingest-deps.js';
+import { ingestClassifier, ingestDeps } from '../worker/ingest-deps.js';
 import { startWorkers, WORKER_ROLES, type WorkerRole } from '../worker/start.js';
 import { UsageError } from '../errors.js';
 import { mapConcurrent } from '../concurrency.js';

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
-import { checkSources, type SourceCheck } from '../ingest/check.js';
+import { checkSources, type SourceCheck } from '../ingest/check-sources.js';
 import { userAgent } from '../ingest/user-agent.js';
 import { ItemStore } from '../store/items.js';
 import { SourceStateStore } from '../store/sources.js';

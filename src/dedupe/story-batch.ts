@@ -3,7 +3,7 @@
  * term ids, with what only the whole batch can tell: how rare each term is (IDF) and which
  * words are names (written with a capital nearly everywhere they appear).
  */
-import { stem } from '../classify/text.js';
+import { stem } from '../text/tokens.js';
 import { readStoryText, type Polarity } from './story-text.js';
 
 export interface StoryInput {

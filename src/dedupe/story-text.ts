@@ -1,4 +1,4 @@
-import { stem } from '../classify/text.js';
+import { stem } from '../text/tokens.js';
 
 /**
  * What one headline and summary say, for telling stories apart: content stems (classify's

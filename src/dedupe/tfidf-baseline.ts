@@ -3,7 +3,7 @@
  * headline and summary (classify's words and stems), cosine similarity, single link at a
  * cut-off. No dates, sources, names or figures: what a generic library would do.
  */
-import { tokenize } from '../classify/text.js';
+import { tokenize } from '../text/tokens.js';
 import type { StoryInput } from './stories.js';
 
 /** Pairs of items (indexes into the input) with their cosine, for every pair above `floor`. */

@@ -1,6 +1,6 @@
 import { FetchError } from '../ingest/errors.js';
 import type { NewsItem } from '../types/item.js';
-import { EditError } from './types.js';
+import { EditError } from './errors.js';
 
 /**
  * Fetches, normalises, classifies, enriches and stores one article by URL; returns the stored

@@ -1,5 +1,5 @@
 import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
-import { EditError } from './types.js';
+import { EditError } from './errors.js';
 import type { DraftEntry, Issue } from '../types/issue.js';
 
 /**

@@ -4,7 +4,7 @@ import type { Config } from '../config/load.js';
 import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
 import type { NewsItem } from '../types/item.js';
 import { cleanIntro, cleanSubject, setComment, sortBySector } from './edit.js';
-import { EditError } from './types.js';
+import { EditError } from './errors.js';
 import type { DraftEntry, Issue } from '../types/issue.js';
 import { issueWindow, longDate } from './week.js';
 

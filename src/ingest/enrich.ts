@@ -7,7 +7,7 @@ import { absolute } from './feed-parser.js';
 import type { IngestDeps } from './ingest-source.js';
 import { politeClient } from './ingest-source.js';
 import type { PoliteClient } from './polite-fetch.js';
-import { cleanWhitespace, toPlainText, truncateSummary } from './text.js';
+import { cleanWhitespace, toPlainText, truncateSummary } from './clean-text.js';
 
 /** What an article page says about itself. */
 export interface ArticleMeta {

@@ -1,7 +1,7 @@
 import Parser from 'rss-parser';
 import { FetchError } from './errors.js';
 import { parseDate } from './dates.js';
-import { toPlainText } from './text.js';
+import { toPlainText } from './clean-text.js';
 import type { ParseResult, RawItem } from './types.js';
 
 type Extra = { 'content:encoded'?: string; 'dc:date'?: string; description?: string; updated?: string; published?: string };

@@ -4,7 +4,7 @@ import type { HostStore, PaceOptions } from '../store/hosts.js';
 import type { ItemStore } from '../store/items.js';
 import type { SourceStateStore } from '../store/sources.js';
 import { backoffDelay } from './backoff.js';
-import { classifyItems } from './classify-stage.js';
+import { classifyItems } from './classify-items.js';
 import { FetchError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS } from './fetcher.js';
 import { normaliseItems } from './normalise.js';

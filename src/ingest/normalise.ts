@@ -1,5 +1,5 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
-import { cleanWhitespace, truncateSummary } from './text.js';
+import { cleanWhitespace, truncateSummary } from './clean-text.js';
 import type { NewsItem } from '../types/item.js';
 import type { ParseResult } from './types.js';
 

@@ -3,7 +3,7 @@ import type { PageSelectors } from '../config/schema.js';
 import { parseDate } from './dates.js';
 import { FetchError } from './errors.js';
 import { absolute } from './feed-parser.js';
-import { cleanWhitespace } from './text.js';
+import { cleanWhitespace } from './clean-text.js';
 import type { ParseResult, RawItem } from './types.js';
 
 /** Extracts news items from a listing page through the source's CSS selectors. */

@@ -3,7 +3,7 @@ import type { SectorId } from '../config/schema.js';
 /**
  * Ghost-style lifecycle: editors change an issue only while it is a draft; sending (a later
  * issue) moves it to `scheduled`/`sending`, which locks it, then `sent` or `failed`. The
- * allowed moves are the digest's (src/digest/types.ts STATUS_MOVES).
+ * allowed moves are the digest's (src/digest/issue-status.ts).
  */
 export type IssueStatus = 'draft' | 'scheduled' | 'sending' | 'sent' | 'failed';
 

@@ -1,8 +1,8 @@
-import { ModelStore } from '../store/models.js';
+import { ModelStore } from '../store/model-versions.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { IngestUrl } from '../digest/add-url.js';
-import { ingestClassifier } from '../ingest/classify-stage.js';
+import { loadClassifier, type ClassifierHandle } from '../classify/index.js';
 import type { IngestDeps } from '../ingest/ingest-source.js';
 import { ingestUrl } from '../ingest/ingest-url.js';
 import { userAgent } from '../ingest/user-agent.js';
@@ -35,4 +35,12 @@ export function pipelineIngestUrl(o: { redis: Redis; prefix: string; config: Con
       await classifier.close();
     }
   };
+}
+
+/**
+ * The classifier ingest uses: the current stored model (following retrains without a
+ * restart), or the bundled one trained from config/training/. close() it on shutdown.
+ */
+export async function ingestClassifier(config: Config, models: ModelStore): Promise<ClassifierHandle> {
+  return loadClassifier({ sectors: config.sectors, configDir: config.dir, models });
 }

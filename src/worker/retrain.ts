@@ -7,7 +7,7 @@ import { scheduleNightlyRetrain } from '../queue/scheduler.js';
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
 import { LabelStore } from '../store/labels.js';
-import { ModelStore } from '../store/models.js';
+import { ModelStore } from '../store/model-versions.js';
 
 export interface RetrainWorker {
   queue: Queue;

@@ -3,7 +3,6 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load.js';
 import { ConfigError } from '../errors.js';
-import { ingestClassifier } from '../ingest/classify-stage.js';
 import { enrichItem } from '../ingest/enrich.js';
 import { ingestSource, type IngestDeps, type SourceRun } from '../ingest/ingest-source.js';
 import { userAgent } from '../ingest/user-agent.js';
@@ -13,9 +12,9 @@ import { reconcileSchedulers, type ReconcileResult } from '../queue/scheduler.js
 import { createRedis, type RedisTarget } from '../store/connection.js';
 import type { PaceOptions } from '../store/hosts.js';
 import { keys } from '../store/keys.js';
-import { ingestDeps } from './ingest-deps.js';
+import { ingestClassifier, ingestDeps } from './ingest-deps.js';
 import { startRetrainWorker, type RetrainWorker } from './retrain.js';
-import { ModelStore } from '../store/models.js';
+import { ModelStore } from '../store/model-versions.js';
 
 export const WORKER_ROLES = ['fetch', 'enrich', 'retrain'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];

@@ -15,7 +15,7 @@ import { Queue } from 'bullmq';
 import { ItemStore } from '../../src/store/items.js';
 import { reclassify, sectorHintOf } from '../../src/classify/reclassify.js';
 import { LabelStore } from '../../src/store/labels.js';
-import { ModelStore } from '../../src/store/models.js';
+import { ModelStore } from '../../src/store/model-versions.js';
 import { Redis } from 'ioredis';
 import { runCli } from '../helpers/cli.js';
 import { useTestRedis } from '../helpers/redis.js';

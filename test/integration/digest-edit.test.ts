@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalUrl, itemId } from '../../src/dedupe/canonical.js';
 import { Digest } from '../../src/digest/service.js';
-import { ConflictError, EditError, IssueLockedError } from '../../src/digest/types.js';
+import { ConflictError, EditError, IssueLockedError } from '../../src/digest/errors.js';
 import { FetchError } from '../../src/ingest/errors.js';
 import { LabelStore } from '../../src/store/labels.js';
 import type { NewsItem } from '../../src/types/item.js';

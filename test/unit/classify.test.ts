@@ -9,7 +9,7 @@ import { evaluate, metrics } from '../../src/classify/eval.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
 import { Featurizer } from '../../src/classify/features.js';
 import { PhraseMatcher } from '../../src/classify/matcher.js';
-import { tokenize } from '../../src/classify/text.js';
+import { tokenize } from '../../src/text/tokens.js';
 import type { Classification } from '../../src/types/item.js';
 
 const config = loadConfig();
