@@ -87,8 +87,8 @@ describe('drafting', () => {
 
   it('recognises a story that ran last week when another outlet reports it this week', async () => {
     const d = digest();
-    const ran = makeItem('ran', 'health', { title: 'Marlshire trusts to merge pathology labs', summary: 'Marlshire and Eastmoor hospital trusts will run one pathology service from 2015, saving £3m.', publishedAt: '2014-05-21T10:00:00.000Z' });
-    const retold = makeItem('retold', 'health', { title: 'Pathology merger for Marlshire and Eastmoor', summary: 'One pathology service for Marlshire and Eastmoor trusts from 2015 will save £3m.', sourceIds: ['other-news'], url: 'https://other.example.net/retold', publishedAt: '2014-05-24T09:00:00.000Z' });
+    const ran = makeItem('ran', 'health', { title: 'Marlshire trusts to merge pathology labs', summary: 'Marlshire and Eastmoor hospital trusts will run one pathology service from 2015, saving £3m.', publishedAt: '2014-05-22T10:00:00.000Z' });
+    const retold = makeItem('retold', 'health', { title: 'Pathology merger for Marlshire and Eastmoor', summary: 'One pathology service for Marlshire and Eastmoor trusts from 2015 will save £3m.', sourceIds: ['other-news'], url: 'https://other.example.net/retold', publishedAt: '2014-05-23T12:00:00.000Z' });
     const fresh = makeItem('fresh', 'health', { title: 'Harbourside GPs share a night rota', summary: 'Six Harbourside practices will share out-of-hours cover.', publishedAt: '2014-05-27T09:00:00.000Z' });
     for (const item of [ran, retold, fresh]) await storeItem(d.items, item);
     const w21 = await d.draft('2014-W21');
