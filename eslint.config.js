@@ -19,17 +19,56 @@ const MAY_IMPORT = {
   queue: ['config', 'types', 'store'],
   web: ['config', 'types', 'store', 'classify', 'dedupe', 'digest', 'delivery', 'queue'],
   worker: ['config', 'types', 'text', 'store', 'classify', 'dedupe', 'ingest', 'digest', 'delivery', 'queue'],
-  cli: ['config', 'types', 'text', 'store', 'classify', 'dedupe', 'ingest', 'digest', 'delivery', 'queue', 'worker', 'web'],
+  cli: [
+    'config',
+    'types',
+    'text',
+    'store',
+    'classify',
+    'dedupe',
+    'ingest',
+    'digest',
+    'delivery',
+    'queue',
+    'worker',
+    'web',
+  ],
 };
 const FOLDERS = Object.keys(MAY_IMPORT);
 
 /** Pure logic takes no Redis and no queue: the layer that wires things passes in what it needs. */
 const PURE = {
-  classify: ['features', 'classifier', 'model', 'eval', 'matcher', 'cv', 'keyword-baseline', 'settings', 'types'],
+  classify: [
+    'features',
+    'classifier',
+    'model',
+    'eval',
+    'matcher',
+    'cv',
+    'keyword-baseline',
+    'settings',
+    'types',
+  ],
   dedupe: ['*'],
-  digest: ['draft', 'edit', 'pre-send-checks', 'render', 'view', 'escape', 'template', 'week', 'transfer', 'recipients', 'issue-status', 'errors'],
+  digest: [
+    'draft',
+    'edit',
+    'pre-send-checks',
+    'render',
+    'view',
+    'escape',
+    'template',
+    'week',
+    'transfer',
+    'recipients',
+    'issue-status',
+    'errors',
+  ],
 };
-const impure = { regex: '(^|/)store/|^ioredis$|^bullmq$', message: 'pure logic takes no Redis or queue: have the caller pass in what it needs' };
+const impure = {
+  regex: '(^|/)store/|^ioredis$|^bullmq$',
+  message: 'pure logic takes no Redis or queue: have the caller pass in what it needs',
+};
 
 const layerRules = FOLDERS.flatMap((folder) => {
   const banned = FOLDERS.filter((f) => f !== folder && !MAY_IMPORT[folder].includes(f));
@@ -59,7 +98,16 @@ export default tseslint.config(
     // Only the config module reads the environment; everything else gets settings passed in.
     files: ['src/**/*.ts'],
     ignores: ['src/config/env.ts', 'src/cli.ts'],
-    rules: { 'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings from src/config/env.ts and pass them in.' }] },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings from src/config/env.ts and pass them in.',
+        },
+      ],
+    },
   },
   ...layerRules,
 );

@@ -32,7 +32,11 @@ function read(pid: number): Reading {
       // The thread ended while we looked: it is missing from this reading, and `used` notices.
     }
   }
-  return { ownUs: (field(14) + field(15)) * TICK_US, childrenUs: (field(16) + field(17)) * TICK_US, threadsNs };
+  return {
+    ownUs: (field(14) + field(15)) * TICK_US,
+    childrenUs: (field(16) + field(17)) * TICK_US,
+    threadsNs,
+  };
 }
 
 /**

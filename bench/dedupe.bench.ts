@@ -23,7 +23,9 @@ const BASELINE_CUTOFF = 0.4;
 export default async (report: Report): Promise<void> => {
   const items = syntheticWeek(readStoryTsv(DEV), ITEMS, 7);
   const ours = timed(() => clusterStories(items));
-  const base = timed(() => namedClusters(items, singleLink(tfidfSimilarities(items, BASELINE_CUTOFF), BASELINE_CUTOFF)));
+  const base = timed(() =>
+    namedClusters(items, singleLink(tfidfSimilarities(items, BASELINE_CUTOFF), BASELINE_CUTOFF)),
+  );
   report({
     name: `clusterStories, ${ITEMS.toLocaleString('en-GB')} items of one week`,
     value: ours.medianMs,
@@ -32,12 +34,22 @@ export default async (report: Report): Promise<void> => {
     target: '<= 1000 ms on one core',
     higherIsBetter: false,
   });
-  console.log(`  CPU per run: ssnews ${range(ours.cpuMs)} ms, baseline ${range(base.cpuMs)} ms (${RUNS} runs each)`);
+  console.log(
+    `  CPU per run: ssnews ${range(ours.cpuMs)} ms, baseline ${range(base.cpuMs)} ms (${RUNS} runs each)`,
+  );
   const gold = goldOf(items);
   const q = clusterScores(gold, ours.result);
   const b = clusterScores(gold, base.result);
-  report({ name: 'pairwise F1 on these items', value: q.pairwise.f1, unit: '', baseline: { name: 'TF-IDF single link', value: b.pairwise.f1 }, higherIsBetter: true });
-  console.log(`  pairwise precision ${q.pairwise.precision.toFixed(3)} recall ${q.pairwise.recall.toFixed(3)}; baseline ${b.pairwise.precision.toFixed(3)} / ${b.pairwise.recall.toFixed(3)}`);
+  report({
+    name: 'pairwise F1 on these items',
+    value: q.pairwise.f1,
+    unit: '',
+    baseline: { name: 'TF-IDF single link', value: b.pairwise.f1 },
+    higherIsBetter: true,
+  });
+  console.log(
+    `  pairwise precision ${q.pairwise.precision.toFixed(3)} recall ${q.pairwise.recall.toFixed(3)}; baseline ${b.pairwise.precision.toFixed(3)} / ${b.pairwise.recall.toFixed(3)}`,
+  );
 };
 
 function timed<T>(fn: () => T): { medianMs: number; cpuMs: number[]; result: T } {
@@ -74,7 +86,10 @@ export function syntheticWeek(rows: LabelledStory[], n: number, seed: number): L
     const story = stories[k % stories.length]!;
     const variant = Math.floor(k / stories.length);
     const rename = new Map<string, string>();
-    const renamed = (text: string) => (variant === 0 ? text : text.replace(/\b[A-Z][A-Za-z]+\b/g, (w) => (names.has(w) ? placeFor(w, rename, random) : w)));
+    const renamed = (text: string) =>
+      variant === 0
+        ? text
+        : text.replace(/\b[A-Z][A-Za-z]+\b/g, (w) => (names.has(w) ? placeFor(w, rename, random) : w));
     const first = Math.min(...story.map((r) => Date.parse(r.publishedAt)));
     const day = weekStart + Math.floor(random() * 6 * 86_400_000);
     for (const r of story) {
@@ -97,11 +112,21 @@ export function syntheticWeek(rows: LabelledStory[], n: number, seed: number): L
 function namesIn(rows: LabelledStory[]): Set<string> {
   const text = rows.map((r) => `${r.title} ${r.summary ?? ''}`).join(' ');
   const lower = new Set((text.match(/\b[a-z]+\b/g) ?? []).map(stem));
-  const common = new Set('The A An And Of In To For On New Two Three Five Six Seven Council Councils County District Borough City NHS ICB ICBs Trust Foundation University College Police Fire Rescue Service Services Hospital Hospitals Royal North South East West Group Partnership Board HR IT ICT EPR'.split(' '));
-  return new Set((text.match(/\b[A-Z][A-Za-z]+\b/g) ?? []).filter((w) => !lower.has(stem(w.toLowerCase())) && !common.has(w)));
+  const common = new Set(
+    'The A An And Of In To For On New Two Three Five Six Seven Council Councils County District Borough City NHS ICB ICBs Trust Foundation University College Police Fire Rescue Service Services Hospital Hospitals Royal North South East West Group Partnership Board HR IT ICT EPR'.split(
+      ' ',
+    ),
+  );
+  return new Set(
+    (text.match(/\b[A-Z][A-Za-z]+\b/g) ?? []).filter(
+      (w) => !lower.has(stem(w.toLowerCase())) && !common.has(w),
+    ),
+  );
 }
 
-const SYLLABLES = 'ash brook cal dun el fen gar hal ing kel lang mar nor or pen ros sel thorn wick wy'.split(' ');
+const SYLLABLES = 'ash brook cal dun el fen gar hal ing kel lang mar nor or pen ros sel thorn wick wy'.split(
+  ' ',
+);
 const ENDINGS = 'bury ford ham ley ton worth field mouth stead wich by dale'.split(' ');
 
 /** A made-up place name for `word` in this variant (about 100,000 possible: few stories share one by chance). */

@@ -26,6 +26,10 @@ const worker = new Worker<FetchJob>(
     return { items: (await parser.parseString(await res.body.text())).items.length };
   },
   // The same concurrency as the bench gives the real workers.
-  { connection: new Redis({ ...optionsFromUrl(redisUrl), maxRetriesPerRequest: null }), prefix, concurrency: 10 },
+  {
+    connection: new Redis({ ...optionsFromUrl(redisUrl), maxRetriesPerRequest: null }),
+    prefix,
+    concurrency: 10,
+  },
 );
 process.once('SIGTERM', () => void worker.close().then(() => process.exit(0)));

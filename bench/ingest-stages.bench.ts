@@ -40,7 +40,10 @@ export default async function (report: Report): Promise<void> {
     // utime, stime, and those of reaped children (an AOF rewrite runs in a fork).
     const serverCpu = () => {
       const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks) * 1000;
+      return (
+        ((Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / clockTicks) *
+        1000
+      );
     };
     const cpu = () => {
       const u = process.cpuUsage();
@@ -78,8 +81,20 @@ export default async function (report: Report): Promise<void> {
   const perItem = (v: number) => (v * 1000) / n;
   const rawPerItem = 1e6 / rawRate;
   for (const [stage, v] of Object.entries(ms)) {
-    report({ name: `stage: ${stage}`, value: perItem(v), unit: 'µs/item', baseline: { name: 'rss-parser parse', value: rawPerItem }, higherIsBetter: false });
+    report({
+      name: `stage: ${stage}`,
+      value: perItem(v),
+      unit: 'µs/item',
+      baseline: { name: 'rss-parser parse', value: rawPerItem },
+      higherIsBetter: false,
+    });
   }
   const total = Object.values(ms).reduce((a, b) => a + b, 0);
-  report({ name: 'stages in all (this process and Redis)', value: perItem(total), unit: 'µs/item', baseline: { name: 'rss-parser parse', value: rawPerItem }, higherIsBetter: false });
+  report({
+    name: 'stages in all (this process and Redis)',
+    value: perItem(total),
+    unit: 'µs/item',
+    baseline: { name: 'rss-parser parse', value: rawPerItem },
+    higherIsBetter: false,
+  });
 }

@@ -60,7 +60,16 @@ export default async function (report: Report): Promise<void> {
   const servers: Server[] = [];
   const port = await freePort();
   const urls = Array.from({ length: FEEDS }, (_, f) => `http://127.0.0.${(f % HOSTS) + 1}:${port}/f${f}.xml`);
-  writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + urls.map((url, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "${url}", every: 1h, allowPrivateNetwork: true }\n`).join(''));
+  writeFileSync(
+    join(dir, 'sources.yaml'),
+    'sources:\n' +
+      urls
+        .map(
+          (url, f) =>
+            `  - { id: f${f}, name: F${f}, kind: feed, url: "${url}", every: 1h, allowPrivateNetwork: true }\n`,
+        )
+        .join(''),
+  );
   const urlsFile = join(dir, 'urls.json');
   writeFileSync(urlsFile, JSON.stringify(Object.fromEntries(urls.map((u, f) => [`f${f}`, u]))));
 
@@ -68,7 +77,12 @@ export default async function (report: Report): Promise<void> {
   const spawned: ChildProcess[] = [];
   const stop = async (procs: ChildProcess[]) => {
     for (const w of procs) w.kill('SIGTERM');
-    await Promise.all(procs.map((w) => new Promise((r) => (w.exitCode !== null || w.signalCode !== null ? r(null) : w.once('exit', r)))));
+    await Promise.all(
+      procs.map(
+        (w) =>
+          new Promise((r) => (w.exitCode !== null || w.signalCode !== null ? r(null) : w.once('exit', r))),
+      ),
+    );
   };
   // Two processes of `command`, returned once both are connected and ready (start-up is not throughput).
   const startWorkers = async (command: string[], queues: IngestQueues, prefix: string) => {
@@ -82,20 +96,29 @@ export default async function (report: Report): Promise<void> {
       }),
     );
     spawned.push(...procs);
-    for (const started = Date.now(); (await queues.fetch.getWorkersCount()) < procs.length; ) {
-      if (procs.some((p) => p.exitCode !== null)) throw new Error(`a bench worker exited at start: ${command.join(' ')}`);
+    for (const started = Date.now(); (await queues.fetch.getWorkersCount()) < procs.length;) {
+      if (procs.some((p) => p.exitCode !== null))
+        throw new Error(`a bench worker exited at start: ${command.join(' ')}`);
       if (Date.now() - started > 60_000) throw new Error('the bench workers did not start within 60 s');
       await new Promise((r) => setTimeout(r, 100));
     }
     return procs;
   };
 
-  const persistence = async () => Object.fromEntries([...(await client.info('persistence')).matchAll(/^(\w+):(\S*)/gm)].map((m) => [m[1]!, m[2]!]));
+  const persistence = async () =>
+    Object.fromEntries(
+      [...(await client.info('persistence')).matchAll(/^(\w+):(\S*)/gm)].map((m) => [m[1]!, m[2]!]),
+    );
   // An AOF rewrite (or RDB save) still running is CPU not yet in redis-server's counters: wait until it is reaped.
   const forksDone = async () => {
     for (;;) {
       const p = await persistence();
-      if (p.aof_rewrite_in_progress === '0' && p.aof_rewrite_scheduled === '0' && p.rdb_bgsave_in_progress === '0') return Number(p.aof_rewrites);
+      if (
+        p.aof_rewrite_in_progress === '0' &&
+        p.aof_rewrite_scheduled === '0' &&
+        p.rdb_bgsave_in_progress === '0'
+      )
+        return Number(p.aof_rewrites);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -123,8 +146,14 @@ export default async function (report: Report): Promise<void> {
   // so they cannot count a pass).
   const pass = async (queues: IngestQueues, feeds: number[], batch: string) => {
     const started = performance.now();
-    const allRequested = new Promise<void>((resolve) => waiting.push({ count: served + feeds.length, resolve }));
-    await enqueueFetch(queues.fetch, feeds.map((f) => `f${f}`), batch);
+    const allRequested = new Promise<void>((resolve) =>
+      waiting.push({ count: served + feeds.length, resolve }),
+    );
+    await enqueueFetch(
+      queues.fetch,
+      feeds.map((f) => `f${f}`),
+      batch,
+    );
     await allRequested;
     for (;;) {
       const c = await queues.fetch.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
@@ -137,7 +166,13 @@ export default async function (report: Report): Promise<void> {
     return seconds;
   };
   // The same pass, with the CPU of every process involved, added to `into`.
-  const timedPass = async (into: Pass, procs: ChildProcess[], queues: IngestQueues, feeds: number[], batch: string) => {
+  const timedPass = async (
+    into: Pass,
+    procs: ChildProcess[],
+    queues: IngestQueues,
+    feeds: number[],
+    batch: string,
+  ) => {
     const rewritesBefore = await forksDone();
     const meter = cpuMeter({ w1: procs[0]!.pid!, w2: procs[1]!.pid!, redis: redisPid });
     into.seconds += await pass(queues, feeds, batch);
@@ -175,10 +210,32 @@ export default async function (report: Report): Promise<void> {
       const queues = openQueues({ options: redis.connection, description: 'bench' }, prefix);
       try {
         // The floor: the same jobs on its own queue, fetch and rss-parser only.
-        const floorProcs = await startWorkers([join(ROOT, 'dist/bench/floor-worker.js'), redis.url, keys(floorPrefix).bullPrefix, urlsFile], floorQueues, floorPrefix);
+        const floorProcs = await startWorkers(
+          [join(ROOT, 'dist/bench/floor-worker.js'), redis.url, keys(floorPrefix).bullPrefix, urlsFile],
+          floorQueues,
+          floorPrefix,
+        );
         // The ingest workers as deployed.
-        const procs = await startWorkers([join(ROOT, 'dist/workers/fetch.js'), '--config', dir, '--concurrency', '10', '--min-gap', '0', '--no-schedule'], queues, prefix);
-        const floor: Pass = { seconds: 0, items: FEEDS * PER_FEED, cpu: { workers: 0, redis: 0, bench: 0 }, aofRewrites: 0 };
+        const procs = await startWorkers(
+          [
+            join(ROOT, 'dist/workers/fetch.js'),
+            '--config',
+            dir,
+            '--concurrency',
+            '10',
+            '--min-gap',
+            '0',
+            '--no-schedule',
+          ],
+          queues,
+          prefix,
+        );
+        const floor: Pass = {
+          seconds: 0,
+          items: FEEDS * PER_FEED,
+          cpu: { workers: 0, redis: 0, bench: 0 },
+          aofRewrites: 0,
+        };
         const ingest: Pass = { ...floor, cpu: { ...floor.cpu } };
         // The feeds in slices, floor and ingest in turn, so both meet the same load from the
         // rest of the machine; each side's processes are idle while the other's run.
@@ -188,20 +245,30 @@ export default async function (report: Report): Promise<void> {
           await timedPass(ingest, procs, queues, feeds, `one-${from}`);
         }
         ingest.items = await client.zcard(keys(prefix).itemsByTime);
-        if (ingest.items !== FEEDS * PER_FEED) console.warn(`  warning: ${ingest.items} items stored of ${FEEDS * PER_FEED}`);
+        if (ingest.items !== FEEDS * PER_FEED)
+          console.warn(`  warning: ${ingest.items} items stored of ${FEEDS * PER_FEED}`);
         floors.push(floor);
         ingests.push(ingest);
         await stop(floorProcs);
         // A second pass: every source answers 304 Not Modified.
-        notModified.push(await pass(queues, Array.from({ length: FEEDS }, (_, f) => f), 'two'));
+        notModified.push(
+          await pass(
+            queues,
+            Array.from({ length: FEEDS }, (_, f) => f),
+            'two',
+          ),
+        );
         for (const p of procs) rss.push(await peakRss(p.pid!));
         await stop(procs);
       } finally {
         await Promise.all([floorQueues.close(), queues.close()]);
       }
       const [f, i] = [floors.at(-1)!, ingests.at(-1)!];
-      const us = (p: Pass) => `${Math.round(total(p) / p.items)} µs/item (${p.seconds.toFixed(1)} s${p.aofRewrites ? `, ${p.aofRewrites} AOF rewrite` : ''})`;
-      console.log(`  run ${run}: floor ${us(f)}, ingest ${us(i)}, ratio ${(total(i) / i.items / (total(f) / f.items)).toFixed(2)}`);
+      const us = (p: Pass) =>
+        `${Math.round(total(p) / p.items)} µs/item (${p.seconds.toFixed(1)} s${p.aofRewrites ? `, ${p.aofRewrites} AOF rewrite` : ''})`;
+      console.log(
+        `  run ${run}: floor ${us(f)}, ingest ${us(i)}, ratio ${(total(i) / i.items / (total(f) / f.items)).toFixed(2)}`,
+      );
     }
   } finally {
     await stop(spawned);
@@ -216,22 +283,60 @@ export default async function (report: Report): Promise<void> {
   const paired = (cpu: (p: Pass) => number) => {
     const floor = perItem(floors, cpu);
     const ingest = perItem(ingests, cpu);
-    return { value: rangeOf(ingest), floor: rangeOf(floor), ratio: rangeOf(ingest.map((v, r) => v / floor[r]!)) };
+    return {
+      value: rangeOf(ingest),
+      floor: rangeOf(floor),
+      ratio: rangeOf(ingest.map((v, r) => v / floor[r]!)),
+    };
   };
   const all = paired(total);
-  report({ name: `ingest end to end, CPU per stored item (${RUNS} runs)`, value: all.value, unit: 'µs CPU/item', baseline: { name: 'floor', value: all.floor }, ratio: all.ratio, target: `ratio <= ${AIM}`, higherIsBetter: false });
+  report({
+    name: `ingest end to end, CPU per stored item (${RUNS} runs)`,
+    value: all.value,
+    unit: 'µs CPU/item',
+    baseline: { name: 'floor', value: all.floor },
+    ratio: all.ratio,
+    target: `ratio <= ${AIM}`,
+    higherIsBetter: false,
+  });
   for (const [part, cpu] of [
     ['the 2 worker processes', (p: Pass) => p.cpu.workers],
     ['redis-server', (p: Pass) => p.cpu.redis],
     ['the bench (feed server, enqueue, polling)', (p: Pass) => p.cpu.bench],
   ] as const) {
     const r = paired(cpu);
-    report({ name: `  of which ${part}`, value: r.value, unit: 'µs CPU/item', baseline: { name: 'floor', value: r.floor }, ratio: r.ratio, higherIsBetter: false });
+    report({
+      name: `  of which ${part}`,
+      value: r.value,
+      unit: 'µs CPU/item',
+      baseline: { name: 'floor', value: r.floor },
+      ratio: r.ratio,
+      higherIsBetter: false,
+    });
   }
   const rate = (passes: Pass[]) => passes.map((p) => p.items / p.seconds);
   const ingestRate = rate(ingests);
   const floorRate = rate(floors);
-  report({ name: 'ingest end to end, wall time (for information)', value: rangeOf(ingestRate), unit: 'items/s', baseline: { name: 'floor', value: rangeOf(floorRate) }, ratio: rangeOf(ingestRate.map((v, r) => v / floorRate[r]!)), higherIsBetter: true });
-  report({ name: 'all-304 pass of 1,000 sources', value: rangeOf(notModified), unit: 's', target: '< 10 s', higherIsBetter: false });
-  report({ name: 'peak RSS per ingest worker', value: rangeOf(rss), unit: 'MB', target: '< 200 MB', higherIsBetter: false });
+  report({
+    name: 'ingest end to end, wall time (for information)',
+    value: rangeOf(ingestRate),
+    unit: 'items/s',
+    baseline: { name: 'floor', value: rangeOf(floorRate) },
+    ratio: rangeOf(ingestRate.map((v, r) => v / floorRate[r]!)),
+    higherIsBetter: true,
+  });
+  report({
+    name: 'all-304 pass of 1,000 sources',
+    value: rangeOf(notModified),
+    unit: 's',
+    target: '< 10 s',
+    higherIsBetter: false,
+  });
+  report({
+    name: 'peak RSS per ingest worker',
+    value: rangeOf(rss),
+    unit: 'MB',
+    target: '< 200 MB',
+    higherIsBetter: false,
+  });
 }

@@ -38,7 +38,10 @@ export function rangeOf(values: number[]): Range {
 export function formatFigure(f: Figure): string {
   const value = `${show(f.value)} ${f.unit}`;
   const ratio = f.ratio ?? (f.baseline ? ratioOf(f.value, f.baseline.value) : undefined);
-  const base = f.baseline && ratio ? `  | baseline ${f.baseline.name}: ${show(f.baseline.value)} ${f.unit}  | ratio ${show(ratio, (n) => n.toFixed(2))}` : '';
+  const base =
+    f.baseline && ratio
+      ? `  | baseline ${f.baseline.name}: ${show(f.baseline.value)} ${f.unit}  | ratio ${show(ratio, (n) => n.toFixed(2))}`
+      : '';
   const target = f.target ? `  | target ${f.target}` : '';
   return `${f.name.padEnd(52)} ${value.padStart(16)}${base}${target}`;
 }

@@ -15,7 +15,9 @@ const files = readdirSync(dir)
 const all: Figure[] = [];
 for (const file of files) {
   console.log(`\n## ${file.replace('.bench.ts', '')}`);
-  const mod = (await import(new URL(file, import.meta.url).href)) as { default: (report: Report) => Promise<void> };
+  const mod = (await import(new URL(file, import.meta.url).href)) as {
+    default: (report: Report) => Promise<void>;
+  };
   await mod.default((figure) => {
     all.push(figure);
     console.log(formatFigure(figure));

@@ -23,7 +23,9 @@ const outDir = resolve(outArg > 0 && process.argv[outArg + 1] ? process.argv[out
 const redisDir = join(dataDir, 'demo-redis');
 rmSync(redisDir, { recursive: true, force: true }); // a fresh start each run
 if (!findRedisServer()) {
-  process.stderr.write('The demo runs its own redis-server, and none is installed.\nDebian/Ubuntu: sudo apt-get install redis-server   macOS: brew install redis\n');
+  process.stderr.write(
+    'The demo runs its own redis-server, and none is installed.\nDebian/Ubuntu: sudo apt-get install redis-server   macOS: brew install redis\n',
+  );
   process.exit(2);
 }
 const redis = await startRedisServer({ dir: redisDir, port: await freePort() });
@@ -32,7 +34,9 @@ const site = await startDemoServer();
 process.env.REDIS_URL = redis.url;
 process.env.SSNEWS_KEY_PREFIX = 'ssnews-demo:';
 const configDir = writeDemoConfig(site.origin, dataDir);
-process.stdout.write(`Demo news site: ${site.origin} (demo/site)\nDemo Redis: ${redis.url} (data in ${redisDir})\n`);
+process.stdout.write(
+  `Demo news site: ${site.origin} (demo/site)\nDemo Redis: ${redis.url} (data in ${redisDir})\n`,
+);
 
 const failures: string[] = [];
 const expect = async (title: string, args: string[], ok: number[] = [0]) => {
@@ -43,19 +47,55 @@ const draftFile = join(outDir, 'draft.yaml');
 try {
   mkdirSync(outDir, { recursive: true });
   await expect('Check every demo source once (nothing stored)', ['sources', 'check', '--config', configDir]);
-  await expect('Fetch, parse, classify, merge duplicates and store every source', ['fetch', '--config', configDir, '--min-gap', '0']);
-  await expect('Fetching again is idempotent: the same items, no doubles', ['fetch', '--config', configDir, '--min-gap', '0', '--no-enrich']);
+  await expect('Fetch, parse, classify, merge duplicates and store every source', [
+    'fetch',
+    '--config',
+    configDir,
+    '--min-gap',
+    '0',
+  ]);
+  await expect('Fetching again is idempotent: the same items, no doubles', [
+    'fetch',
+    '--config',
+    configDir,
+    '--min-gap',
+    '0',
+    '--no-enrich',
+  ]);
   await expect('Source health', ['sources', 'status', '--config', configDir]);
   await expect("This week's items, newest first", ['items', 'list', '--since', '7d']);
-  await expect('Classify a headline and see why', ['classify', 'Surrey and Sussex police forces to share a joint control room', 'The two forces say the collaboration will save £4m a year.']);
+  await expect('Classify a headline and see why', [
+    'classify',
+    'Surrey and Sussex police forces to share a joint control room',
+    'The two forces say the collaboration will save £4m a year.',
+  ]);
   await expect("Draft the next issue from this week's items", ['digest', 'draft', '--config', configDir]);
-  await expect('Export the draft for a text editor', ['digest', 'export', '--config', configDir, '--out', draftFile]);
+  await expect('Export the draft for a text editor', [
+    'digest',
+    'export',
+    '--config',
+    configDir,
+    '--out',
+    draftFile,
+  ]);
   writeFileSync(draftFile, fillDemoDraft(readFileSync(draftFile, 'utf8')));
   process.stdout.write(`\n(the demo wrote an intro, a subject and three comments into ${draftFile})\n`);
   await expect('Apply the edited draft', ['digest', 'import', '--config', configDir, draftFile]);
   await expect('Show the edited draft', ['digest', 'show', '--config', configDir]);
-  await expect('Render it: HTML email and plain text', ['digest', 'render', '--config', configDir, '--out', outDir]);
-  await expect('Pre-send checks (loopback demo links are warnings)', ['digest', 'check', '--config', configDir]);
+  await expect('Render it: HTML email and plain text', [
+    'digest',
+    'render',
+    '--config',
+    configDir,
+    '--out',
+    outDir,
+  ]);
+  await expect('Pre-send checks (loopback demo links are warnings)', [
+    'digest',
+    'check',
+    '--config',
+    configDir,
+  ]);
 } finally {
   await site.close();
   await redis.stop();
@@ -64,5 +104,7 @@ if (failures.length) {
   process.stdout.write(`\nDemo finished with failures:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
   process.exitCode = 1;
 } else {
-  process.stdout.write(`\nDemo done. Open ${join(outDir, 'issue.html')} in a browser; the text part is ${join(outDir, 'issue.txt')}.\n`);
+  process.stdout.write(
+    `\nDemo done. Open ${join(outDir, 'issue.html')} in a browser; the text part is ${join(outDir, 'issue.txt')}.\n`,
+  );
 }

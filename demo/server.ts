@@ -22,12 +22,21 @@ const TYPES: Record<string, string> = {
  * so the bundled demo always has this week's news.
  */
 export function fillDates(text: string, now = Date.now()): string {
-  return text.replace(/\{\{(rfc822|iso|human):-(\d+)([dh])\}\}/g, (_, format: string, n: string, unit: string) => {
-    const date = new Date(now - Number(n) * (unit === 'd' ? 86_400_000 : 3_600_000));
-    if (format === 'iso') return date.toISOString();
-    if (format === 'human') return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-    return date.toUTCString().replace('GMT', '+0000');
-  });
+  return text.replace(
+    /\{\{(rfc822|iso|human):-(\d+)([dh])\}\}/g,
+    (_, format: string, n: string, unit: string) => {
+      const date = new Date(now - Number(n) * (unit === 'd' ? 86_400_000 : 3_600_000));
+      if (format === 'iso') return date.toISOString();
+      if (format === 'human')
+        return date.toLocaleDateString('en-GB', {
+          day: 'numeric',
+          month: 'long',
+          year: 'numeric',
+          timeZone: 'Europe/London',
+        });
+      return date.toUTCString().replace('GMT', '+0000');
+    },
+  );
 }
 
 export interface DemoServer {
@@ -50,7 +59,10 @@ export async function startDemoServer(port = 0, root = DEMO_SITE_DIR): Promise<D
     try {
       // latin1 maps bytes 1:1 to code units, so non-UTF-8 feeds survive the substitution.
       // Absolute links in the files name the default origin; point them at where we really are.
-      const text = fillDates((await readFile(file)).toString('latin1')).replaceAll(DEMO_CONFIG_ORIGIN, origin);
+      const text = fillDates((await readFile(file)).toString('latin1')).replaceAll(
+        DEMO_CONFIG_ORIGIN,
+        origin,
+      );
       const body = Buffer.from(text, 'latin1');
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
     } catch {
@@ -65,9 +77,10 @@ export async function startDemoServer(port = 0, root = DEMO_SITE_DIR): Promise<D
   return {
     origin,
     server,
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -10,7 +10,10 @@ const DEMO_CONFIG_DIR = fileURLToPath(new URL('./config', import.meta.url));
 export function writeDemoConfig(origin: string, dataDir: string): string {
   const dir = join(dataDir, 'demo-config');
   mkdirSync(dir, { recursive: true });
-  const yaml = readFileSync(join(DEMO_CONFIG_DIR, 'sources.yaml'), 'utf8').replaceAll(DEMO_CONFIG_ORIGIN, origin);
+  const yaml = readFileSync(join(DEMO_CONFIG_DIR, 'sources.yaml'), 'utf8').replaceAll(
+    DEMO_CONFIG_ORIGIN,
+    origin,
+  );
   writeFileSync(join(dir, 'sources.yaml'), yaml);
   return dir;
 }
@@ -25,9 +28,18 @@ export function fillDemoDraft(yamlText: string): string {
   );
   // Comments go to the stories they are about, found by headline.
   const comments: [RegExp, string][] = [
-    [/share chief executive/i, 'A shared chief executive is the quickest way to test whether two councils really want to work together. <i>Watch how the senior teams are merged next.</i>'],
-    [/hospital trusts to form group/i, 'Group models are becoming the NHS default. The savings come later; <b>the governance comes first</b>.'],
-    [/joint headquarters/i, 'Joint headquarters are the visible part of blue light collaboration; shared control rooms are where the value is.'],
+    [
+      /share chief executive/i,
+      'A shared chief executive is the quickest way to test whether two councils really want to work together. <i>Watch how the senior teams are merged next.</i>',
+    ],
+    [
+      /hospital trusts to form group/i,
+      'Group models are becoming the NHS default. The savings come later; <b>the governance comes first</b>.',
+    ],
+    [
+      /joint headquarters/i,
+      'Joint headquarters are the visible part of blue light collaboration; shared control rooms are where the value is.',
+    ],
   ];
   const sections = doc.get('sections');
   if (isMap(sections)) {
@@ -43,4 +55,3 @@ export function fillDemoDraft(yamlText: string): string {
   }
   return doc.toString();
 }
-

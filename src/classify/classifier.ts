@@ -72,11 +72,15 @@ export class LinearClassifier implements Classifier {
     private readonly featurizer: Featurizer,
     private readonly thresholds: Thresholds,
   ) {
-    if (model.format !== MODEL_FORMAT) throw new Error(`model ${model.version} has format ${model.format}; this ssnews reads format ${MODEL_FORMAT}: retrain it`);
+    if (model.format !== MODEL_FORMAT)
+      throw new Error(
+        `model ${model.version} has format ${model.format}; this ssnews reads format ${MODEL_FORMAT}: retrain it`,
+      );
     this.version = model.version;
     this.K = model.classes.length;
     const F = model.features.length;
-    if (model.sector.length !== F * this.K || model.relevance.length !== F) throw new Error(`model ${model.version} is damaged: weight counts do not match its features`);
+    if (model.sector.length !== F * this.K || model.relevance.length !== F)
+      throw new Error(`model ${model.version} is damaged: weight counts do not match its features`);
     this.kinds = new Uint8Array(F);
     this.forRelevance = new Uint8Array(F);
     this.featureSector = new Int8Array(F).fill(-1);
@@ -88,10 +92,23 @@ export class LinearClassifier implements Classifier {
         const e = this.stemFeatures(f.slice(2, cut));
         (e.pairs ??= new Map()).set(f.slice(cut + 1), i);
       } else this.index.set(f, i);
-      const kind = f.startsWith('gaz:') ? K_GAZ : f.startsWith('rule:') ? K_RULE : f.startsWith('hint:') ? K_HINT : f.startsWith('c:') ? K_COLLAB : /^[wtb]:/.test(f) ? K_WORD : f === 'place' ? K_PLACE : K_OTHER;
+      const kind = f.startsWith('gaz:')
+        ? K_GAZ
+        : f.startsWith('rule:')
+          ? K_RULE
+          : f.startsWith('hint:')
+            ? K_HINT
+            : f.startsWith('c:')
+              ? K_COLLAB
+              : /^[wtb]:/.test(f)
+                ? K_WORD
+                : f === 'place'
+                  ? K_PLACE
+                  : K_OTHER;
       this.kinds[i] = kind;
       this.forRelevance[i] = isRelevanceFeature(f) ? 1 : 0;
-      if (kind === K_GAZ || kind === K_RULE || kind === K_HINT) this.featureSector[i] = model.classes.indexOf(f.slice(f.indexOf(':') + 1) as SectorId);
+      if (kind === K_GAZ || kind === K_RULE || kind === K_HINT)
+        this.featureSector[i] = model.classes.indexOf(f.slice(f.indexOf(':') + 1) as SectorId);
     });
     this.biasIdx = this.index.get('_bias') ?? -1;
     this.W = Float64Array.from(model.sector);
@@ -166,7 +183,13 @@ export class LinearClassifier implements Classifier {
       (feature, _value, surface) => {
         const i = index.get(feature);
         if (i !== undefined) {
-          this.add(i, -1, surface, this.forRelevance[i] === 1, this.kinds[i] === K_GAZ || this.kinds[i] === K_PLACE);
+          this.add(
+            i,
+            -1,
+            surface,
+            this.forRelevance[i] === 1,
+            this.kinds[i] === K_GAZ || this.kinds[i] === K_PLACE,
+          );
         }
       },
       mask,
@@ -233,8 +256,22 @@ export class LinearClassifier implements Classifier {
       if (kind === K_GAZ && surface && bodies.length < 3) {
         const text = `${surface} (${classes[featureSector[i]!]})`;
         if (!bodies.includes(text)) bodies.push(text);
-      } else if (kind === K_PLACE && surface && places.length < 3 && W[i * K + best]! > 0 && !places.includes(surface)) places.push(surface);
-      else if (kind === K_RULE && surface && featureSector[i] === best && rules.length < 3 && !rules.includes(surface)) rules.push(surface);
+      } else if (
+        kind === K_PLACE &&
+        surface &&
+        places.length < 3 &&
+        W[i * K + best]! > 0 &&
+        !places.includes(surface)
+      )
+        places.push(surface);
+      else if (
+        kind === K_RULE &&
+        surface &&
+        featureSector[i] === best &&
+        rules.length < 3 &&
+        !rules.includes(surface)
+      )
+        rules.push(surface);
       else if (kind === K_HINT && featureSector[i] === best) hint = true;
     }
     const parts: string[] = [];
@@ -243,12 +280,22 @@ export class LinearClassifier implements Classifier {
     if (rules.length) parts.push(`keywords: ${rules.join(', ')} (${sector})`);
     if (hint) parts.push(`source: ${sector}`);
     if (parts.length < 2) {
-      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? W[i * K + best]! - W[i * K + second]! : 0), false);
+      const top = this.top(
+        3,
+        tok,
+        (i) => (kinds[i] === K_WORD ? W[i * K + best]! - W[i * K + second]! : 0),
+        false,
+      );
       if (top.length) parts.push(`words: ${top.join(', ')} (${sector})`);
     }
     if (parts.length === 0) parts.push(`no strong evidence (${sector})`);
     if (relevant) {
-      const top = this.top(3, tok, (i) => (kinds[i] === K_WORD ? R[i]! : kinds[i] === K_COLLAB ? R[i]! + 1 : 0), true);
+      const top = this.top(
+        3,
+        tok,
+        (i) => (kinds[i] === K_WORD ? R[i]! : kinds[i] === K_COLLAB ? R[i]! + 1 : 0),
+        true,
+      );
       parts.push(top.length ? `terms: ${top.join(', ')}` : 'terms: (overall wording)');
     } else parts.push('not about collaboration');
     return parts.join('; ');

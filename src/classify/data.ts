@@ -24,7 +24,11 @@ const NO = new Set(['no', 'n', 'false', '0', 'irrelevant', 'not relevant']);
  * `sector`, `relevant` yes/no, `id`, and `hint`/`sector_hint` optional); other columns are
  * ignored. Errors name the file, line and column.
  */
-function parseLabelledTsv(text: string, file: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
+function parseLabelledTsv(
+  text: string,
+  file: string,
+  opts: { requireLabels?: boolean } = {},
+): LabelledItem[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
   const col = (...names: string[]) => {
@@ -43,9 +47,20 @@ function parseLabelledTsv(text: string, file: string, opts: { requireLabels?: bo
     hint: col('sector_hint', 'hint', 'sectorhint'),
   };
   const problems: ConfigProblem[] = [];
-  if (c.title < 0) problems.push({ file, line: 1, field: 'header', message: `expected a "title" column in the header row, got: ${header.join(', ') || '(empty)'}` });
+  if (c.title < 0)
+    problems.push({
+      file,
+      line: 1,
+      field: 'header',
+      message: `expected a "title" column in the header row, got: ${header.join(', ') || '(empty)'}`,
+    });
   if (opts.requireLabels && c.sector < 0 && c.relevant < 0) {
-    problems.push({ file, line: 1, field: 'header', message: 'expected a "sector" and/or "relevant" column to evaluate against' });
+    problems.push({
+      file,
+      line: 1,
+      field: 'header',
+      message: 'expected a "sector" and/or "relevant" column to evaluate against',
+    });
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -66,7 +81,13 @@ function parseLabelledTsv(text: string, file: string, opts: { requireLabels?: bo
     const sector = get(c.sector).toLowerCase();
     if (sector) {
       if (isSectorId(sector)) item.sector = sector;
-      else problems.push({ file, line: n + 1, field: 'sector', message: `${SECTOR_IDS_EXPECTED}, got "${sector}"` });
+      else
+        problems.push({
+          file,
+          line: n + 1,
+          field: 'sector',
+          message: `${SECTOR_IDS_EXPECTED}, got "${sector}"`,
+        });
     }
     const hint = get(c.hint).toLowerCase();
     if (hint && isSectorId(hint)) item.sectorHint = hint;
@@ -74,7 +95,8 @@ function parseLabelledTsv(text: string, file: string, opts: { requireLabels?: bo
     if (rel) {
       if (YES.has(rel)) item.relevant = true;
       else if (NO.has(rel)) item.relevant = false;
-      else problems.push({ file, line: n + 1, field: 'relevant', message: `expected yes or no, got "${rel}"` });
+      else
+        problems.push({ file, line: n + 1, field: 'relevant', message: `expected yes or no, got "${rel}"` });
     }
     items.push(item);
   }
@@ -126,7 +148,15 @@ export function readGazetteer(path: string): Body[] {
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
   const at = (name: string) => header.indexOf(name);
   const [iName, iSector, iKind, iAliases] = [at('name'), at('sector'), at('kind'), at('aliases')];
-  if (iName < 0 || iSector < 0) throw new ConfigError([{ file: path, line: 1, field: 'header', message: 'expected columns "name" and "sector" (and optionally "kind", "aliases")' }]);
+  if (iName < 0 || iSector < 0)
+    throw new ConfigError([
+      {
+        file: path,
+        line: 1,
+        field: 'header',
+        message: 'expected columns "name" and "sector" (and optionally "kind", "aliases")',
+      },
+    ]);
   const bodies: Body[] = [];
   const problems: ConfigProblem[] = [];
   for (let n = 1; n < lines.length; n++) {
@@ -137,10 +167,21 @@ export function readGazetteer(path: string): Body[] {
     const sector = (cells[iSector] ?? '').trim();
     if (!name) continue;
     if (!isSectorId(sector)) {
-      problems.push({ file: path, line: n + 1, field: 'sector', message: `${SECTOR_IDS_EXPECTED}, got "${sector}"` });
+      problems.push({
+        file: path,
+        line: n + 1,
+        field: 'sector',
+        message: `${SECTOR_IDS_EXPECTED}, got "${sector}"`,
+      });
       continue;
     }
-    const aliases = iAliases >= 0 ? (cells[iAliases] ?? '').split('|').map((a) => a.trim()).filter(Boolean) : [];
+    const aliases =
+      iAliases >= 0
+        ? (cells[iAliases] ?? '')
+            .split('|')
+            .map((a) => a.trim())
+            .filter(Boolean)
+        : [];
     bodies.push({ name, sector, kind: iKind >= 0 ? (cells[iKind] ?? '').trim() : '', aliases });
   }
   if (problems.length) throw new ConfigError(problems);

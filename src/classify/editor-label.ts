@@ -13,7 +13,12 @@ export interface EditorDecision {
  * once, and the decision becomes a training label for the next retrain. The one path for
  * this, used by the digest's "move" and by `ssnews items label`.
  */
-export async function labelItem(stores: { items: ItemStore; labels: LabelStore }, itemId: string, decision: EditorDecision, editor: string): Promise<NewsItem | undefined> {
+export async function labelItem(
+  stores: { items: ItemStore; labels: LabelStore },
+  itemId: string,
+  decision: EditorDecision,
+  editor: string,
+): Promise<NewsItem | undefined> {
   const { items, labels } = stores;
   const item = await items.get(itemId);
   if (!item) return undefined;

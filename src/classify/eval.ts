@@ -43,14 +43,21 @@ export interface EvalReport {
   relevance?: RelevanceMetrics;
 }
 
-export function evaluate(classifier: Classifier, items: LabelledItem[]): { report: EvalReport; predictions: Classification[] } {
-  const predictions = items.map((i) => classifier.classify({ title: i.title, summary: i.summary, sectorHint: i.sectorHint }));
+export function evaluate(
+  classifier: Classifier,
+  items: LabelledItem[],
+): { report: EvalReport; predictions: Classification[] } {
+  const predictions = items.map((i) =>
+    classifier.classify({ title: i.title, summary: i.summary, sectorHint: i.sectorHint }),
+  );
   return { report: metrics(items, predictions, classifier.version), predictions };
 }
 
 export function metrics(items: LabelledItem[], predictions: Classification[], model: string): EvalReport {
   const report: EvalReport = { rows: items.length, model };
-  const sectorRows = items.map((it, i) => ({ gold: it.sector, pred: predictions[i]! })).filter((r): r is { gold: SectorId; pred: Classification } => r.gold !== undefined);
+  const sectorRows = items
+    .map((it, i) => ({ gold: it.sector, pred: predictions[i]! }))
+    .filter((r): r is { gold: SectorId; pred: Classification } => r.gold !== undefined);
   if (sectorRows.length) {
     const present = new Set<SectorId>();
     for (const r of sectorRows) present.add(r.gold).add(r.pred.sector);
@@ -80,7 +87,9 @@ export function metrics(items: LabelledItem[], predictions: Classification[], mo
       accuracyUnflagged: ratio(unflagged.filter((r) => r.gold === r.pred.sector).length, unflagged.length),
     };
   }
-  const relRows = items.map((it, i) => ({ gold: it.relevant, pred: predictions[i]!.relevant })).filter((r): r is { gold: boolean; pred: boolean } => r.gold !== undefined);
+  const relRows = items
+    .map((it, i) => ({ gold: it.relevant, pred: predictions[i]!.relevant }))
+    .filter((r): r is { gold: boolean; pred: boolean } => r.gold !== undefined);
   if (relRows.length) {
     const tp = relRows.filter((r) => r.gold && r.pred).length;
     report.relevance = {
@@ -95,7 +104,12 @@ export function metrics(items: LabelledItem[], predictions: Classification[], mo
 function prf(tp: number, predicted: number, actual: number): Prf {
   const precision = ratio(tp, predicted);
   const recall = ratio(tp, actual);
-  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), support: actual };
+  return {
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    support: actual,
+  };
 }
 
 function ratio(a: number, b: number): number {
@@ -108,5 +122,8 @@ function mean(xs: number[]): number {
 
 /** Normalised text of a row, to keep rows of an evaluated file out of training. */
 export function rowKey(item: { title: string }): string {
-  return item.title.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return item.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }

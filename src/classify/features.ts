@@ -45,7 +45,10 @@ function sameWord(w: string, k: string): boolean {
 function plural(w: string, k: string): boolean {
   const d = w.length - k.length;
   if (d === 1) return w.endsWith('s') && w.startsWith(k);
-  if (d === 2) return w.startsWith(k) ? w.endsWith('es') : k.endsWith('y') && w.endsWith('ies') && w.startsWith(k.slice(0, -1));
+  if (d === 2)
+    return w.startsWith(k)
+      ? w.endsWith('es')
+      : k.endsWith('y') && w.endsWith('ies') && w.startsWith(k.slice(0, -1));
   return false;
 }
 
@@ -73,8 +76,11 @@ class StemPhrases<T> {
    * shorter one ("police" in "police forced to", not "police force").
    */
   match(tok: Tokens, fn: (value: T, start: number, length: number) => void): void {
-    const spelt = (p: StemPhrase<T>, start: number) => p.words.every((k, j) => sameWord(tok.words[start + j]!, k));
-    const hits = this.matcher.match(tok.stems, tok.raw, (phrases, start) => phrases.some((p) => spelt(p, start)));
+    const spelt = (p: StemPhrase<T>, start: number) =>
+      p.words.every((k, j) => sameWord(tok.words[start + j]!, k));
+    const hits = this.matcher.match(tok.stems, tok.raw, (phrases, start) =>
+      phrases.some((p) => spelt(p, start)),
+    );
     for (const hit of hits) fn(hit.value.find((p) => spelt(p, hit.start))!.value, hit.start, hit.length);
   }
 }
@@ -116,13 +122,15 @@ export class Featurizer {
       for (const k of s.keywords) {
         // Acronyms (FE, GP, ICB) and phrases with a number ("section 114") go by spelling;
         // other keywords by stem.
-        if (/^[A-Z0-9&]{2,6}s?$/.test(k) || /\d/.test(k)) this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
+        if (/^[A-Z0-9&]{2,6}s?$/.test(k) || /\d/.test(k))
+          this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
         else this.rules.add(k, { kind: 'rule', sector: s.id, label: k });
       }
     }
     for (const t of src.collaborationTerms) this.collab.add(t, t);
     // Places last: a body, organisation or acronym spelt the same wins.
-    for (const b of src.bodies) for (const p of placesOf(b)) this.bodies.add(p, { kind: 'place', sector: b.sector, label: p });
+    for (const b of src.bodies)
+      for (const p of placesOf(b)) this.bodies.add(p, { kind: 'place', sector: b.sector, label: p });
 
     const add = (phrase: string) => {
       for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
@@ -170,7 +178,11 @@ export class Featurizer {
         continue;
       }
       if (mask) mask.fill(1, hit.start, hit.start + hit.length);
-      sink((v.kind === 'gaz' ? 'gaz:' : 'rule:') + v.sector, 1, v.kind === 'gaz' ? v.label : words.slice(hit.start, hit.start + hit.length).join(' '));
+      sink(
+        (v.kind === 'gaz' ? 'gaz:' : 'rule:') + v.sector,
+        1,
+        v.kind === 'gaz' ? v.label : words.slice(hit.start, hit.start + hit.length).join(' '),
+      );
     }
     this.rules.match(tok, (v, start, length) => {
       if (mask) mask.fill(1, start, start + length);
@@ -206,7 +218,12 @@ export class Featurizer {
 
 /** Whether the relevance model uses a non-word feature (collaboration phrases, the bias). */
 export function isRelevanceFeature(feature: string): boolean {
-  return !(feature.startsWith('gaz:') || feature.startsWith('rule:') || feature.startsWith('hint:') || feature === 'place');
+  return !(
+    feature.startsWith('gaz:') ||
+    feature.startsWith('rule:') ||
+    feature.startsWith('hint:') ||
+    feature === 'place'
+  );
 }
 
 /**
@@ -216,21 +233,41 @@ export function isRelevanceFeature(feature: string): boolean {
  * that are ordinary words or regions of several kinds of body are left out.
  */
 function placesOf(body: Body): string[] {
-  if (body.sector !== 'local-government' || (body.kind !== 'council' && body.kind !== 'combined-authority')) return [];
+  if (body.sector !== 'local-government' || (body.kind !== 'council' && body.kind !== 'combined-authority'))
+    return [];
   const out = new Set<string>();
   for (const name of [body.name, ...body.aliases]) {
     const m =
       /^(?:London Borough|Royal Borough) of (.+)$/.exec(name) ??
       /^City of (.+?) Council$/.exec(name) ??
-      /^(.+?) (?:Metropolitan Borough|County Borough|City and District|Borough|District|County|City|Islands|Mayoral Combined|Combined County|Combined)? ?(?:Council|council|Authority)$/.exec(name);
+      /^(.+?) (?:Metropolitan Borough|County Borough|City and District|Borough|District|County|City|Islands|Mayoral Combined|Combined County|Combined)? ?(?:Council|council|Authority)$/.exec(
+        name,
+      );
     const place = m?.[1]?.trim();
-    if (place && /^[A-Z]/.test(place) && /[a-z]/.test(place) && !NOT_PLACES.has(place.toLowerCase())) out.add(place);
+    if (place && /^[A-Z]/.test(place) && /[a-z]/.test(place) && !NOT_PLACES.has(place.toLowerCase()))
+      out.add(place);
   }
   return [...out];
 }
 
 /** Council places that are also ordinary words, names or regions. */
-const NOT_PLACES = new Set(['reading', 'rugby', 'hart', 'angus', 'boston', 'bury', 'the highland', 'highland', 'north east', 'east midlands', 'west midlands', 'greater london', 'westminster', 'eden', 'craven']);
+const NOT_PLACES = new Set([
+  'reading',
+  'rugby',
+  'hart',
+  'angus',
+  'boston',
+  'bury',
+  'the highland',
+  'highland',
+  'north east',
+  'east midlands',
+  'west midlands',
+  'greater london',
+  'westminster',
+  'eden',
+  'craven',
+]);
 
 /** The position of the non-stop word before word i (the first word of a bigram ending at i). */
 export function previousWord(tok: Tokens, i: number): number {
@@ -247,7 +284,10 @@ const BIGRAM = 2;
  * (TITLE_WORD), and each pair of consecutive non-stop stems within the headline or within the
  * summary (BIGRAM, a and b). `i` is the position of the (second) word.
  */
-export function forEachWordFeature(tok: Tokens, fn: (kind: number, a: string, b: string, i: number) => void): void {
+export function forEachWordFeature(
+  tok: Tokens,
+  fn: (kind: number, a: string, b: string, i: number) => void,
+): void {
   const { stems, titleLength } = tok;
   let prev = '';
   for (let i = 0; i < stems.length; i++) {

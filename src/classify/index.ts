@@ -37,7 +37,11 @@ export function classifierKit(opts: KitOptions): ClassifierKit {
   const paths = classifyPaths(opts.configDir);
   const settings = loadClassifySettings(paths.settings);
   const bodies = readGazetteer(paths.gazetteer);
-  const featurizer = new Featurizer({ sectors: opts.sectors, bodies, collaborationTerms: settings.relevance.terms });
+  const featurizer = new Featurizer({
+    sectors: opts.sectors,
+    bodies,
+    collaborationTerms: settings.relevance.terms,
+  });
   const trainingDir = paths.trainingDir;
   const thresholds = { reviewBelow: settings.sector.reviewBelow, relevance: settings.relevance.threshold };
   const kit: ClassifierKit = {

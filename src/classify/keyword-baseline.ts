@@ -2,7 +2,8 @@ import type { SectorConfig, SectorId } from '../config/schema.js';
 import type { ClassifyInput, Classifier } from './types.js';
 import type { Classification } from '../types/item.js';
 
-const COLLABORATION = /\b(shar(e|ed|es|ing)|joint(ly)?|merg(e|er|ers|ing|ed)|partnership|partners|collaborat\w*|integrat\w*|combined authority|devolution|pool(ed)?|alliance|together|group model)\b/i;
+const COLLABORATION =
+  /\b(shar(e|ed|es|ing)|joint(ly)?|merg(e|er|ers|ing|ed)|partnership|partners|collaborat\w*|integrat\w*|combined authority|devolution|pool(ed)?|alliance|together|group model)\b/i;
 
 /**
  * The plain keyword baseline: counts sectors.yaml keywords and organisations in the text,
@@ -10,7 +11,10 @@ const COLLABORATION = /\b(shar(e|ed|es|ing)|joint(ly)?|merg(e|er|ers|ing|ed)|par
  * figure beside this one, so the real classifier has to beat it.
  */
 export function keywordBaseline(sectors: SectorConfig[]): Classifier {
-  const rules = sectors.map((s) => ({ id: s.id, pattern: wordsPattern([...s.keywords, ...s.organisations]) }));
+  const rules = sectors.map((s) => ({
+    id: s.id,
+    pattern: wordsPattern([...s.keywords, ...s.organisations]),
+  }));
   return {
     version: 'keyword-baseline',
     classify(input: ClassifyInput): Classification {
@@ -36,6 +40,8 @@ export function keywordBaseline(sectors: SectorConfig[]): Classifier {
 
 function wordsPattern(words: string[]): RegExp | undefined {
   if (words.length === 0) return undefined;
-  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).sort((a, b) => b.length - a.length);
+  const escaped = words
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .sort((a, b) => b.length - a.length);
   return new RegExp(`\\b(?:${escaped.join('|')})\\b`, 'gi');
 }

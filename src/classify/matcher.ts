@@ -52,7 +52,11 @@ export class PhraseMatcher<T> {
    * Longest non-overlapping matches, left to right. `raw` holds the words as written. With
    * `accept`, a phrase it turns down does not count, so a shorter phrase it accepts still can.
    */
-  match(lower: readonly string[], raw: readonly string[], accept?: (value: T, start: number, length: number) => boolean): PhraseHit<T>[] {
+  match(
+    lower: readonly string[],
+    raw: readonly string[],
+    accept?: (value: T, start: number, length: number) => boolean,
+  ): PhraseHit<T>[] {
     const hits: PhraseHit<T>[] = [];
     const top = this.root.next;
     if (!top) return hits;
@@ -66,7 +70,11 @@ export class PhraseMatcher<T> {
       let best: PhraseHit<T> | undefined;
       let j = i;
       for (;;) {
-        if (node.value !== undefined && (node.exact === undefined || raw[j] === node.exact) && (!accept || accept(node.value, i, j - i + 1))) {
+        if (
+          node.value !== undefined &&
+          (node.exact === undefined || raw[j] === node.exact) &&
+          (!accept || accept(node.value, i, j - i + 1))
+        ) {
           best = { value: node.value, start: i, length: j - i + 1 };
         }
         j++;

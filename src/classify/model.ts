@@ -20,7 +20,10 @@ export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
 const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
 
 /** Prior weights: what we believe before seeing any data. */
-function priorFor(feature: string, priors: Priors = DEFAULT_PRIORS): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
+function priorFor(
+  feature: string,
+  priors: Priors = DEFAULT_PRIORS,
+): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
   const colon = feature.indexOf(':');
   const kind = colon < 0 ? feature : feature.slice(0, colon);
   const arg = feature.slice(colon + 1) as SectorId;
@@ -121,7 +124,8 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
   for (const ex of examples) {
     encode(ex, ex.weight ?? 1);
     // The headline alone as well: many items arrive without a summary.
-    if (headlineWeight > 0 && ex.summary) encode({ ...ex, summary: undefined }, (ex.weight ?? 1) * headlineWeight);
+    if (headlineWeight > 0 && ex.summary)
+      encode({ ...ex, summary: undefined }, (ex.weight ?? 1) * headlineWeight);
   }
   const F = names.length;
   const W = new Float64Array(F * K);

@@ -16,7 +16,9 @@ export interface ReclassifyResult {
  * The sector hint ingest gave an item: that of the first of its sources with one configured
  * (a source removed from the config since gives none).
  */
-export function sectorHintOf(sources: Pick<Source, 'id' | 'sector'>[]): (item: Pick<NewsItem, 'sourceIds'>) => Source['sector'] {
+export function sectorHintOf(
+  sources: Pick<Source, 'id' | 'sector'>[],
+): (item: Pick<NewsItem, 'sourceIds'>) => Source['sector'] {
   const bySource = new Map(sources.map((s) => [s.id, s.sector]));
   return (item) => item.sourceIds.map((id) => bySource.get(id)).find((s) => s !== undefined);
 }
@@ -25,7 +27,13 @@ export function sectorHintOf(sources: Pick<Source, 'id' | 'sector'>[]): (item: P
  * Re-classifies stored items published in the last `days` days with the given classifier,
  * with the same source sector hints ingest uses (else an item would be judged on less).
  */
-export async function reclassify(store: ItemStore, classifier: Classifier, days: number, hintOf: (item: NewsItem) => Source['sector'], now = new Date()): Promise<ReclassifyResult> {
+export async function reclassify(
+  store: ItemStore,
+  classifier: Classifier,
+  days: number,
+  hintOf: (item: NewsItem) => Source['sector'],
+  now = new Date(),
+): Promise<ReclassifyResult> {
   const since = new Date(now.getTime() - days * 86_400_000);
   const items = await store.list({ since, until: now });
   let updated = 0;
@@ -33,7 +41,14 @@ export async function reclassify(store: ItemStore, classifier: Classifier, days:
   for (const item of items) {
     const next = classifier.classify({ title: item.title, summary: item.summary, sectorHint: hintOf(item) });
     const prev = item.classification;
-    if (prev && prev.sector === next.sector && prev.relevance === next.relevance && prev.confidence === next.confidence && prev.modelVersion === next.modelVersion) continue;
+    if (
+      prev &&
+      prev.sector === next.sector &&
+      prev.relevance === next.relevance &&
+      prev.confidence === next.confidence &&
+      prev.modelVersion === next.modelVersion
+    )
+      continue;
     const before = sectorOf(item);
     const after = await store.patch(item.id, { classification: next });
     if (!after) continue;

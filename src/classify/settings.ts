@@ -4,10 +4,16 @@ import { configFile } from '../config/files.js';
 import { DEFAULT_CONFIG_DIR } from '../paths.js';
 import { YamlFile } from '../config/yaml-file.js';
 
-const unit = (what: string) => z.number({ error: `expected ${what} as a number between 0 and 1` }).min(0).max(1);
+const unit = (what: string) =>
+  z
+    .number({ error: `expected ${what} as a number between 0 and 1` })
+    .min(0)
+    .max(1);
 
 const classifySchema = z.strictObject({
-  sector: z.strictObject({ reviewBelow: unit('sector.reviewBelow').default(0.6) }).default({ reviewBelow: 0.6 }),
+  sector: z
+    .strictObject({ reviewBelow: unit('sector.reviewBelow').default(0.6) })
+    .default({ reviewBelow: 0.6 }),
   relevance: z
     .strictObject({
       threshold: unit('relevance.threshold').default(0.5),
@@ -33,10 +39,16 @@ export interface ClassifyPaths {
 
 /** Files in `dir` when it has them, else the bundled ones (like sectors.yaml). */
 export function classifyPaths(dir: string = DEFAULT_CONFIG_DIR): ClassifyPaths {
-  return { settings: configFile(dir, 'classify.yaml'), gazetteer: configFile(dir, 'gazetteer/bodies.tsv'), trainingDir: configFile(dir, 'training') };
+  return {
+    settings: configFile(dir, 'classify.yaml'),
+    gazetteer: configFile(dir, 'gazetteer/bodies.tsv'),
+    trainingDir: configFile(dir, 'training'),
+  };
 }
 
-export function loadClassifySettings(path: string = join(DEFAULT_CONFIG_DIR, 'classify.yaml')): ClassifySettings {
+export function loadClassifySettings(
+  path: string = join(DEFAULT_CONFIG_DIR, 'classify.yaml'),
+): ClassifySettings {
   const rel = relative(process.cwd(), path);
   return YamlFile.read(path, rel.startsWith('..') ? path : rel).validate(classifySchema);
 }

@@ -19,29 +19,44 @@ import { daysOption, sectorOption } from './options.js';
 export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
   const classify = program
     .command('classify')
-    .description('classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)')
+    .description(
+      'classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)',
+    )
     .argument('[title]', 'the headline')
     .argument('[summary]', 'the summary or standfirst')
     .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--hint <sector>', "the source's sector, as the ingest worker passes it")
-    .option('--stored', "use the current model stored in Redis (the workers' model, with editor labels) instead of the bundled one")
+    .option(
+      '--stored',
+      "use the current model stored in Redis (the workers' model, with editor labels) instead of the bundled one",
+    )
     .option('--json', 'print one JSON document')
-    .action((title: string | undefined, summary: string | undefined, opts: GlobalOptions & { hint?: string; stored?: boolean }) =>
-      run(async () => {
-        if (!title) throw new UsageError('usage: ssnews classify "TITLE" ["SUMMARY"] [--json]  (or: classify eval|retrain|reclassify, see --help)');
-        const hint = opts.hint === undefined ? undefined : sectorOption(opts.hint, '--hint');
-        const kit = makeKit(ctx, opts.config);
-        const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.bundled();
-        const result = classifier.classify({ title, summary, sectorHint: hint });
-        if (opts.json) ctx.json(result);
-        else ctx.out(describe(result));
-        return EXIT.ok;
-      }),
+    .action(
+      (
+        title: string | undefined,
+        summary: string | undefined,
+        opts: GlobalOptions & { hint?: string; stored?: boolean },
+      ) =>
+        run(async () => {
+          if (!title)
+            throw new UsageError(
+              'usage: ssnews classify "TITLE" ["SUMMARY"] [--json]  (or: classify eval|retrain|reclassify, see --help)',
+            );
+          const hint = opts.hint === undefined ? undefined : sectorOption(opts.hint, '--hint');
+          const kit = makeKit(ctx, opts.config);
+          const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.bundled();
+          const result = classifier.classify({ title, summary, sectorHint: hint });
+          if (opts.json) ctx.json(result);
+          else ctx.out(describe(result));
+          return EXIT.ok;
+        }),
     );
 
   classify
     .command('eval')
-    .description('evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline')
+    .description(
+      'evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline',
+    )
     .requiredOption('--file <tsv>', 'labelled TSV with a header row')
     .option('--predictions <tsv>', 'also write one prediction row per input row here')
     .option('--with-labels', 'train on editor labels from Redis too, as `classify retrain` does')
@@ -49,11 +64,16 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
     .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
-        const opts = cmd.optsWithGlobals<GlobalOptions & { file: string; predictions?: string; withLabels?: boolean }>();
+        const opts = cmd.optsWithGlobals<
+          GlobalOptions & { file: string; predictions?: string; withLabels?: boolean }
+        >();
         const items = readLabelledTsv(opts.file, { requireLabels: true });
         const kit = makeKit(ctx, opts.config);
         let training = kit.trainingRows();
-        if (opts.withLabels) training.push(...(await editorLabelRows(kit, new LabelStore(await ctx.redis(), ctx.settings.keyPrefix))));
+        if (opts.withLabels)
+          training.push(
+            ...(await editorLabelRows(kit, new LabelStore(await ctx.redis(), ctx.settings.keyPrefix))),
+          );
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
         const before = training.length;
@@ -67,7 +87,9 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         if (opts.json) ctx.json({ file: opts.file, training: trainingInfo, model: report, baseline });
         else {
           ctx.out(evalText(report, baseline));
-          ctx.out(`trained on ${training.length} rows${trainingInfo.excludedBecauseEvaluated ? ` (${trainingInfo.excludedBecauseEvaluated} left out because they are in ${opts.file})` : ''}`);
+          ctx.out(
+            `trained on ${training.length} rows${trainingInfo.excludedBecauseEvaluated ? ` (${trainingInfo.excludedBecauseEvaluated} left out because they are in ${opts.file})` : ''}`,
+          );
           if (opts.predictions) ctx.out(`predictions written to ${opts.predictions}`);
         }
         return EXIT.ok;
@@ -76,7 +98,9 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
 
   classify
     .command('retrain')
-    .description('train a new model version from config/training/ plus editor labels; running workers switch to it')
+    .description(
+      'train a new model version from config/training/ plus editor labels; running workers switch to it',
+    )
     .option('--config <dir>', 'configuration directory')
     .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
@@ -84,7 +108,10 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const opts = cmd.optsWithGlobals<GlobalOptions>();
         const kit = makeKit(ctx, opts.config);
         const redis = await ctx.redis();
-        const result = await retrain(kit, { models: new ModelStore(redis, ctx.settings.keyPrefix), labels: new LabelStore(redis, ctx.settings.keyPrefix) });
+        const result = await retrain(kit, {
+          models: new ModelStore(redis, ctx.settings.keyPrefix),
+          labels: new LabelStore(redis, ctx.settings.keyPrefix),
+        });
         if (opts.json) ctx.json(result);
         else
           ctx.out(
@@ -97,7 +124,9 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
 
   classify
     .command('reclassify')
-    .description('re-classify stored items of the last N days with the current model (editor choices are kept)')
+    .description(
+      're-classify stored items of the last N days with the current model (editor choices are kept)',
+    )
     .requiredOption('--days <n>', 'how many days back')
     .option('--config <dir>', 'configuration directory')
     .option('--json', 'print one JSON document')
@@ -107,11 +136,23 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const days = daysOption(opts.days, '--days');
         const redis = await ctx.redis();
         const config = ctx.loadConfig(opts.config);
-        const handle = await loadClassifier({ sectors: config.sectors, configDir: config.dir, models: new ModelStore(redis, ctx.settings.keyPrefix) });
+        const handle = await loadClassifier({
+          sectors: config.sectors,
+          configDir: config.dir,
+          models: new ModelStore(redis, ctx.settings.keyPrefix),
+        });
         try {
-          const result = await reclassify(new ItemStore(redis, ctx.settings.keyPrefix), handle, days, sectorHintOf(config.sources));
+          const result = await reclassify(
+            new ItemStore(redis, ctx.settings.keyPrefix),
+            handle,
+            days,
+            sectorHintOf(config.sources),
+          );
           if (opts.json) ctx.json(result);
-          else ctx.out(`re-classified ${result.checked} items of the last ${days} days with model ${result.version}: ${result.updated} changed, ${result.moved} moved to another sector`);
+          else
+            ctx.out(
+              `re-classified ${result.checked} items of the last ${days} days with model ${result.version}: ${result.updated} changed, ${result.moved} moved to another sector`,
+            );
         } finally {
           await handle.close();
         }
@@ -127,7 +168,10 @@ function makeKit(ctx: CliContext, dir?: string): ClassifierKit {
 
 async function storedClassifier(ctx: CliContext, kit: ClassifierKit): Promise<Classifier> {
   const model = await new ModelStore(await ctx.redis(), ctx.settings.keyPrefix).loadCurrent();
-  if (!model) throw new UsageError('no stored model yet: run `ssnews classify retrain` first (or leave out --stored to use the bundled model)');
+  if (!model)
+    throw new UsageError(
+      'no stored model yet: run `ssnews classify retrain` first (or leave out --stored to use the bundled model)',
+    );
   return kit.fromModel(model);
 }
 
@@ -147,17 +191,40 @@ export function evalText(model: EvalReport, baseline: EvalReport): string {
   if (model.sector && baseline.sector) {
     const s = model.sector;
     const b = baseline.sector;
-    const summary = new Table({ head: ['sector', 'model', 'keyword baseline'], style: { head: [], border: [], compact: true } });
-    summary.push(['accuracy', f3(s.accuracy), f3(b.accuracy)], ['macro-F1', f3(s.macroF1), f3(b.macroF1)], ['macro-F1, 4 core sectors', f3(s.coreMacroF1), f3(b.coreMacroF1)]);
-    summary.push(['flagged for review', String(s.flagged), String(b.flagged)], ['accuracy when not flagged', f3(s.accuracyUnflagged), f3(b.accuracyUnflagged)]);
+    const summary = new Table({
+      head: ['sector', 'model', 'keyword baseline'],
+      style: { head: [], border: [], compact: true },
+    });
+    summary.push(
+      ['accuracy', f3(s.accuracy), f3(b.accuracy)],
+      ['macro-F1', f3(s.macroF1), f3(b.macroF1)],
+      ['macro-F1, 4 core sectors', f3(s.coreMacroF1), f3(b.coreMacroF1)],
+    );
+    summary.push(
+      ['flagged for review', String(s.flagged), String(b.flagged)],
+      ['accuracy when not flagged', f3(s.accuracyUnflagged), f3(b.accuracyUnflagged)],
+    );
     out.push(summary.toString());
-    const per = new Table({ head: ['sector', 'precision', 'recall', 'F1', 'support', 'baseline F1'], style: { head: [], border: [], compact: true } });
+    const per = new Table({
+      head: ['sector', 'precision', 'recall', 'F1', 'support', 'baseline F1'],
+      style: { head: [], border: [], compact: true },
+    });
     for (const id of s.labels) {
       const p = s.perSector[id]!;
-      per.push([id, f3(p.precision), f3(p.recall), f3(p.f1), String(p.support), f3(b.perSector[id]?.f1 ?? 0)]);
+      per.push([
+        id,
+        f3(p.precision),
+        f3(p.recall),
+        f3(p.f1),
+        String(p.support),
+        f3(b.perSector[id]?.f1 ?? 0),
+      ]);
     }
     out.push(per.toString());
-    const conf = new Table({ head: ['gold \\ predicted', ...s.labels.map(short)], style: { head: [], border: [], compact: true } });
+    const conf = new Table({
+      head: ['gold \\ predicted', ...s.labels.map(short)],
+      style: { head: [], border: [], compact: true },
+    });
     for (const g of s.labels) conf.push([g, ...s.labels.map((p) => String(s.confusion[g]![p] ?? 0))]);
     out.push('confusion matrix (rows: labelled sector, columns: predicted)');
     out.push(conf.toString());
@@ -165,24 +232,46 @@ export function evalText(model: EvalReport, baseline: EvalReport): string {
   if (model.relevance && baseline.relevance) {
     const r = model.relevance;
     const b = baseline.relevance;
-    const rel = new Table({ head: ['relevance', 'model', 'keyword baseline'], style: { head: [], border: [], compact: true } });
-    rel.push(['precision', f3(r.precision), f3(b.precision)], ['recall', f3(r.recall), f3(b.recall)], ['F1', f3(r.f1), f3(b.f1)], ['accuracy', f3(r.accuracy), f3(b.accuracy)]);
+    const rel = new Table({
+      head: ['relevance', 'model', 'keyword baseline'],
+      style: { head: [], border: [], compact: true },
+    });
+    rel.push(
+      ['precision', f3(r.precision), f3(b.precision)],
+      ['recall', f3(r.recall), f3(b.recall)],
+      ['F1', f3(r.f1), f3(b.f1)],
+      ['accuracy', f3(r.accuracy), f3(b.accuracy)],
+    );
     out.push(rel.toString());
   }
   return out.join('\n');
 }
 
 function short(id: string): string {
-  return { 'local-government': 'local-gov', 'higher-education': 'higher-ed', 'private-sector': 'private' }[id] ?? id;
+  return (
+    { 'local-government': 'local-gov', 'higher-education': 'higher-ed', 'private-sector': 'private' }[id] ??
+    id
+  );
 }
 
 function writePredictions(path: string, items: LabelledItem[], predictions: Classification[]): void {
   const hasId = items.some((i) => i.id !== undefined);
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
-  const rows = [[...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'].join('\t')];
+  const rows = [
+    [...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'].join('\t'),
+  ];
   items.forEach((item, i) => {
     const p = predictions[i]!;
-    rows.push([...(hasId ? [clean(item.id ?? '')] : []), clean(item.title), p.sector, p.confidence.toFixed(3), p.relevance.toFixed(3), p.relevant ? 'yes' : 'no'].join('\t'));
+    rows.push(
+      [
+        ...(hasId ? [clean(item.id ?? '')] : []),
+        clean(item.title),
+        p.sector,
+        p.confidence.toFixed(3),
+        p.relevance.toFixed(3),
+        p.relevant ? 'yes' : 'no',
+      ].join('\t'),
+    );
   });
   writeFileSync(path, rows.join('\n') + '\n');
 }

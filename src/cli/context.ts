@@ -67,6 +67,7 @@ export class CliContext {
 export function selectSources(config: Config, ids: string[] | undefined): Source[] {
   if (!ids) return config.sources.filter((s) => s.enabled);
   const unknown = ids.filter((id) => !config.sources.some((s) => s.id === id));
-  if (unknown.length) throw new UsageError(`unknown source id: ${unknown.join(', ')} (see ${config.files.sources})`);
+  if (unknown.length)
+    throw new UsageError(`unknown source id: ${unknown.join(', ')} (see ${config.files.sources})`);
   return config.sources.filter((s) => ids.includes(s.id));
 }

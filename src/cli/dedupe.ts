@@ -7,11 +7,15 @@ import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './cont
 type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
 
 export function registerDedupeCommands(program: Command, ctx: CliContext, run: Run): void {
-  const dedupe = program.command('dedupe').description('story clustering: evaluate it on labelled stories (see subcommands)');
+  const dedupe = program
+    .command('dedupe')
+    .description('story clustering: evaluate it on labelled stories (see subcommands)');
 
   dedupe
     .command('eval')
-    .description('evaluate story clustering on labelled TSV (columns by name: story, title, summary, source, published, optional id) beside a TF-IDF baseline')
+    .description(
+      'evaluate story clustering on labelled TSV (columns by name: story, title, summary, source, published, optional id) beside a TF-IDF baseline',
+    )
     .requiredOption('--file <tsv>', 'labelled TSV with a header row')
     .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
@@ -28,11 +32,21 @@ export function registerDedupeCommands(program: Command, ctx: CliContext, run: R
 const f3 = (x: number) => x.toFixed(3);
 
 export function dedupeEvalText(r: DedupeEvalReport): string {
-  const table = new Table({ head: ['', 'ssnews', `TF-IDF baseline (cut-off ${r.baseline.cutoff})`], style: { head: [], border: [], compact: true } });
-  const rows = (name: string, pick: (s: ClusterScores) => { precision: number; recall: number; f1: number }) => {
+  const table = new Table({
+    head: ['', 'ssnews', `TF-IDF baseline (cut-off ${r.baseline.cutoff})`],
+    style: { head: [], border: [], compact: true },
+  });
+  const rows = (
+    name: string,
+    pick: (s: ClusterScores) => { precision: number; recall: number; f1: number },
+  ) => {
     const ours = pick(r.ssnews);
     const base = pick(r.baseline.scores);
-    table.push([`${name} precision`, f3(ours.precision), f3(base.precision)], [`${name} recall`, f3(ours.recall), f3(base.recall)], [`${name} F1`, f3(ours.f1), f3(base.f1)]);
+    table.push(
+      [`${name} precision`, f3(ours.precision), f3(base.precision)],
+      [`${name} recall`, f3(ours.recall), f3(base.recall)],
+      [`${name} F1`, f3(ours.f1), f3(base.f1)],
+    );
   };
   rows('pairwise', (s) => s.pairwise);
   rows('B-cubed', (s) => s.bcubed);

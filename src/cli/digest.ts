@@ -27,7 +27,13 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   const open = async (opts: WeekOptions) => {
     const config = ctx.loadConfig(opts.config);
     const redis = await ctx.redis();
-    const d = new Digest({ redis, prefix: ctx.settings.keyPrefix, config, editor: opts.editor ?? 'cli', ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }) });
+    const d = new Digest({
+      redis,
+      prefix: ctx.settings.keyPrefix,
+      config,
+      editor: opts.editor ?? 'cli',
+      ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
+    });
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };
@@ -49,16 +55,22 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }
     });
   const common = (cmd: Command, edits = false) => {
-    cmd.option('--config <dir>', 'configuration directory').option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)');
+    cmd
+      .option('--config <dir>', 'configuration directory')
+      .option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)');
     if (edits) {
       cmd
-        .option('--if-version <n>', 'apply only if the draft is still at this version (else a conflict, exit 1)')
+        .option(
+          '--if-version <n>',
+          'apply only if the draft is still at this version (else a conflict, exit 1)',
+        )
         .option('--editor <name>', 'who is editing (recorded on the issue and on classifier labels)', 'cli')
         .option('--json', 'print the changed issue as JSON');
     }
     return cmd;
   };
-  const ifVersionOf = (opts: WeekOptions) => (opts.ifVersion === undefined ? undefined : countOption(opts.ifVersion, '--if-version'));
+  const ifVersionOf = (opts: WeekOptions) =>
+    opts.ifVersion === undefined ? undefined : countOption(opts.ifVersion, '--if-version');
   /** One editing change against --if-version, or against the version just read; the flags and `ops` are checked before the draft is opened. */
   const editCommand = (opts: WeekOptions, ops: () => EditOp[]) =>
     guarded(async () => {
@@ -73,20 +85,38 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       return EXIT.ok;
     });
 
-  common(digest.command('draft').description("create the week's draft from the stored items, or refresh it keeping every edit")).option('--json', 'print one JSON document').action(
-    (opts: WeekOptions) =>
+  common(
+    digest
+      .command('draft')
+      .description("create the week's draft from the stored items, or refresh it keeping every edit"),
+  )
+    .option('--json', 'print one JSON document')
+    .action((opts: WeekOptions) =>
       guarded(async () => {
         const { d, week } = await open(opts);
         const result = await d.draft(week);
         const included = result.issue.entries.filter((e) => e.included).length;
-        if (opts.json) ctx.json({ week: result.issue.week, version: result.issue.version, created: result.created, added: result.added, attached: result.attached, entries: result.issue.entries.length, included });
+        if (opts.json)
+          ctx.json({
+            week: result.issue.week,
+            version: result.issue.version,
+            created: result.created,
+            added: result.added,
+            attached: result.attached,
+            entries: result.issue.entries.length,
+            included,
+          });
         else {
-          ctx.out(`${result.created ? 'Created' : 'Refreshed'} the draft for ${result.issue.week} (version ${result.issue.version}): ${result.added.length} new ${result.added.length === 1 ? 'story' : 'stories'}, ${result.attached.length} more outlet(s) of known stories; ${included} of ${result.issue.entries.length} included.`);
-          ctx.out(`Next: ssnews digest show --week ${result.issue.week}   or   ssnews digest export --week ${result.issue.week} > draft.yaml`);
+          ctx.out(
+            `${result.created ? 'Created' : 'Refreshed'} the draft for ${result.issue.week} (version ${result.issue.version}): ${result.added.length} new ${result.added.length === 1 ? 'story' : 'stories'}, ${result.attached.length} more outlet(s) of known stories; ${included} of ${result.issue.entries.length} included.`,
+          );
+          ctx.out(
+            `Next: ssnews digest show --week ${result.issue.week}   or   ssnews digest export --week ${result.issue.week} > draft.yaml`,
+          );
         }
         return EXIT.ok;
       }),
-  );
+    );
 
   common(digest.command('show').description('print the draft: sections, items, commentary, version'))
     .option('--json', 'print one JSON document')
@@ -100,7 +130,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(digest.command('export').description('write the draft as YAML for a text editor (commentary slots under each item)'))
+  common(
+    digest
+      .command('export')
+      .description('write the draft as YAML for a text editor (commentary slots under each item)'),
+  )
     .option('--out <file>', 'write to a file instead of stdout')
     .action((opts: WeekOptions & { out?: string }) =>
       guarded(async () => {
@@ -114,7 +148,12 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(digest.command('import').description('apply an edited export (refused if the draft changed since the export)'), true)
+  common(
+    digest
+      .command('import')
+      .description('apply an edited export (refused if the draft changed since the export)'),
+    true,
+  )
     .argument('<file>', 'the edited YAML file')
     .action((file: string, opts: WeekOptions) =>
       guarded(async () => {
@@ -135,19 +174,31 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
 
   common(digest.command('include').description('include items in the issue'), true)
     .argument('<item...>', 'item ids')
-    .action((ids: string[], opts: WeekOptions) => editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: true }))));
+    .action((ids: string[], opts: WeekOptions) =>
+      editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: true }))),
+    );
   common(digest.command('exclude').description('leave items out of the issue'), true)
     .argument('<item...>', 'item ids')
-    .action((ids: string[], opts: WeekOptions) => editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: false }))));
+    .action((ids: string[], opts: WeekOptions) =>
+      editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: false }))),
+    );
 
-  common(digest.command('move').description('move an item within its section or to another sector (records a label for the classifier)'), true)
+  common(
+    digest
+      .command('move')
+      .description(
+        'move an item within its section or to another sector (records a label for the classifier)',
+      ),
+    true,
+  )
     .argument('<item>', 'item id')
     .option('--sector <id>', `new sector: ${SECTOR_IDS.join(', ')}`)
     .option('--position <n>', 'place in the section, 1 = first (default: last)')
     .action((itemId: string, opts: WeekOptions & { sector?: string; position?: string }) =>
       editCommand(opts, () => {
         const sector = opts.sector || undefined;
-        if (sector !== undefined && !isSectorId(sector)) throw new EditError(`unknown sector "${sector}": ${SECTOR_IDS_EXPECTED}`);
+        if (sector !== undefined && !isSectorId(sector))
+          throw new EditError(`unknown sector "${sector}": ${SECTOR_IDS_EXPECTED}`);
         if (!sector && !opts.position) throw new EditError('give --sector, --position or both');
         return [{ op: 'move', itemId, sector, position: positionOf(opts.position) }];
       }),
@@ -155,26 +206,49 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
 
   const textArg = (text: string | undefined, file: string | undefined) => {
     if (file) return readFileSync(file === '-' ? 0 : file, 'utf8');
-    if (text === undefined) throw new EditError('give the text as an argument or with --file FILE (- for stdin)');
+    if (text === undefined)
+      throw new EditError('give the text as an argument or with --file FILE (- for stdin)');
     return text;
   };
-  common(digest.command('intro').description("set the editor's intro (may use <b>, <i>, <a href>; blank line = new paragraph)"), true)
+  common(
+    digest
+      .command('intro')
+      .description("set the editor's intro (may use <b>, <i>, <a href>; blank line = new paragraph)"),
+    true,
+  )
     .argument('[text]', 'the intro; empty to clear')
     .option('--file <file>', 'read the text from a file (- for stdin)')
-    .action((text: string | undefined, opts: WeekOptions & { file?: string }) => editCommand(opts, () => [{ op: 'intro', text: textArg(text, opts.file) }]));
+    .action((text: string | undefined, opts: WeekOptions & { file?: string }) =>
+      editCommand(opts, () => [{ op: 'intro', text: textArg(text, opts.file) }]),
+    );
   common(digest.command('subject').description('set the subject line'), true)
     .argument('<text>', 'the subject')
     .action((text: string, opts: WeekOptions) => editCommand(opts, () => [{ op: 'subject', text }]));
-  common(digest.command('comment').description("set an item's commentary, or mark it as going out without (--none)"), true)
+  common(
+    digest
+      .command('comment')
+      .description("set an item's commentary, or mark it as going out without (--none)"),
+    true,
+  )
     .argument('<item>', 'item id')
     .argument('[text]', 'the commentary (may use <b>, <i>, <a href>)')
     .option('--file <file>', 'read the text from a file (- for stdin)')
     .option('--none', 'send this item without commentary')
-    .action((itemId: string, text: string | undefined, opts: WeekOptions & { file?: string; none?: boolean }) =>
-      editCommand(opts, () => [opts.none ? { op: 'comment', itemId, noComment: true } : { op: 'comment', itemId, text: textArg(text, opts.file) }]),
+    .action(
+      (itemId: string, text: string | undefined, opts: WeekOptions & { file?: string; none?: boolean }) =>
+        editCommand(opts, () => [
+          opts.none
+            ? { op: 'comment', itemId, noComment: true }
+            : { op: 'comment', itemId, text: textArg(text, opts.file) },
+        ]),
     );
 
-  common(digest.command('add').description('add an article by URL (the stored item, or fetched through the pipeline)'), true)
+  common(
+    digest
+      .command('add')
+      .description('add an article by URL (the stored item, or fetched through the pipeline)'),
+    true,
+  )
     .argument('<url>', 'article URL')
     .option('--position <n>', 'place in its section, 1 = first (default: last)')
     .action((url: string, opts: WeekOptions & { position?: string }) =>
@@ -190,15 +264,21 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(digest.command('render').description('write issue.html and issue.txt (compiled once, then personalised)'))
+  common(
+    digest.command('render').description('write issue.html and issue.txt (compiled once, then personalised)'),
+  )
     .requiredOption('--out <dir>', 'output directory')
     .option('--sectors <ids>', 'only these sectors, comma-separated (as a subscriber who picked them)')
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions & { out: string; sectors?: string }) =>
       guarded(async () => {
-        const sectors = opts.sectors?.split(',').map((s) => s.trim()).filter(Boolean);
+        const sectors = opts.sectors
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const unknown = sectors?.filter((s) => !isSectorId(s)) ?? [];
-        if (unknown.length) throw new EditError(`unknown sector(s): ${unknown.join(', ')}: ${SECTOR_IDS_EXPECTED}`);
+        if (unknown.length)
+          throw new EditError(`unknown sector(s): ${unknown.join(', ')}: ${SECTOR_IDS_EXPECTED}`);
         const { d, week } = await open(opts);
         const { compiled, view } = await d.compile(week);
         const message = personalise(compiled, genericRecipient(d.config, sectors?.filter(isSectorId)));
@@ -208,11 +288,26 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         writeFileSync(files.html, message.html);
         writeFileSync(files.text, message.text);
         const htmlBytes = byteSize(message.html);
-        const result = { week: view.week, version: view.version, subject: view.subject, sections: view.sections.map((s) => s.sector), items: view.sections.reduce((n, s) => n + s.items.length, 0), htmlBytes, textBytes: byteSize(message.text), compileMs: Math.round(compiled.compileMs), mjmlMs: Math.round(compiled.mjmlMs), files };
+        const result = {
+          week: view.week,
+          version: view.version,
+          subject: view.subject,
+          sections: view.sections.map((s) => s.sector),
+          items: view.sections.reduce((n, s) => n + s.items.length, 0),
+          htmlBytes,
+          textBytes: byteSize(message.text),
+          compileMs: Math.round(compiled.compileMs),
+          mjmlMs: Math.round(compiled.mjmlMs),
+          files,
+        };
         if (opts.json) ctx.json(result);
-        else ctx.out(`Rendered ${view.week} v${view.version}: ${result.items} items in ${result.sections.length} sections; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`);
+        else
+          ctx.out(
+            `Rendered ${view.week} v${view.version}: ${result.items} items in ${result.sections.length} sections; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
+          );
         const size = sizeVerdict(htmlBytes);
-        if (size) ctx.err(`${size.severity === 'blocking' ? 'too large to send' : 'warning'}: ${size.message}`);
+        if (size)
+          ctx.err(`${size.severity === 'blocking' ? 'too large to send' : 'warning'}: ${size.message}`);
         return EXIT.ok;
       }),
     );
@@ -225,9 +320,14 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const result = await d.check(week);
         if (opts.json) ctx.json(result);
         else {
-          for (const f of result.findings) ctx.out(`${f.severity === 'blocking' ? 'BLOCKING' : 'warning '} ${f.code.padEnd(14)} ${f.message}`);
+          for (const f of result.findings)
+            ctx.out(
+              `${f.severity === 'blocking' ? 'BLOCKING' : 'warning '} ${f.code.padEnd(14)} ${f.message}`,
+            );
           const blocking = result.findings.filter((f) => f.severity === 'blocking').length;
-          ctx.out(`${result.week} v${result.version}: HTML ${kb(result.htmlBytes)}; ${blocking} blocking, ${result.findings.length - blocking} warning(s): ${result.ok ? 'ready to send' : 'not ready to send'}`);
+          ctx.out(
+            `${result.week} v${result.version}: HTML ${kb(result.htmlBytes)}; ${blocking} blocking, ${result.findings.length - blocking} warning(s): ${result.ok ? 'ready to send' : 'not ready to send'}`,
+          );
         }
         return result.ok ? EXIT.ok : EXIT.failed;
       }),
@@ -257,17 +357,30 @@ export function showIssue(issue: Issue, items: Map<string, NewsItem>, d: Digest)
     const entries = issue.entries.filter((e) => e.sector === sector.id);
     if (!entries.length) continue;
     const included = entries.filter((e) => e.included);
-    lines.push('', `${sector.heading} [${sector.id}]: ${included.length} included, ${entries.length - included.length} left out`);
+    lines.push(
+      '',
+      `${sector.heading} [${sector.id}]: ${included.length} included, ${entries.length - included.length} left out`,
+    );
     let n = 0;
     for (const e of [...included, ...entries.filter((x) => !x.included)]) {
       const item = items.get(e.itemId);
       const mark = e.included ? `${String(++n).padStart(2)}.` : ' - ';
-      lines.push(`  ${mark} ${e.itemId}  ${clip(item?.title ?? '(item no longer stored)', 80)}${item ? `  (${sourceName(config, item)})` : ''}`);
-      if (e.included) lines.push(`       ${e.comment ? `comment: ${clip(e.comment, 90)}` : e.noComment ? 'no comment (by choice)' : 'NO COMMENT YET'}`);
+      lines.push(
+        `  ${mark} ${e.itemId}  ${clip(item?.title ?? '(item no longer stored)', 80)}${item ? `  (${sourceName(config, item)})` : ''}`,
+      );
+      if (e.included)
+        lines.push(
+          `       ${e.comment ? `comment: ${clip(e.comment, 90)}` : e.noComment ? 'no comment (by choice)' : 'NO COMMENT YET'}`,
+        );
       const also = e.alsoIds.map((id) => items.get(id)).filter((i): i is NewsItem => !!i);
-      if (also.length) lines.push(`       also reported by: ${also.map((i) => sourceName(config, i)).join(', ')}`);
+      if (also.length)
+        lines.push(`       also reported by: ${also.map((i) => sourceName(config, i)).join(', ')}`);
     }
   }
-  if (issue.entries.length === 0) lines.push('', 'No candidates: nothing was stored for this window (run the fetch workers, or check the week).');
+  if (issue.entries.length === 0)
+    lines.push(
+      '',
+      'No candidates: nothing was stored for this window (run the fetch workers, or check the week).',
+    );
   return lines.join('\n');
 }

@@ -8,7 +8,14 @@ import { ingestClassifier, ingestDeps } from '../worker/ingest-deps.js';
 import { startWorkers, WORKER_ROLES, type WorkerRole } from '../worker/start.js';
 import { UsageError } from '../errors.js';
 import { mapConcurrent } from '../concurrency.js';
-import { EXIT, selectSources, type CliContext, type ExitCode, type GlobalOptions, type Run } from './context.js';
+import {
+  EXIT,
+  selectSources,
+  type CliContext,
+  type ExitCode,
+  type GlobalOptions,
+  type Run,
+} from './context.js';
 import { countOption, millisOption } from './options.js';
 
 /** Jobs at once in one worker process: more only queues requests behind the per-host pace. */
@@ -24,51 +31,77 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
     .option('--no-enrich', 'do not fetch article pages for missing summaries')
     .option('--min-gap <ms>', 'minimum time between two requests to one host', '1000')
     .option('--json', 'print one JSON document')
-    .action((opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string }) => run(() => fetchCommand(ctx, opts)));
+    .action((opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string }) =>
+      run(() => fetchCommand(ctx, opts)),
+    );
 
   program
     .command('worker')
-    .description('process the queues until stopped: fetch (also keeps one schedule per source), enrich, retrain (nightly classifier), or all')
+    .description(
+      'process the queues until stopped: fetch (also keeps one schedule per source), enrich, retrain (nightly classifier), or all',
+    )
     .argument('[role]', 'fetch | enrich | retrain | all', 'all')
     .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--concurrency <n>', 'jobs at once in this process')
     .option('--min-gap <ms>', 'minimum time between two requests to one host', '1000')
-    .option('--lock-ms <ms>', 'how long before a dead worker\'s job is taken over', '30000')
+    .option('--lock-ms <ms>', "how long before a dead worker's job is taken over", '30000')
     .option('--no-schedule', 'do not manage the job schedulers (fetch role)')
-    .action((role: string, opts: GlobalOptions & { concurrency?: string; minGap: string; lockMs: string; schedule: boolean }) =>
-      run(async () => {
-        if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role)) throw new UsageError(`unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')} or all`);
-        const roles: WorkerRole[] = role === 'all' ? [...WORKER_ROLES] : [role as WorkerRole];
-        const concurrency = opts.concurrency === undefined ? undefined : countOption(opts.concurrency, '--concurrency', MAX_CONCURRENCY);
-        const minGapMs = millisOption(opts.minGap, '--min-gap');
-        const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-        ctx.loadConfig(opts.config);
-        const workers = await startWorkers({
-          target: await ctx.redisTarget(),
-          prefix: ctx.settings.keyPrefix,
-          configDir: opts.config ?? ctx.settings.configDir,
-          roles,
-          concurrency,
-          pace: { minGapMs },
-          lockDurationMs,
-          schedule: opts.schedule,
-          log: (m) => ctx.err(m),
-        });
-        ctx.err(`ssnews worker (${roles.join(', ')}) running, pid ${process.pid}; SIGHUP reloads the configuration, SIGTERM stops`);
-        const onHup = () => void workers.reload().then((r) => r && ctx.err(`reloaded: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed`));
-        process.on('SIGHUP', onHup);
-        await new Promise<void>((resolve) => {
-          process.once('SIGTERM', resolve);
-          process.once('SIGINT', resolve);
-        });
-        process.off('SIGHUP', onHup);
-        await workers.close();
-        return EXIT.ok;
-      }),
+    .action(
+      (
+        role: string,
+        opts: GlobalOptions & { concurrency?: string; minGap: string; lockMs: string; schedule: boolean },
+      ) =>
+        run(async () => {
+          if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role))
+            throw new UsageError(`unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')} or all`);
+          const roles: WorkerRole[] = role === 'all' ? [...WORKER_ROLES] : [role as WorkerRole];
+          const concurrency =
+            opts.concurrency === undefined
+              ? undefined
+              : countOption(opts.concurrency, '--concurrency', MAX_CONCURRENCY);
+          const minGapMs = millisOption(opts.minGap, '--min-gap');
+          const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
+          ctx.loadConfig(opts.config);
+          const workers = await startWorkers({
+            target: await ctx.redisTarget(),
+            prefix: ctx.settings.keyPrefix,
+            configDir: opts.config ?? ctx.settings.configDir,
+            roles,
+            concurrency,
+            pace: { minGapMs },
+            lockDurationMs,
+            schedule: opts.schedule,
+            log: (m) => ctx.err(m),
+          });
+          ctx.err(
+            `ssnews worker (${roles.join(', ')}) running, pid ${process.pid}; SIGHUP reloads the configuration, SIGTERM stops`,
+          );
+          const onHup = () =>
+            void workers
+              .reload()
+              .then(
+                (r) =>
+                  r &&
+                  ctx.err(
+                    `reloaded: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed`,
+                  ),
+              );
+          process.on('SIGHUP', onHup);
+          await new Promise<void>((resolve) => {
+            process.once('SIGTERM', resolve);
+            process.once('SIGINT', resolve);
+          });
+          process.off('SIGHUP', onHup);
+          await workers.close();
+          return EXIT.ok;
+        }),
     );
 }
 
-async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string }): Promise<ExitCode> {
+async function fetchCommand(
+  ctx: CliContext,
+  opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string },
+): Promise<ExitCode> {
   const minGapMs = millisOption(opts.minGap, '--min-gap');
   const config = ctx.loadConfig(opts.config);
   const selected = selectSources(config, opts.source);
@@ -81,7 +114,14 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
   };
   try {
     const client = politeClient(deps);
-    const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'fetching {bar} {value}/{total} sources | {id}', stream: process.stderr, hideCursor: true }) : undefined;
+    const bar =
+      !opts.json && process.stderr.isTTY
+        ? new SingleBar({
+            format: 'fetching {bar} {value}/{total} sources | {id}',
+            stream: process.stderr,
+            hideCursor: true,
+          })
+        : undefined;
     bar?.start(selected.length, 0, { id: '' });
     const runs = await mapConcurrent(selected, 8, async (source) => {
       const r = await ingestSource(deps, source, { force: true, client });
@@ -91,11 +131,23 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
     bar?.stop();
     let enriched = 0;
     if (enrichQueue.length) {
-      const bar2 = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'article pages {bar} {value}/{total}', stream: process.stderr, hideCursor: true }) : undefined;
+      const bar2 =
+        !opts.json && process.stderr.isTTY
+          ? new SingleBar({
+              format: 'article pages {bar} {value}/{total}',
+              stream: process.stderr,
+              hideCursor: true,
+            })
+          : undefined;
       bar2?.start(enrichQueue.length, 0);
       await mapConcurrent(enrichQueue, 4, async (req) => {
         try {
-          const r = await enrichItem(deps, req.itemId, config.sources.find((s) => s.id === req.sourceId), client);
+          const r = await enrichItem(
+            deps,
+            req.itemId,
+            config.sources.find((s) => s.id === req.sourceId),
+            client,
+          );
           if (r.outcome === 'enriched') enriched++;
         } catch (err) {
           ctx.err(`article page for item ${req.itemId}: ${(err as Error).message}`);
@@ -105,13 +157,20 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
       bar2?.stop();
     }
     const failed = runs.filter((r) => r.outcome === 'failed' || r.outcome === 'deferred');
-    const totals = { items: sum(runs, 'items'), created: sum(runs, 'created'), skipped: sum(runs, 'skipped') };
+    const totals = {
+      items: sum(runs, 'items'),
+      created: sum(runs, 'created'),
+      skipped: sum(runs, 'skipped'),
+    };
     if (opts.json) ctx.json({ ok: failed.length === 0, ...totals, enriched, sources: runs });
     else {
       ctx.out(runsTable(runs));
-      ctx.out(`${runs.length - failed.length} of ${runs.length} sources fetched: ${totals.items} items (${totals.created} new), ${totals.skipped} skipped without a usable title or link, ${enriched} article pages read`);
+      ctx.out(
+        `${runs.length - failed.length} of ${runs.length} sources fetched: ${totals.items} items (${totals.created} new), ${totals.skipped} skipped without a usable title or link, ${enriched} article pages read`,
+      );
       for (const f of failed) ctx.err(`FAILED ${f.sourceId}: ${f.error}`);
-      for (const m of runs.filter((r) => r.movedTo)) ctx.err(`moved: ${m.sourceId} permanently redirects to ${m.movedTo}: update its url`);
+      for (const m of runs.filter((r) => r.movedTo))
+        ctx.err(`moved: ${m.sourceId} permanently redirects to ${m.movedTo}: update its url`);
     }
     return failed.length ? EXIT.failed : EXIT.ok;
   } finally {
@@ -120,8 +179,20 @@ async function fetchCommand(ctx: CliContext, opts: GlobalOptions & { source?: st
 }
 
 function runsTable(runs: SourceRun[]): string {
-  const table = new Table({ head: ['id', 'outcome', 'status', 'items', 'new', 'skipped', 'error'], style: { head: [], border: [], compact: true } });
-  for (const r of runs) table.push([r.sourceId, r.outcome, r.status ?? '-', r.items, r.created, r.skipped, (r.error ?? '').slice(0, 70)]);
+  const table = new Table({
+    head: ['id', 'outcome', 'status', 'items', 'new', 'skipped', 'error'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of runs)
+    table.push([
+      r.sourceId,
+      r.outcome,
+      r.status ?? '-',
+      r.items,
+      r.created,
+      r.skipped,
+      (r.error ?? '').slice(0, 70),
+    ]);
   return table.toString();
 }
 

@@ -40,7 +40,9 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
 
   items
     .command('label')
-    .description("an editor's decision on an item: re-file it (--sector) or judge it (--relevant yes|no); stored as a training label")
+    .description(
+      "an editor's decision on an item: re-file it (--sector) or judge it (--relevant yes|no); stored as a training label",
+    )
     .argument('<item>', 'item id (from `items list` or `digest show`)')
     .option('--sector <id>', `the sector it belongs in (${SECTOR_IDS.join(', ')})`)
     .option('--relevant <yes|no>', 'whether it is about collaboration')
@@ -49,31 +51,53 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
     .action((itemId: string, opts: { sector?: string; relevant?: string; editor: string; json?: boolean }) =>
       run(async () => {
         const sector = opts.sector === undefined ? undefined : sectorOption(opts.sector, '--sector');
-        if (opts.relevant && !['yes', 'no'].includes(opts.relevant)) throw new UsageError(`--relevant expects yes or no, got "${opts.relevant}"`);
-        if (!opts.sector && !opts.relevant) throw new UsageError('say what the item is: --sector ID and/or --relevant yes|no');
-        const decision = { sector, relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes' };
+        if (opts.relevant && !['yes', 'no'].includes(opts.relevant))
+          throw new UsageError(`--relevant expects yes or no, got "${opts.relevant}"`);
+        if (!opts.sector && !opts.relevant)
+          throw new UsageError('say what the item is: --sector ID and/or --relevant yes|no');
+        const decision = {
+          sector,
+          relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes',
+        };
         const item = await labelItem(await labelStores(ctx), itemId, decision, opts.editor);
         if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
         if (opts.json) ctx.json(item);
-        else ctx.out(`${item.id} "${item.title}": filed under ${sectorOf(item)}, ${(item.editorRelevant ?? item.classification.relevant) ? 'relevant' : 'not relevant'}; label stored for the next retrain`);
+        else
+          ctx.out(
+            `${item.id} "${item.title}": filed under ${sectorOf(item)}, ${(item.editorRelevant ?? item.classification.relevant) ? 'relevant' : 'not relevant'}; label stored for the next retrain`,
+          );
         return EXIT.ok;
       }),
     );
 }
 
 function itemsTable(items: NewsItem[], storyOf: ReadonlyMap<string, string>): string {
-  const table = new Table({ head: ['published', 'sector', 'title', 'sources', 'story'], style: { head: [], border: [], compact: true }, colWidths: [18, 18, 62, 30, 10], wordWrap: true });
+  const table = new Table({
+    head: ['published', 'sector', 'title', 'sources', 'story'],
+    style: { head: [], border: [], compact: true },
+    colWidths: [18, 18, 62, 30, 10],
+    wordWrap: true,
+  });
   const storySize = new Map<string, number>();
   for (const story of storyOf.values()) storySize.set(story, (storySize.get(story) ?? 0) + 1);
   for (const i of items) {
     const story = storyOf.get(i.id)!;
     const size = storySize.get(story)!;
-    table.push([i.publishedAt.slice(0, 16).replace('T', ' '), sectorOf(i) + (i.classification.relevant ? '' : ' (-)'), i.title, i.sourceIds.join(', '), size > 1 ? `${story.slice(0, 6)} ×${size}` : '']);
+    table.push([
+      i.publishedAt.slice(0, 16).replace('T', ' '),
+      sectorOf(i) + (i.classification.relevant ? '' : ' (-)'),
+      i.title,
+      i.sourceIds.join(', '),
+      size > 1 ? `${story.slice(0, 6)} ×${size}` : '',
+    ]);
   }
   return table.toString();
 }
 
 async function labelStores(ctx: CliContext): Promise<{ items: ItemStore; labels: LabelStore }> {
   const redis: Redis = await ctx.redis();
-  return { items: new ItemStore(redis, ctx.settings.keyPrefix), labels: new LabelStore(redis, ctx.settings.keyPrefix) };
+  return {
+    items: new ItemStore(redis, ctx.settings.keyPrefix),
+    labels: new LabelStore(redis, ctx.settings.keyPrefix),
+  };
 }

@@ -32,7 +32,11 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 export function numberOption(text: string, flag: string, range: NumberRange): number {
   const whole = range.whole ?? true;
   const n = DECIMAL.test(text.trim()) ? Number(text) : NaN;
-  const ok = Number.isFinite(n) && (!whole || Number.isSafeInteger(n)) && (range.aboveMin ? n > range.min : n >= range.min) && n <= range.max;
+  const ok =
+    Number.isFinite(n) &&
+    (!whole || Number.isSafeInteger(n)) &&
+    (range.aboveMin ? n > range.min : n >= range.min) &&
+    n <= range.max;
   if (!ok) throw new UsageError(`${flag} expects ${expected(range)}, got "${text}"`);
   return n;
 }
@@ -56,7 +60,12 @@ export function millisOption(text: string, flag: string, min = 0): number {
 
 /** Seconds, fractions allowed, up to an hour (`--timeout`); returns milliseconds. */
 export function secondsOption(text: string, flag: string): number {
-  return Math.max(1, Math.round(numberOption(text, flag, { min: 0, aboveMin: true, max: 3600, whole: false, unit: 'seconds' }) * 1000));
+  return Math.max(
+    1,
+    Math.round(
+      numberOption(text, flag, { min: 0, aboveMin: true, max: 3600, whole: false, unit: 'seconds' }) * 1000,
+    ),
+  );
 }
 
 /** Days back, fractions allowed (`--days`). */
@@ -73,12 +82,14 @@ export function portOption(text: string, flag: string): number {
 export function ageOption(text: string, flag: string): number {
   const age = parseDuration(text);
   if (age === undefined) throw new UsageError(`${flag} expects an age such as 7d, 12h or 30m, got "${text}"`);
-  if (age > MAX_DAYS * DAY_MS) throw new UsageError(`${flag} expects an age of at most ${MAX_DAYS}d, got "${text}"`);
+  if (age > MAX_DAYS * DAY_MS)
+    throw new UsageError(`${flag} expects an age of at most ${MAX_DAYS}d, got "${text}"`);
   return age;
 }
 
 /** A known sector id (`--sector`, `--hint`). */
 export function sectorOption(text: string, flag: string): SectorId {
-  if (!isSectorId(text)) throw new UsageError(`${flag} expects one of ${SECTOR_IDS.join(', ')}, got "${text}"`);
+  if (!isSectorId(text))
+    throw new UsageError(`${flag} expects one of ${SECTOR_IDS.join(', ')}, got "${text}"`);
   return text;
 }

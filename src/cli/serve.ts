@@ -15,7 +15,12 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
         const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
         const config = ctx.loadConfig(opts.config);
         const { buildServer } = await import('../web/server.js'); // fastify only for this command
-        const app = await buildServer({ config, redis: await ctx.redis(), prefix: ctx.settings.keyPrefix, logLevel: ctx.settings.logLevel });
+        const app = await buildServer({
+          config,
+          redis: await ctx.redis(),
+          prefix: ctx.settings.keyPrefix,
+          logLevel: ctx.settings.logLevel,
+        });
         const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
         await new Promise<void>((resolve) => {

@@ -30,7 +30,8 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
           ctx.out(checkTable(results));
           ctx.out(`${results.length - failed.length} of ${results.length} sources healthy`);
           for (const f of failed) ctx.err(`FAILED ${f.id} (${f.url}): ${f.error}`);
-          for (const m of results.filter((r) => r.movedTo)) ctx.err(`moved: ${m.id} permanently redirects to ${m.movedTo}: update its url`);
+          for (const m of results.filter((r) => r.movedTo))
+            ctx.err(`moved: ${m.id} permanently redirects to ${m.movedTo}: update its url`);
         }
         return failed.length > 0 ? EXIT.failed : EXIT.ok;
       }),
@@ -38,7 +39,9 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
 
   sources
     .command('status')
-    .description('per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error')
+    .description(
+      'per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error',
+    )
     .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--json', 'print one JSON document')
     .action((opts: GlobalOptions) =>
@@ -52,19 +55,47 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
         const rows = await Promise.all(
           (await states.getMany(ids)).map(async (s) => {
             const source = config.sources.find((c) => c.id === s.id);
-            return { ...s, configured: source ? (source.enabled ? 'enabled' : 'disabled') : 'removed', itemsLast7Days: await store.countBySource(s.id, weekAgo) };
+            return {
+              ...s,
+              configured: source ? (source.enabled ? 'enabled' : 'disabled') : 'removed',
+              itemsLast7Days: await store.countBySource(s.id, weekAgo),
+            };
           }),
         );
         if (opts.json) ctx.json({ sources: rows });
         else {
-          const table = new Table({ head: ['id', 'config', 'last fetch', 'status', 'items 7d', 'failures', 'next fetch', 'last error'], style: { head: [], border: [], compact: true } });
+          const table = new Table({
+            head: [
+              'id',
+              'config',
+              'last fetch',
+              'status',
+              'items 7d',
+              'failures',
+              'next fetch',
+              'last error',
+            ],
+            style: { head: [], border: [], compact: true },
+          });
           for (const r of rows) {
-            table.push([r.id, r.configured, r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never', r.lastStatus ?? '-', r.itemsLast7Days, r.consecutiveFailures, r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-', (r.lastError ?? '').slice(0, 70)]);
+            table.push([
+              r.id,
+              r.configured,
+              r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never',
+              r.lastStatus ?? '-',
+              r.itemsLast7Days,
+              r.consecutiveFailures,
+              r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-',
+              (r.lastError ?? '').slice(0, 70),
+            ]);
           }
           ctx.out(table.toString());
-          for (const r of rows.filter((x) => x.movedTo)) ctx.err(`moved: ${r.id} permanently redirects to ${r.movedTo}: update its url`);
+          for (const r of rows.filter((x) => x.movedTo))
+            ctx.err(`moved: ${r.id} permanently redirects to ${r.movedTo}: update its url`);
         }
-        return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0) ? EXIT.failed : EXIT.ok;
+        return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0)
+          ? EXIT.failed
+          : EXIT.ok;
       }),
     );
 }
@@ -73,10 +104,20 @@ function checkTable(results: SourceCheck[]): string {
   const table = new Table({
     head: ['id', 'kind', 'status', 'items', 'newest', 'time', 'error'],
     style: { head: [], border: [], compact: true },
-    ...(results.some((r) => r.error) ? { colWidths: [null, null, null, null, null, null, 60] as unknown as number[], wordWrap: true } : {}),
+    ...(results.some((r) => r.error)
+      ? { colWidths: [null, null, null, null, null, null, 60] as unknown as number[], wordWrap: true }
+      : {}),
   });
   for (const r of results) {
-    table.push([r.id, r.kind, r.status ?? '-', r.ok ? r.items : '-', r.newest?.slice(0, 10) ?? '-', `${(r.ms / 1000).toFixed(2)}s`, r.error ?? '']);
+    table.push([
+      r.id,
+      r.kind,
+      r.status ?? '-',
+      r.ok ? r.items : '-',
+      r.newest?.slice(0, 10) ?? '-',
+      `${(r.ms / 1000).toFixed(2)}s`,
+      r.error ?? '',
+    ]);
   }
   return table.toString();
 }

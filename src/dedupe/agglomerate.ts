@@ -29,7 +29,12 @@ export interface MergeGuard {
 }
 
 /** Returns, for each point, the lowest point of its cluster. */
-export function averageLinkage(n: number, edges: readonly Edge[], threshold: number, guard: MergeGuard): Int32Array {
+export function averageLinkage(
+  n: number,
+  edges: readonly Edge[],
+  threshold: number,
+  guard: MergeGuard,
+): Int32Array {
   const root = Int32Array.from({ length: n }, (_, i) => i);
   const size = new Int32Array(n).fill(1);
   // Most points have no edges: their maps are made on first use.
@@ -53,7 +58,14 @@ export function averageLinkage(n: number, edges: readonly Edge[], threshold: num
     const link = links(x).get(y)!;
     if (link.apart) return;
     const avg = link.sum / (size[x]! * size[y]!);
-    if (avg >= threshold) heap.push({ score: avg, a: Math.min(x, y), b: Math.max(x, y), va: version[Math.min(x, y)]!, vb: version[Math.max(x, y)]! });
+    if (avg >= threshold)
+      heap.push({
+        score: avg,
+        a: Math.min(x, y),
+        b: Math.max(x, y),
+        va: version[Math.min(x, y)]!,
+        vb: version[Math.max(x, y)]!,
+      });
   };
   linkMaps.forEach((m, x) => {
     for (const y of m!.keys()) if (x < y) offer(x, y);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /** Query parameters that only track the reader; they never change what the page is. */
-const TRACKING = /^(utm_[a-z_]*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|_hsenc|_hsmi|mkt_tok|oly_enc_id|oly_anon_id|vero_id|wt\.mc_id|ns_campaign|ns_mchannel|ns_source|ns_medium|ns_linkname|ns_fee|at_medium|at_campaign|cmpid|ito|rss)$/i;
+const TRACKING =
+  /^(utm_[a-z_]*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|_hsenc|_hsmi|mkt_tok|oly_enc_id|oly_anon_id|vero_id|wt\.mc_id|ns_campaign|ns_mchannel|ns_source|ns_medium|ns_linkname|ns_fee|at_medium|at_campaign|cmpid|ito|rss)$/i;
 
 /**
  * The canonical form of an article URL: tracking parameters and the fragment dropped, host

@@ -25,7 +25,10 @@ export interface ClusterScores {
  * items in gold. With no pairs predicted, precision is 1 (nothing was wrongly joined); with
  * no gold pairs, recall is 1.
  */
-export function clusterScores(gold: ReadonlyMap<string, string>, predicted: ReadonlyMap<string, string>): ClusterScores {
+export function clusterScores(
+  gold: ReadonlyMap<string, string>,
+  predicted: ReadonlyMap<string, string>,
+): ClusterScores {
   const cell = new Map<string, number>();
   const bySize = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const pred = new Map<string, number>();
@@ -50,7 +53,12 @@ export function clusterScores(gold: ReadonlyMap<string, string>, predicted: Read
   const predictedPairs = sum([...pred.values()].map(pairs));
   const goldPairs = sum([...truth.values()].map(pairs));
   return {
-    pairwise: { ...prf(predictedPairs ? truePairs / predictedPairs : 1, goldPairs ? truePairs / goldPairs : 1), truePairs, predictedPairs, goldPairs },
+    pairwise: {
+      ...prf(predictedPairs ? truePairs / predictedPairs : 1, goldPairs ? truePairs / goldPairs : 1),
+      truePairs,
+      predictedPairs,
+      goldPairs,
+    },
     bcubed: prf(n ? bp / n : 1, n ? br / n : 1),
   };
 }
@@ -63,7 +71,11 @@ function splitKey(key: string): [string, string] {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export function prf(precision: number, recall: number): PRF {
-  return { precision, recall, f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0 };
+  return {
+    precision,
+    recall,
+    f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
+  };
 }
 
 export interface BaselineSweep {
@@ -74,10 +86,16 @@ export interface BaselineSweep {
   sweep: { cutoff: number; f1: number }[];
 }
 
-export const BASELINE_CUTOFFS = Array.from({ length: 17 }, (_, i) => Math.round((0.1 + i * 0.05) * 100) / 100);
+export const BASELINE_CUTOFFS = Array.from(
+  { length: 17 },
+  (_, i) => Math.round((0.1 + i * 0.05) * 100) / 100,
+);
 
 /** The TF-IDF baseline at each cut-off, and the best of them. */
-export function sweepBaseline(rows: readonly LabelledStory[], cutoffs: readonly number[] = BASELINE_CUTOFFS): BaselineSweep {
+export function sweepBaseline(
+  rows: readonly LabelledStory[],
+  cutoffs: readonly number[] = BASELINE_CUTOFFS,
+): BaselineSweep {
   const gold = goldOf(rows);
   const sim = tfidfSimilarities(rows, Math.min(...cutoffs) - 1e-9);
   let best: BaselineSweep | undefined;
@@ -148,7 +166,10 @@ export interface DedupeEvalReport {
 }
 
 /** The whole evaluation of ssnews's clustering on labelled rows. */
-export function evaluateStoryClustering(rows: readonly LabelledStory[], options: Partial<ClusterOptions> = {}): DedupeEvalReport {
+export function evaluateStoryClustering(
+  rows: readonly LabelledStory[],
+  options: Partial<ClusterOptions> = {},
+): DedupeEvalReport {
   const gold = goldOf(rows);
   const cluster = (items: readonly StoryInput[]) => clusterStories(items, options);
   const baseline = sweepBaseline(rows);
@@ -156,7 +177,12 @@ export function evaluateStoryClustering(rows: readonly LabelledStory[], options:
     rows: rows.length,
     stories: new Set(gold.values()).size,
     ssnews: clusterScores(gold, cluster(rows)),
-    baseline: { name: 'TF-IDF cosine, single link', cutoff: baseline.cutoff, scores: baseline.scores, sweep: baseline.sweep },
+    baseline: {
+      name: 'TF-IDF cosine, single link',
+      cutoff: baseline.cutoff,
+      scores: baseline.scores,
+      sweep: baseline.sweep,
+    },
     determinism: checkDeterminism(rows, cluster),
   };
 }

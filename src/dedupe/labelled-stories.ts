@@ -20,7 +20,14 @@ export function parseStoryTsv(text: string, file: string): LabelledStory[] {
   const required = ['story', 'title', 'summary', 'source', 'published'] as const;
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) {
-    throw new ConfigError([{ file, line: 1, field: 'header', message: `expected columns ${required.join(', ')} (and optionally id); missing ${missing.join(', ')}` }]);
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        field: 'header',
+        message: `expected columns ${required.join(', ')} (and optionally id); missing ${missing.join(', ')}`,
+      },
+    ]);
   }
   const at = (name: string) => header.indexOf(name);
   const problems: ConfigProblem[] = [];
@@ -42,15 +49,21 @@ export function parseStoryTsv(text: string, file: string): LabelledStory[] {
     const source = need('source', 'a source id');
     const published = need('published', 'an ISO date or date-time');
     const id = get('id') || String(n + 1);
-    if (seen.has(id)) problems.push({ ...where, field: 'id', message: `id "${id}" is used on an earlier line` });
+    if (seen.has(id))
+      problems.push({ ...where, field: 'id', message: `id "${id}" is used on an earlier line` });
     seen.add(id);
     if (!published) continue;
     const publishedAt = isoDate(published);
     if (!publishedAt) {
-      problems.push({ ...where, field: 'published', message: `expected an ISO date or date-time (2026-11-20 or 2026-11-20T09:00:00Z), got "${published}"` });
+      problems.push({
+        ...where,
+        field: 'published',
+        message: `expected an ISO date or date-time (2026-11-20 or 2026-11-20T09:00:00Z), got "${published}"`,
+      });
       continue;
     }
-    if (story && title && source) rows.push({ id, story, title, summary: get('summary') || undefined, sourceIds: [source], publishedAt });
+    if (story && title && source)
+      rows.push({ id, story, title, summary: get('summary') || undefined, sourceIds: [source], publishedAt });
   }
   if (problems.length) throw new ConfigError(problems);
   return rows;
@@ -67,6 +80,8 @@ function isoDate(text: string): string | undefined {
   // Date.parse rolls 2026-11-31 over into December: a day the month lacks is an error.
   const [y, mo, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
   if (new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return undefined;
-  const ms = Date.parse(text.includes('T') || text.includes(' ') ? (m[1] ? text : `${text}Z`).replace(' ', 'T') : text);
+  const ms = Date.parse(
+    text.includes('T') || text.includes(' ') ? (m[1] ? text : `${text}Z`).replace(' ', 'T') : text,
+  );
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -10,19 +10,36 @@ export const STORY_WINDOW_MS = 4 * 86_400_000;
 const SAME_STORY_THRESHOLD = 0.45;
 
 const STOP = new Set(
-  ('a an the and or but of in on at to for from by with as is are was were be been being it its this that these those ' +
+  (
+    'a an the and or but of in on at to for from by with as is are was were be been being it its this that these those ' +
     'will would could should can may might has have had do does did not no new says said say after over into out up down ' +
     'than then more most also about under their they them he she his her we our you your who which what when where why how ' +
     'all any each one two three four five six seven eight nine ten per cent year years week weeks day days today set plans ' +
-    'plan amid across between while s')
-    .split(' '),
+    'plan amid across between while s'
+  ).split(' '),
 );
 
 /** Enough of a stemmer to make "merge", "merger", "merges" and "merging" meet. */
 export function stem(word: string): string {
   if (/^£?\d/.test(word)) return word.replace(/,/g, '');
   let w = word;
-  for (const suffix of ['ational', 'ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ers', 'ied', 'ies', 'ed', 'er', 'es', 's', 'e']) {
+  for (const suffix of [
+    'ational',
+    'ations',
+    'ation',
+    'ments',
+    'ment',
+    'ings',
+    'ing',
+    'ers',
+    'ied',
+    'ies',
+    'ed',
+    'er',
+    'es',
+    's',
+    'e',
+  ]) {
     if (w.length - suffix.length >= 4 && w.endsWith(suffix)) {
       w = w.slice(0, -suffix.length);
       break;
@@ -33,9 +50,11 @@ export function stem(word: string): string {
 
 /** Capitalised words that name no one in particular in this domain. */
 const GENERIC_NAMES = new Set(
-  ('council councils county district police fire nhs trust trusts hospital government minister ministers uk england britain british ' +
+  (
+    'council councils county district police fire nhs trust trusts hospital government minister ministers uk england britain british ' +
     'university universities college colleges service services board boards chief executive public sector new why how what opinion ' +
-    'podcast review statement the a two three four five six seven eight nine ten').split(' '),
+    'podcast review statement the a two three four five six seven eight nine ten'
+  ).split(' '),
 );
 
 const WORD = /£?\d[\d,.]*[mkb]?n?|[A-Za-z][A-Za-z'-]*/g;
@@ -70,11 +89,22 @@ const wordCache = new Map<string, Word | null>();
 function readWord(raw: string): Word | null {
   let w = wordCache.get(raw);
   if (w !== undefined) return w;
-  const word = raw.toLowerCase().replace(/['-]+$/g, '').replace(/'s$/, '');
+  const word = raw
+    .toLowerCase()
+    .replace(/['-]+$/g, '')
+    .replace(/'s$/, '');
   // Figures are read afresh each time: they rarely repeat, and would only churn the cache.
-  if (/^£?\d/.test(word)) return { hash: storyWordHash(stem(word)), name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£') };
+  if (/^£?\d/.test(word))
+    return {
+      hash: storyWordHash(stem(word)),
+      name: word.replace(/\D/g, '').length >= 2 || word.startsWith('£'),
+    };
   if (word.length < 2 || STOP.has(word)) w = null;
-  else w = { hash: storyWordHash(stem(word)), name: word.length >= 3 && CAPITAL.test(raw) && !GENERIC_NAMES.has(word) };
+  else
+    w = {
+      hash: storyWordHash(stem(word)),
+      name: word.length >= 3 && CAPITAL.test(raw) && !GENERIC_NAMES.has(word),
+    };
   if (wordCache.size >= 50_000) wordCache.clear();
   wordCache.set(raw, w);
   return w;
@@ -180,7 +210,10 @@ function profileSimilarity(a: StoryProfile, b: StoryProfile): number {
     }
   }
   if (shared < 3) return 0;
-  return Math.min(1, weightShared / Math.min(a.namesAt - a.start + a.titleCount, b.namesAt - b.start + b.titleCount));
+  return Math.min(
+    1,
+    weightShared / Math.min(a.namesAt - a.start + a.titleCount, b.namesAt - b.start + b.titleCount),
+  );
 }
 
 /**
@@ -200,6 +233,9 @@ export function storySimilarity(a: StoryText, b: StoryText): number {
   return profileSimilarity(storyProfile({ ...a, publishedAt: at }), storyProfile({ ...b, publishedAt: at }));
 }
 
-export function sameStory(a: StoryText & { publishedAt: string }, b: StoryText & { publishedAt: string }): boolean {
+export function sameStory(
+  a: StoryText & { publishedAt: string },
+  b: StoryText & { publishedAt: string },
+): boolean {
   return storyMatch(storyProfile(a), storyProfile(b)) > 0;
 }

@@ -31,10 +31,18 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
 };
 
 /** Item id → cluster id: the id of the cluster's first member by (publishedAt, id). Every input id is a key. */
-export function clusterStories(items: readonly StoryInput[], options: Partial<ClusterOptions> = {}): Map<string, string> {
+export function clusterStories(
+  items: readonly StoryInput[],
+  options: Partial<ClusterOptions> = {},
+): Map<string, string> {
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
-  const roots = averageLinkage(batch.items.length, storyEdges(batch, opts), opts.joinAt, new ClusterGuard(batch, opts.windowMs));
+  const roots = averageLinkage(
+    batch.items.length,
+    storyEdges(batch, opts),
+    opts.joinAt,
+    new ClusterGuard(batch, opts.windowMs),
+  );
   const out = new Map<string, string>();
   batch.items.forEach((item, i) => {
     if (!out.has(item.id)) out.set(item.id, batch.items[roots[i]!]!.id);
@@ -43,11 +51,19 @@ export function clusterStories(items: readonly StoryInput[], options: Partial<Cl
 }
 
 /** Every candidate pair of a batch with its score and why, ids in (publishedAt, id) order: for tests and tuning. */
-export function storyPairScores(items: readonly StoryInput[], options: Partial<ClusterOptions> = {}): (PairScore & { a: string; b: string })[] {
+export function storyPairScores(
+  items: readonly StoryInput[],
+  options: Partial<ClusterOptions> = {},
+): (PairScore & { a: string; b: string })[] {
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
   const out: (PairScore & { a: string; b: string })[] = [];
-  scoredPairs(batch, opts, (a, b, _score, why) => out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...why! }), true);
+  scoredPairs(
+    batch,
+    opts,
+    (a, b, _score, why) => out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...why! }),
+    true,
+  );
   return out;
 }
 
@@ -82,9 +98,16 @@ function dropAmbiguous(batch: Batch, edges: Edge[], joinAt: number): Edge[] {
   for (const [x, ys] of strong) {
     const best = ys.reduce((m, n) => (n.score > m.score || (n.score === m.score && n.y < m.y) ? n : m));
     const names = batch.items[best.y]!.names;
-    if (ys.some((n) => n.score >= AMBIGUOUS_WITHIN * best.score && countShared(batch.items[n.y]!.names, names) === 0)) ambiguous.add(x);
+    if (
+      ys.some(
+        (n) => n.score >= AMBIGUOUS_WITHIN * best.score && countShared(batch.items[n.y]!.names, names) === 0,
+      )
+    )
+      ambiguous.add(x);
   }
-  return ambiguous.size === 0 ? edges : edges.filter((e) => e.apart || !(ambiguous.has(e.a) || ambiguous.has(e.b)));
+  return ambiguous.size === 0
+    ? edges
+    : edges.filter((e) => e.apart || !(ambiguous.has(e.a) || ambiguous.has(e.b)));
 }
 
 /** Two candidates this close (the weaker at least this share of the stronger) are a toss-up. */
@@ -106,8 +129,12 @@ class ClusterGuard implements MergeGuard {
   }
 
   allows(a: number, b: number): boolean {
-    if (Math.max(this.max[a]!, this.max[b]!) - Math.min(this.min[a]!, this.min[b]!) > this.windowMs) return false;
-    const [small, large] = this.sources[a]!.size <= this.sources[b]!.size ? [this.sources[a]!, this.sources[b]!] : [this.sources[b]!, this.sources[a]!];
+    if (Math.max(this.max[a]!, this.max[b]!) - Math.min(this.min[a]!, this.min[b]!) > this.windowMs)
+      return false;
+    const [small, large] =
+      this.sources[a]!.size <= this.sources[b]!.size
+        ? [this.sources[a]!, this.sources[b]!]
+        : [this.sources[b]!, this.sources[a]!];
     for (const s of small) if (large.has(s)) return false;
     return true;
   }

@@ -41,13 +41,15 @@ export interface Batch {
 
 /** Capitalised words that name no particular place or body (general English and public-sector words). */
 const NOT_NAMES = new Set(
-  ('council councils county district borough city town parish authority authorities combined unitary metropolitan police constabulary force forces fire rescue ' +
+  (
+    'council councils county district borough city town parish authority authorities combined unitary metropolitan police constabulary force forces fire rescue ' +
     'ambulance service services nhs trust trusts foundation hospital hospitals health healthcare care integrated board boards icb icbs university universities ' +
     'college colleges school schools academy academies group partnership government minister ministers department office secretary state mayor chief executive ' +
     'director chair leader cabinet member members local national public sector new news statement royal north south east west northern southern eastern western ' +
     'central mid greater upper lower england english wales welsh scotland scottish britain british uk great united kingdom ireland irish monday tuesday ' +
     'wednesday thursday friday saturday sunday january february march april may june july august september october november december mr mrs ms dr sir ' +
-    'lord lady hr ict digital it')
+    'lord lady hr ict digital it'
+  )
     .split(' ')
     .map(stem),
 );
@@ -65,7 +67,12 @@ export function readBatch(input: readonly StoryInput[]): Batch {
     return v;
   };
   // Money ("£…") and figures ("#…") cannot meet a stem: stems start with a letter.
-  const raw = texts.map((t) => ({ title: t.title.map(id), body: t.body.map(id), money: t.money.map(id), numbers: t.numbers.map(id) }));
+  const raw = texts.map((t) => ({
+    title: t.title.map(id),
+    body: t.body.map(id),
+    money: t.money.map(id),
+    numbers: t.numbers.map(id),
+  }));
   const df = new Int32Array(ids.size);
   const capitalised = new Int32Array(ids.size);
   const lower = new Int32Array(ids.size);
@@ -78,7 +85,13 @@ export function readBatch(input: readonly StoryInput[]): Batch {
   const idf = Float64Array.from(df, (d) => Math.log((items.length + 1) / d));
   const isName = new Uint8Array(ids.size);
   for (const [t, v] of ids) {
-    if (/^[a-z]/.test(t) && capitalised[v]! > 0 && lower[v]! * NAME_CAPITALS_PER_LOWER <= capitalised[v]! && !NOT_NAMES.has(t)) isName[v] = 1;
+    if (
+      /^[a-z]/.test(t) &&
+      capitalised[v]! > 0 &&
+      lower[v]! * NAME_CAPITALS_PER_LOWER <= capitalised[v]! &&
+      !NOT_NAMES.has(t)
+    )
+      isName[v] = 1;
   }
   const sorted = (xs: number[]) => Int32Array.from(xs).sort();
   return {
@@ -102,7 +115,8 @@ export function readBatch(input: readonly StoryInput[]): Batch {
 
 /** Sorted by (publishedAt, id), then by content, so that even duplicate ids sort one way. */
 function canonicalOrder(items: readonly StoryInput[]): (StoryInput & { ms: number })[] {
-  const key = (i: StoryInput) => `${i.title}\u0000${i.summary ?? ''}\u0000${[...i.sourceIds].sort().join('\u0000')}`;
+  const key = (i: StoryInput) =>
+    `${i.title}\u0000${i.summary ?? ''}\u0000${[...i.sourceIds].sort().join('\u0000')}`;
   return items
     .map((item) => ({ ...item, ms: publishedMs(item) }))
     .sort((a, b) => a.ms - b.ms || compare(a.id, b.id) || compare(key(a), key(b)));
@@ -112,6 +126,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function publishedMs(item: StoryInput): number {
   const ms = Date.parse(item.publishedAt);
-  if (Number.isNaN(ms)) throw new RangeError(`story ${item.id}: publishedAt is not a date: "${item.publishedAt}"`);
+  if (Number.isNaN(ms))
+    throw new RangeError(`story ${item.id}: publishedAt is not a date: "${item.publishedAt}"`);
   return ms;
 }

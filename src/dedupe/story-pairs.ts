@@ -49,7 +49,12 @@ export const APART = -1;
  * Calls `emit` for each candidate pair (a < b, indexes into batch.items) with its score, or
  * APART. With `explain`, also says why (slower: for tests and tuning).
  */
-export function scoredPairs(batch: Batch, opts: PairOptions, emit: (a: number, b: number, score: number, why?: PairScore) => void, explain = false): void {
+export function scoredPairs(
+  batch: Batch,
+  opts: PairOptions,
+  emit: (a: number, b: number, score: number, why?: PairScore) => void,
+  explain = false,
+): void {
   const { items, df } = batch;
   const n = items.length;
   const maxDf = Math.max(25, Math.ceil(n * opts.commonShare));
@@ -152,9 +157,17 @@ function explainPair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions):
   const a = x.item;
   const b = y.item;
   const days = Math.abs(b.ms - a.ms) / DAY_MS;
-  if (differentPlaces(batch, a, b)) return { score: 0, cosine: 0, topic: 0, days, apart: false, why: 'they name different places or bodies' };
+  if (differentPlaces(batch, a, b))
+    return { score: 0, cosine: 0, topic: 0, days, apart: false, why: 'they name different places or bodies' };
   const score = scorePair(batch, x, y, opts);
-  if (score === APART) return { ...cosines(x, y), score: 0, apart: true, days, why: 'opposite news (one ends what the other starts)' };
+  if (score === APART)
+    return {
+      ...cosines(x, y),
+      score: 0,
+      apart: true,
+      days,
+      why: 'opposite news (one ends what the other starts)',
+    };
   const why = ['similar'];
   if (decay(a, b, opts) < 1) why.push(`${days.toFixed(1)} days apart`);
   if (moneyDiffers(a, b)) why.push('different sums of money');
@@ -164,7 +177,7 @@ function explainPair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions):
 function cosines(x: Weighted, y: Weighted): { cosine: number; topic: number } {
   let dot = 0;
   let wordDot = 0;
-  for (let i = 0, j = 0; i < x.terms.length && j < y.terms.length; ) {
+  for (let i = 0, j = 0; i < x.terms.length && j < y.terms.length;) {
     const u = x.terms[i]!;
     const v = y.terms[j]!;
     if (u < v) i++;
@@ -201,7 +214,7 @@ export function differentPlaces(batch: Batch, a: BatchItem, b: BatchItem): boole
   const pinning = Math.max(MIN_COMMON_NAME_DF, batch.items.length * COMMON_NAME_SHARE);
   let shared = 0;
   let distinctive = false;
-  for (let i = 0, j = 0; i < a.names.length && j < b.names.length; ) {
+  for (let i = 0, j = 0; i < a.names.length && j < b.names.length;) {
     const u = a.names[i]!;
     const v = b.names[j]!;
     if (u < v) i++;
@@ -222,7 +235,7 @@ const COMMON_NAME_SHARE = 0.004;
 
 export function countShared(xs: Int32Array, ys: Int32Array): number {
   let c = 0;
-  for (let i = 0, j = 0; i < xs.length && j < ys.length; ) {
+  for (let i = 0, j = 0; i < xs.length && j < ys.length;) {
     if (xs[i]! < ys[j]!) i++;
     else if (xs[i]! > ys[j]!) j++;
     else {

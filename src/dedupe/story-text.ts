@@ -83,21 +83,42 @@ function readFigures(text: string, money: Set<string>, numbers: Set<string>): vo
 }
 
 function lowerWords(text: string): string[] {
-  return text.toLowerCase().replace(APOSTROPHES, '').match(/[a-z]+/g) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replace(APOSTROPHES, '')
+      .match(/[a-z]+/g) ?? []
+  );
 }
 
 // General English for a collaboration ending or starting: no story's own words.
 const ENDING = new Set(
-  ('end ends ended ending scrap scraps scrapped scrapping withdraw withdraws withdrew withdrawn withdrawing withdrawal collapse collapses collapsed ' +
+  (
+    'end ends ended ending scrap scraps scrapped scrapping withdraw withdraws withdrew withdrawn withdrawing withdrawal collapse collapses collapsed ' +
     'dissolve dissolves dissolved dissolving quit quits quitting exit exits exited exiting split splits splitting axe axes axed abandon abandons abandoned ' +
     'terminate terminates terminated termination cancel cancels cancelled halt halts halted reject rejects rejected unwind unwinds disband disbands disbanded ' +
-    'disaggregate disaggregates disaggregated disaggregation leave leaves leaving scrapping demerge demerger breakup').split(' '),
+    'disaggregate disaggregates disaggregated disaggregation leave leaves leaving scrapping demerge demerger breakup'
+  ).split(' '),
 );
-const ENDING_PHRASES = [['pull', 'out'], ['pulls', 'out'], ['pulled', 'out'], ['pulling', 'out'], ['called', 'off'], ['call', 'off'], ['calls', 'off'], ['break', 'up'], ['go', 'it', 'alone'], ['in', 'house'], ['back', 'out']];
+const ENDING_PHRASES = [
+  ['pull', 'out'],
+  ['pulls', 'out'],
+  ['pulled', 'out'],
+  ['pulling', 'out'],
+  ['called', 'off'],
+  ['call', 'off'],
+  ['calls', 'off'],
+  ['break', 'up'],
+  ['go', 'it', 'alone'],
+  ['in', 'house'],
+  ['back', 'out'],
+];
 const STARTING = new Set(
-  ('agree agrees agreed agreement share shares shared sharing launch launches launched merge merges merged merger merging join joins joined joint jointly ' +
+  (
+    'agree agrees agreed agreement share shares shared sharing launch launches launched merge merges merged merger merging join joins joined joint jointly ' +
     'form forms formed create creates created sign signs signed approve approves approved extend extends extended expand expands expanded appoint appoints ' +
-    'pool pools pooled combine combines combined partner partnership collaborate collaboration unite unites united renew renews renewed team').split(' '),
+    'pool pools pooled combine combines combined partner partnership collaborate collaboration unite unites united renew renews renewed team'
+  ).split(' '),
 );
 /** "End" in these senses says nothing about the news: "by the end of March", "end-to-end". */
 const NOT_ENDING_AFTER = new Set(['of', 'to']);

@@ -73,7 +73,11 @@ export function singleLink(sim: Similarities, cutoff: number): Int32Array {
 }
 
 /** The baseline's clustering as ssnews gives it: item id → the id of the first member by (publishedAt, id). */
-export function tfidfClusters(items: readonly StoryInput[], cutoff: number, sim = tfidfSimilarities(items, cutoff)): Map<string, string> {
+export function tfidfClusters(
+  items: readonly StoryInput[],
+  cutoff: number,
+  sim = tfidfSimilarities(items, cutoff),
+): Map<string, string> {
   return namedClusters(items, singleLink(sim, cutoff));
 }
 

@@ -15,7 +15,10 @@ export type IngestUrl = (url: string) => Promise<NewsItem>;
  * takes the stored item directly. A page that cannot be read is the editor's to fix.
  */
 export async function ingestForEditor(ingestUrl: IngestUrl | undefined, url: string): Promise<NewsItem> {
-  if (!ingestUrl) throw new EditError(`cannot add ${url}: this process was started without the ingest pipeline, so it cannot fetch new articles`);
+  if (!ingestUrl)
+    throw new EditError(
+      `cannot add ${url}: this process was started without the ingest pipeline, so it cannot fetch new articles`,
+    );
   try {
     return await ingestUrl(url);
   } catch (err) {

@@ -65,7 +65,11 @@ export function planDraft(
   const attached: string[] = [];
   for (const members of clusters.values()) {
     members.sort(
-      (a, b) => Number(isRelevant(b)) - Number(isRelevant(a)) || b.classification.relevance - a.classification.relevance || a.firstSeenAt.localeCompare(b.firstSeenAt) || a.id.localeCompare(b.id),
+      (a, b) =>
+        Number(isRelevant(b)) - Number(isRelevant(a)) ||
+        b.classification.relevance - a.classification.relevance ||
+        a.firstSeenAt.localeCompare(b.firstSeenAt) ||
+        a.id.localeCompare(b.id),
     );
     const entry = members.map((m) => known.get(m.id)).find(Boolean);
     if (entry) {
@@ -102,7 +106,8 @@ export function ranBefore(earlier: Issue[]): Map<string, string> {
   const ran = new Map<string, string>();
   for (const issue of earlier) {
     if (issue.status === 'draft') continue;
-    for (const e of issue.entries) if (e.included) for (const id of [e.itemId, ...e.alsoIds]) ran.set(id, issue.week);
+    for (const e of issue.entries)
+      if (e.included) for (const id of [e.itemId, ...e.alsoIds]) ran.set(id, issue.week);
   }
   return ran;
 }

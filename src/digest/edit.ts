@@ -17,12 +17,20 @@ export type EditOp =
 
 function entryOf(issue: Issue, itemId: string): DraftEntry {
   const entry = issue.entries.find((e) => e.itemId === itemId);
-  if (!entry) throw new EditError(`item ${itemId} is not in the ${issue.week} draft (see ssnews digest show --week ${issue.week})`);
+  if (!entry)
+    throw new EditError(
+      `item ${itemId} is not in the ${issue.week} draft (see ssnews digest show --week ${issue.week})`,
+    );
   return entry;
 }
 
 /** Puts `entry` at `position` (0-based, clamped) among the entries of its sector; sectors in `sectorOrder`. */
-function place(issue: Issue, entry: DraftEntry, position: number | undefined, sectorOrder: readonly SectorId[]): void {
+function place(
+  issue: Issue,
+  entry: DraftEntry,
+  position: number | undefined,
+  sectorOrder: readonly SectorId[],
+): void {
   const rest = issue.entries.filter((e) => e !== entry);
   const before = rest.filter((e) => e.sector === entry.sector)[Math.max(0, position ?? Infinity)];
   rest.splice(before ? rest.indexOf(before) : rest.length, 0, entry);
@@ -42,10 +50,12 @@ export function applyOp(issue: Issue, op: EditOp, sectorOrder: readonly SectorId
     case 'move': {
       const entry = entryOf(issue, op.itemId);
       if (op.sector !== undefined) {
-        if (!isSectorId(op.sector)) throw new EditError(`unknown sector "${op.sector}": ${SECTOR_IDS_EXPECTED}`);
+        if (!isSectorId(op.sector))
+          throw new EditError(`unknown sector "${op.sector}": ${SECTOR_IDS_EXPECTED}`);
         entry.sector = op.sector;
       }
-      if (op.position !== undefined && (!Number.isInteger(op.position) || op.position < 0)) throw new EditError(`position must be 0 or more, got ${op.position}`);
+      if (op.position !== undefined && (!Number.isInteger(op.position) || op.position < 0))
+        throw new EditError(`position must be 0 or more, got ${op.position}`);
       place(issue, entry, op.position, sectorOrder);
       return;
     }
@@ -81,7 +91,11 @@ export function cleanSubject(text: string): string | undefined {
 }
 
 /** A comment is trimmed; "no comment" only stands for an item without one. */
-export function setComment(entry: DraftEntry, text: string | null | undefined, noComment: boolean | undefined): void {
+export function setComment(
+  entry: DraftEntry,
+  text: string | null | undefined,
+  noComment: boolean | undefined,
+): void {
   const clean = text?.trim();
   entry.comment = clean || undefined;
   entry.noComment = noComment && !clean ? true : undefined;
@@ -93,5 +107,8 @@ export function sortBySector(entries: DraftEntry[], sectorOrder: readonly Sector
     const i = sectorOrder.indexOf(s);
     return i === -1 ? sectorOrder.length : i;
   };
-  return entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.sector) - rank(b.e.sector) || a.i - b.i).map(({ e }) => e);
+  return entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => rank(a.e.sector) - rank(b.e.sector) || a.i - b.i)
+    .map(({ e }) => e);
 }

@@ -7,11 +7,20 @@ import type { convert as Convert } from 'html-to-text';
 const require = createRequire(import.meta.url);
 let sanitizer: typeof sanitizeHtml | undefined;
 let converter: typeof Convert | undefined;
-const sanitize = (html: string, options: sanitizeHtml.IOptions) => (sanitizer ??= require('sanitize-html') as typeof sanitizeHtml)(html, options);
-const convert: typeof Convert = (html, options) => (converter ??= (require('html-to-text') as { convert: typeof Convert }).convert)(html, options);
+const sanitize = (html: string, options: sanitizeHtml.IOptions) =>
+  (sanitizer ??= require('sanitize-html') as typeof sanitizeHtml)(html, options);
+const convert: typeof Convert = (html, options) =>
+  (converter ??= (require('html-to-text') as { convert: typeof Convert }).convert)(html, options);
 
 // `%` too: our per-recipient placeholders are `%%ss:…%%`, and untrusted text must not spell one.
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '%': '&#37;' };
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '%': '&#37;',
+};
 
 /** Escapes text for HTML element content and (double- or single-quoted) attribute values. */
 export function escapeHtml(text: string): string {
@@ -31,7 +40,10 @@ const COMMENTARY: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   // Only absolute http(s) links: relative ones would point at the reader's mail client.
   transformTags: {
-    a: (tagName, attribs): sanitizeHtml.Tag => ({ tagName, attribs: /^https?:\/\/[^\s]/i.test(attribs.href ?? '') ? { href: attribs.href! } : {} }),
+    a: (tagName, attribs): sanitizeHtml.Tag => ({
+      tagName,
+      attribs: /^https?:\/\/[^\s]/i.test(attribs.href ?? '') ? { href: attribs.href! } : {},
+    }),
   },
 };
 
@@ -55,7 +67,11 @@ export function renderRichText(source: string, paragraphStyle = ''): RichText {
     .map((p) => p.trim())
     .filter(Boolean);
   const style = paragraphStyle ? ` style="${escapeHtml(paragraphStyle)}"` : '';
-  const safe = paragraphs.map((p) => sanitize(p, COMMENTARY).replace(/<a>([\s\S]*?)<\/a>/g, '$1').replace(/\n/g, '<br>'));
+  const safe = paragraphs.map((p) =>
+    sanitize(p, COMMENTARY)
+      .replace(/<a>([\s\S]*?)<\/a>/g, '$1')
+      .replace(/\n/g, '<br>'),
+  );
   const html = safe.map((p) => `<p${style}>${p}</p>`).join('');
   const text = safe.map((p) => htmlToText(p)).join('\n\n');
   return { html, text };

@@ -37,7 +37,11 @@ export function linkProblem(href: string): string | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (/^[\d.]+$/.test(host) || host.includes(':')) {
     if (!isPublicAddress(host)) return `points at a private address: "${href}"`;
-  } else if (host === 'localhost' || /\.(localhost|local|internal|lan|home\.arpa)$/.test(host) || !host.includes('.')) {
+  } else if (
+    host === 'localhost' ||
+    /\.(localhost|local|internal|lan|home\.arpa)$/.test(host) ||
+    !host.includes('.')
+  ) {
     return `points at a private host name: "${href}"`;
   }
   return undefined;
@@ -55,11 +59,14 @@ export function checkIssue(
   alreadySent: Map<string, string>,
 ): CheckResult {
   const findings: Finding[] = [];
-  const add = (severity: Severity, code: string, message: string, itemId?: string) => findings.push({ severity, code, message, ...(itemId ? { itemId } : {}) });
+  const add = (severity: Severity, code: string, message: string, itemId?: string) =>
+    findings.push({ severity, code, message, ...(itemId ? { itemId } : {}) });
 
   if (issue.status !== 'draft') add('warning', 'status', `issue is ${issue.status}, not a draft`);
-  if (!issue.subject?.trim()) add('blocking', 'no-subject', 'no subject line: set one with `ssnews digest subject`');
-  if (!issue.intro?.trim()) add('blocking', 'no-intro', "no editor's intro: set one with `ssnews digest intro`");
+  if (!issue.subject?.trim())
+    add('blocking', 'no-subject', 'no subject line: set one with `ssnews digest subject`');
+  if (!issue.intro?.trim())
+    add('blocking', 'no-intro', "no editor's intro: set one with `ssnews digest intro`");
 
   const included = issue.entries.filter((e) => e.included);
   if (included.length === 0) add('blocking', 'empty', 'no items are included');
@@ -76,11 +83,17 @@ export function checkIssue(
       if (other) itemOfUrl.set(other.url, other);
     }
     if (!entry.comment?.trim() && !entry.noComment) {
-      add('blocking', 'no-comment', `"${item.title}" has no commentary (write one, or mark it "no comment")`, entry.itemId);
+      add(
+        'blocking',
+        'no-comment',
+        `"${item.title}" has no commentary (write one, or mark it "no comment")`,
+        entry.itemId,
+      );
     }
     for (const id of [entry.itemId, ...entry.alsoIds]) {
       const week = alreadySent.get(id);
-      if (week) add('blocking', 'already-sent', `"${items.get(id)?.title ?? id}" already went out in ${week}`, id);
+      if (week)
+        add('blocking', 'already-sent', `"${items.get(id)?.title ?? id}" already went out in ${week}`, id);
     }
   }
 
@@ -104,12 +117,23 @@ export function checkIssue(
   });
   // Demo and test sources live on loopback by design: one line, not one per link.
   if (allowedPrivate.length > 0) {
-    add('warning', 'private-link', `${allowedPrivate.length} link(s) point at private addresses, from sources that allow it (demo or test data), e.g. ${allowedPrivate[0]}`);
+    add(
+      'warning',
+      'private-link',
+      `${allowedPrivate.length} link(s) point at private addresses, from sources that allow it (demo or test data), e.g. ${allowedPrivate[0]}`,
+    );
   }
 
-  const hasUnsub = (parts: CompiledIssue['html']) => parts.some((p) => p.kind === 'var' && p.name === 'unsubscribeUrl');
+  const hasUnsub = (parts: CompiledIssue['html']) =>
+    parts.some((p) => p.kind === 'var' && p.name === 'unsubscribeUrl');
   if (!hasUnsub(compiled.html)) add('blocking', 'no-unsubscribe', 'the HTML part has no unsubscribe link');
   if (!hasUnsub(compiled.text)) add('blocking', 'no-unsubscribe', 'the text part has no unsubscribe link');
 
-  return { week: issue.week, version: issue.version, ok: !findings.some((f) => f.severity === 'blocking'), htmlBytes, findings };
+  return {
+    week: issue.week,
+    version: issue.version,
+    ok: !findings.some((f) => f.severity === 'blocking'),
+    htmlBytes,
+    findings,
+  };
 }

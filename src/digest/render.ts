@@ -20,7 +20,10 @@ export const RECIPIENT_VARS = ['unsubscribeUrl', 'preferencesUrl'] as const;
 type VarName = (typeof RECIPIENT_VARS)[number];
 
 /** A compiled part: fixed text, a sector's section (kept or dropped per recipient), or a per-recipient value. */
-export type Part = { kind: 'text'; value: string } | { kind: 'section'; sector: SectorId; value: string } | { kind: 'var'; name: VarName };
+export type Part =
+  | { kind: 'text'; value: string }
+  | { kind: 'section'; sector: SectorId; value: string }
+  | { kind: 'var'; name: VarName };
 
 export interface CompiledIssue {
   week: string;
@@ -46,7 +49,12 @@ const placeholder = (name: VarName) => `%%ss:${name}%%`;
 function itemHtml(item: ItemView): string {
   const also = item.also.length
     ? renderTemplate('email/also.html', {
-        links: item.also.map((a) => `<a href="${escapeHtml(a.url)}" title="${escapeHtml(a.title)}">${escapeHtml(a.source)}</a>`).join(', '),
+        links: item.also
+          .map(
+            (a) =>
+              `<a href="${escapeHtml(a.url)}" title="${escapeHtml(a.title)}">${escapeHtml(a.source)}</a>`,
+          )
+          .join(', '),
       })
     : '';
   return renderTemplate('email/item.html', {
@@ -60,7 +68,11 @@ function itemHtml(item: ItemView): string {
 }
 
 function sectionMjml(section: SectionView): string {
-  return renderTemplate('email/section.mjml', { sector: section.sector, heading: section.heading, items: section.items.map(itemHtml).join('') });
+  return renderTemplate('email/section.mjml', {
+    sector: section.sector,
+    heading: section.heading,
+    items: section.items.map(itemHtml).join(''),
+  });
 }
 
 /** The issue as one MJML document, recipient values left as placeholders. */
@@ -120,7 +132,15 @@ export async function compileIssue(view: IssueView): Promise<CompiledIssue> {
   }
   const mjmlMs = performance.now() - t0;
   const parts = splitParts(html);
-  return { week: view.week, version: view.version, subject: view.subject, html: parts, text: splitParts(issueText(view)), mjmlMs, compileMs: performance.now() - started };
+  return {
+    week: view.week,
+    version: view.version,
+    subject: view.subject,
+    html: parts,
+    text: splitParts(issueText(view)),
+    mjmlMs,
+    compileMs: performance.now() - started,
+  };
 }
 
 function join(parts: Part[], recipient: Recipient, escape: boolean): string {
@@ -152,7 +172,9 @@ function itemText(item: ItemView): string {
   if (item.summary) lines.push(wrapText(item.summary, TEXT_WIDTH));
   lines.push(`Read more >>> ${item.url}`);
   if (item.also.length) {
-    lines.push(wrapText(`Also reported by: ${item.also.map((a) => `${a.source} <${a.url}>`).join(', ')}`, TEXT_WIDTH));
+    lines.push(
+      wrapText(`Also reported by: ${item.also.map((a) => `${a.source} <${a.url}>`).join(', ')}`, TEXT_WIDTH),
+    );
   }
   return lines.join('\n');
 }
@@ -188,9 +210,19 @@ export function issueText(view: IssueView): string {
 }
 
 /** What an HTML part of this size means for sending: too big to send, worth a warning, or fine. */
-export function sizeVerdict(htmlBytes: number): { severity: 'blocking' | 'warning'; message: string } | undefined {
-  if (htmlBytes >= GMAIL_CLIP_BYTES) return { severity: 'blocking', message: `HTML is ${kb(htmlBytes)}: Gmail clips messages above about 102 KB; leave some items out or shorten commentary` };
-  if (htmlBytes > HTML_SIZE_LIMIT) return { severity: 'warning', message: `HTML is ${kb(htmlBytes)}, over the ${kb(HTML_SIZE_LIMIT)} aim (Gmail clips at about 102 KB)` };
+export function sizeVerdict(
+  htmlBytes: number,
+): { severity: 'blocking' | 'warning'; message: string } | undefined {
+  if (htmlBytes >= GMAIL_CLIP_BYTES)
+    return {
+      severity: 'blocking',
+      message: `HTML is ${kb(htmlBytes)}: Gmail clips messages above about 102 KB; leave some items out or shorten commentary`,
+    };
+  if (htmlBytes > HTML_SIZE_LIMIT)
+    return {
+      severity: 'warning',
+      message: `HTML is ${kb(htmlBytes)}, over the ${kb(HTML_SIZE_LIMIT)} aim (Gmail clips at about 102 KB)`,
+    };
   return undefined;
 }
 

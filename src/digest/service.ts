@@ -79,19 +79,31 @@ export class Digest {
   /** Creates the week's draft from the items of its window, or refreshes it keeping every edit. */
   async draft(week: string): Promise<DraftResult> {
     const window = issueWindow(week, this.o.config.newsletter);
-    const [windowItems, earlier] = await Promise.all([this.items.list({ since: window.since, until: window.until }), this.issues.before(window.week)]);
+    const [windowItems, earlier] = await Promise.all([
+      this.items.list({ since: window.since, until: window.until }),
+      this.issues.before(window.week),
+    ]);
     const ran = ranBefore(earlier);
     // Stories are found among the window's items and those of recent issues, so a story
     // that already ran is recognised when another outlet reports it again.
     const inWindow = new Set(windowItems.map((i) => i.id));
-    const recent = await this.items.getMany([...ranBefore(earlier.slice(-RECENT_ISSUES)).keys()].filter((id) => !inWindow.has(id)));
+    const recent = await this.items.getMany(
+      [...ranBefore(earlier.slice(-RECENT_ISSUES)).keys()].filter((id) => !inWindow.has(id)),
+    );
     const storyOf = clusterStories([...windowItems, ...recent]);
     const existing = await this.issues.get(window.week);
     if (!existing) {
       const plan = planDraft(undefined, windowItems, storyOf, ran, window, this.sectorOrder);
       const now = new Date().toISOString();
       try {
-        const issue = await this.issues.create({ week: window.week, status: 'draft', entries: plan.entries, createdAt: now, updatedAt: now, updatedBy: this.o.editor });
+        const issue = await this.issues.create({
+          week: window.week,
+          status: 'draft',
+          entries: plan.entries,
+          createdAt: now,
+          updatedAt: now,
+          updatedBy: this.o.editor,
+        });
         return { issue, created: true, added: plan.added, attached: plan.attached };
       } catch (err) {
         // Someone created it meanwhile: refresh theirs instead.
@@ -112,7 +124,10 @@ export class Digest {
 
   async get(week: string): Promise<Issue> {
     const issue = await this.issues.get(issueWindow(week, this.o.config.newsletter).week);
-    if (!issue) throw new EditError(`there is no issue for ${week} yet: create it with \`ssnews digest draft --week ${week}\``);
+    if (!issue)
+      throw new EditError(
+        `there is no issue for ${week} yet: create it with \`ssnews digest draft --week ${week}\``,
+      );
     return issue;
   }
 
@@ -136,7 +151,9 @@ export class Digest {
     const issue = await this.change(before.week, version, (issue) => {
       for (const op of ops) applyOp(issue, op, this.sectorOrder);
     });
-    const moved = ops.flatMap((op) => (op.op === 'move' && op.sector ? [{ itemId: op.itemId, sector: op.sector }] : []));
+    const moved = ops.flatMap((op) =>
+      op.op === 'move' && op.sector ? [{ itemId: op.itemId, sector: op.sector }] : [],
+    );
     await this.fileMoves(issue, moved, before);
     return issue;
   }
@@ -159,7 +176,12 @@ export class Digest {
    * One versioned change of an issue. Editing operations change only a draft (IssueLockedError
    * otherwise); a stale version is a ConflictError that tells the editor to reload.
    */
-  private async change(week: string, version: number, change: (issue: Issue) => Issue | void, o: { allowLocked?: boolean } = {}): Promise<Issue> {
+  private async change(
+    week: string,
+    version: number,
+    change: (issue: Issue) => Issue | void,
+    o: { allowLocked?: boolean } = {},
+  ): Promise<Issue> {
     try {
       return await this.issues.update(
         week,
@@ -177,25 +199,42 @@ export class Digest {
   }
 
   /** Sector changes go to the item store and the classifier's training labels. */
-  private async fileMoves(issue: Issue, moved: { itemId: string; sector: Issue['entries'][number]['sector'] }[], before: Issue): Promise<void> {
+  private async fileMoves(
+    issue: Issue,
+    moved: { itemId: string; sector: Issue['entries'][number]['sector'] }[],
+    before: Issue,
+  ): Promise<void> {
     for (const { itemId: id, sector } of moved) {
       const was = before.entries.find((e) => e.itemId === id)?.sector;
       const item = await this.items.get(id);
       if (!item || (was === sector && sectorOf(item) === sector)) continue;
       await labelItem({ items: this.items, labels: this.labels }, id, { sector }, this.o.editor ?? 'unknown');
       // The rest of the story cluster goes with it.
-      for (const other of issue.entries.find((e) => e.itemId === id)?.alsoIds ?? []) await this.items.setEditorSector(other, sector);
+      for (const other of issue.entries.find((e) => e.itemId === id)?.alsoIds ?? [])
+        await this.items.setEditorSector(other, sector);
     }
   }
 
   /** Adds an article by URL: the stored item if we have it, else fetched through the pipeline. */
-  async addByUrl(week: string, version: number, url: string, position?: number): Promise<{ issue: Issue; item: NewsItem }> {
+  async addByUrl(
+    week: string,
+    version: number,
+    url: string,
+    position?: number,
+  ): Promise<{ issue: Issue; item: NewsItem }> {
     const canonical = canonicalUrl(url);
     if (!canonical) throw new EditError(`not an http(s) URL: "${url}"`);
     let item = await this.items.getByUrlId(itemId(canonical));
     item ??= await ingestForEditor(this.o.ingestUrl, canonical);
     const window = issueWindow(week, this.o.config.newsletter);
-    const entry = { itemId: item.id, sector: sectorOf(item), included: true, alsoIds: [], score: rankScore(item, item.sourceIds.length, window), origin: 'editor' as const };
+    const entry = {
+      itemId: item.id,
+      sector: sectorOf(item),
+      included: true,
+      alsoIds: [],
+      score: rankScore(item, item.sourceIds.length, window),
+      origin: 'editor' as const,
+    };
     const issue = await this.edit(week, version, [{ op: 'add', entry, position }]);
     return { issue, item };
   }
@@ -224,6 +263,12 @@ export class Digest {
 
   async check(week: string): Promise<CheckResult> {
     const { loaded, compiled } = await this.compile(week);
-    return checkIssue(loaded.issue, loaded.items, compiled, this.o.config, ranBefore(await this.issues.before(loaded.issue.week)));
+    return checkIssue(
+      loaded.issue,
+      loaded.items,
+      compiled,
+      this.o.config,
+      ranBefore(await this.issues.before(loaded.issue.week)),
+    );
   }
 }

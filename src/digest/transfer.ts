@@ -89,7 +89,9 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new EditError(parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('\n'));
+    throw new EditError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('\n'),
+    );
   }
   const file = parsed.data;
   const problems: string[] = [];
@@ -116,13 +118,16 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
       continue;
     }
     (list ?? []).forEach((ref, i) => {
-      if (known(ref.id, `sections.${sector}[${i}]`)) placed.push({ id: ref.id, sector, comment: ref.comment, noComment: ref.noComment });
+      if (known(ref.id, `sections.${sector}[${i}]`))
+        placed.push({ id: ref.id, sector, comment: ref.comment, noComment: ref.noComment });
     });
   }
   const excluded = (file.excluded ?? []).filter((ref, i) => known(ref.id, `excluded[${i}]`)).map((r) => r.id);
   if (problems.length) throw new EditError(problems.join('\n'));
 
-  const moved = placed.filter((p) => byId.get(p.id)!.sector !== p.sector).map((p) => ({ itemId: p.id, sector: p.sector }));
+  const moved = placed
+    .filter((p) => byId.get(p.id)!.sector !== p.sector)
+    .map((p) => ({ itemId: p.id, sector: p.sector }));
   const apply = (issue: Issue) => {
     const entries = new Map(issue.entries.map((e) => [e.itemId, e]));
     const next: DraftEntry[] = [];

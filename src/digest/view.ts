@@ -61,7 +61,10 @@ export function sourceName(config: Config, item: NewsItem): string {
 }
 
 export function publicUrl(config: Config, path: string): string {
-  return new URL(path, config.newsletter.baseUrl.endsWith('/') ? config.newsletter.baseUrl : `${config.newsletter.baseUrl}/`).href;
+  return new URL(
+    path,
+    config.newsletter.baseUrl.endsWith('/') ? config.newsletter.baseUrl : `${config.newsletter.baseUrl}/`,
+  ).href;
 }
 
 export function defaultSubject(config: Config, issue: Pick<Issue, 'week'>): string {
@@ -108,7 +111,10 @@ export function buildIssueView(issue: Issue, items: Map<string, NewsItem>, confi
     subject,
     dateLine: longDate(window.sendAt, lang),
     coverLine: `News from ${shortDate(window.since, lang)} to ${shortDate(lastDay, lang)}`,
-    preheader: (intro?.text ?? sections.flatMap((s) => s.items.map((i) => i.title)).join(' · ')).slice(0, 140),
+    preheader: (intro?.text ?? sections.flatMap((s) => s.items.map((i) => i.title)).join(' · ')).slice(
+      0,
+      140,
+    ),
     intro,
     sections,
     footer: config.newsletter.footer,

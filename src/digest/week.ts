@@ -5,7 +5,15 @@ import { UsageError } from '../errors.js';
 /** Every date in the digest is Europe/London (DESIGN.md). */
 export const ZONE = 'Europe/London';
 
-const WEEKDAY_NUMBER = { monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 } as const;
+const WEEKDAY_NUMBER = {
+  monday: 1,
+  tuesday: 2,
+  wednesday: 3,
+  thursday: 4,
+  friday: 5,
+  saturday: 6,
+  sunday: 7,
+} as const;
 
 export interface IssueWindow {
   /** ISO week, e.g. `2014-W22`. */
@@ -25,7 +33,8 @@ export function parseWeek(text: string): { year: number; week: number } {
   const year = Number(m?.[1]);
   const week = Number(m?.[2]);
   const dt = DateTime.fromObject({ weekYear: year, weekNumber: week, weekday: 1 }, { zone: ZONE });
-  if (!dt.isValid || dt.weekNumber !== week) throw new UsageError(`expected an ISO week such as 2014-W22, got "${text}"`);
+  if (!dt.isValid || dt.weekNumber !== week)
+    throw new UsageError(`expected an ISO week such as 2014-W22, got "${text}"`);
   return { year, week };
 }
 
@@ -43,7 +52,10 @@ export function weekOf(when: Date | DateTime = new Date()): string {
  * The issue of an ISO week goes out on the configured weekday of that week at the configured
  * time, and covers the `coversDays` whole days before its send date.
  */
-export function issueWindow(weekText: string, newsletter: Pick<NewsletterConfig, 'send' | 'coversDays'>): IssueWindow {
+export function issueWindow(
+  weekText: string,
+  newsletter: Pick<NewsletterConfig, 'send' | 'coversDays'>,
+): IssueWindow {
   const { year, week } = parseWeek(weekText);
   const [hour, minute] = newsletter.send.time.split(':').map(Number);
   const sendAt = DateTime.fromObject(

@@ -8,7 +8,11 @@ const FIRST_BACKOFF_MS = 5 * 60_000;
  * within the same cap.
  * `random` is injectable for tests. Pure.
  */
-export function backoffDelay(failures: number, retryAfterMs?: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  failures: number,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, failures - 1));
   // "Equal jitter": between half and the whole step, so retries from many sources spread out.
   const jittered = Math.min(MAX_BACKOFF_MS, Math.round(exp / 2 + random() * (exp / 2)));

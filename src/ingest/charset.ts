@@ -4,8 +4,12 @@ import iconv from 'iconv-lite';
  * Decodes a response body. Precedence follows browsers and feed readers: a byte-order mark,
  * then the HTTP Content-Type charset, then the XML prolog or an HTML <meta>, then UTF-8.
  */
-export function decodeBody(bytes: Buffer, contentType: string | undefined): { text: string; charset: string } {
-  const charset = sniffBom(bytes) ?? charsetFromContentType(contentType) ?? charsetFromMarkup(bytes) ?? 'utf-8';
+export function decodeBody(
+  bytes: Buffer,
+  contentType: string | undefined,
+): { text: string; charset: string } {
+  const charset =
+    sniffBom(bytes) ?? charsetFromContentType(contentType) ?? charsetFromMarkup(bytes) ?? 'utf-8';
   const usable = iconv.encodingExists(charset) ? charset : 'utf-8';
   return { text: iconv.decode(bytes, usable), charset: usable };
 }
@@ -39,6 +43,7 @@ function charsetFromMarkup(bytes: Buffer): string | undefined {
 function normalise(label: string): string {
   const lower = label.toLowerCase();
   // Per the WHATWG Encoding standard, ISO-8859-1 and ASCII labels mean windows-1252 on the web.
-  if (lower === 'iso-8859-1' || lower === 'latin1' || lower === 'us-ascii' || lower === 'ascii') return 'windows-1252';
+  if (lower === 'iso-8859-1' || lower === 'latin1' || lower === 'us-ascii' || lower === 'ascii')
+    return 'windows-1252';
   return lower;
 }

@@ -31,12 +31,18 @@ export async function checkSources(
   return mapConcurrent(sources, options.concurrency ?? 8, (source) => checkOne(source, options));
 }
 
-async function checkOne(source: Source, options: Omit<FetchOptions, 'allowPrivateNetwork'>): Promise<SourceCheck> {
+async function checkOne(
+  source: Source,
+  options: Omit<FetchOptions, 'allowPrivateNetwork'>,
+): Promise<SourceCheck> {
   const started = performance.now();
   const base = { id: source.id, kind: source.kind, url: source.url, items: 0, skipped: 0 };
   try {
     const { fetch, parsed } = await readSource(source, options);
-    const dates = (parsed?.items ?? []).map((i) => i.publishedAt).filter((d): d is string => !!d).sort();
+    const dates = (parsed?.items ?? [])
+      .map((i) => i.publishedAt)
+      .filter((d): d is string => !!d)
+      .sort();
     return {
       ...base,
       ok: true,
@@ -49,6 +55,12 @@ async function checkOne(source: Source, options: Omit<FetchOptions, 'allowPrivat
     };
   } catch (err) {
     if (!(err instanceof FetchError)) throw err;
-    return { ...base, ok: false, status: err.details.status, ms: performance.now() - started, error: `${err.code}: ${err.message}` };
+    return {
+      ...base,
+      ok: false,
+      status: err.details.status,
+      ms: performance.now() - started,
+      error: `${err.code}: ${err.message}`,
+    };
   }
 }

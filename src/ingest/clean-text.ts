@@ -4,7 +4,8 @@ const COMMENTS = /<!--[\s\S]*?-->/g;
 /** Elements whose content is code or layout, never words of the story. */
 const DROPPED = /<(script|style|noscript|template|iframe|object)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 /** Block-level boundaries become spaces so "<p>a</p><p>b</p>" does not read "ab". */
-const BLOCKS = /<\/?(p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|blockquote|section|article|header|footer|table|figure|figcaption)\b[^>]*>/gi;
+const BLOCKS =
+  /<\/?(p|div|li|ul|ol|h[1-6]|br|hr|tr|td|th|blockquote|section|article|header|footer|table|figure|figcaption)\b[^>]*>/gi;
 const TAGS = /<\/?[a-z][^>]*>|<![^>]*>/gi;
 
 /**
@@ -15,7 +16,8 @@ const TAGS = /<\/?[a-z][^>]*>|<![^>]*>/gi;
 export function toPlainText(value: string | undefined | null): string {
   if (!value) return '';
   let text = value;
-  if (text.includes('<')) text = text.replace(COMMENTS, ' ').replace(DROPPED, ' ').replace(BLOCKS, ' ').replace(TAGS, '');
+  if (text.includes('<'))
+    text = text.replace(COMMENTS, ' ').replace(DROPPED, ' ').replace(BLOCKS, ' ').replace(TAGS, '');
   if (text.includes('&')) text = decodeHTML(text);
   return cleanWhitespace(text);
 }
@@ -28,7 +30,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
  * terminals (escape sequences) and XML (where most controls are illegal).
  */
 export function cleanWhitespace(text: string): string {
-  return text.replace(/[\s\u00a0\u200b]+/g, ' ').replace(CONTROL, '').trim();
+  return text
+    .replace(/[\s\u00a0\u200b]+/g, ' ')
+    .replace(CONTROL, '')
+    .trim();
 }
 
 /**

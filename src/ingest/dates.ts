@@ -1,7 +1,18 @@
 import { DateTime } from 'luxon';
 
 const ZONE = 'Europe/London';
-const LOCAL_FORMATS = ['d MMMM yyyy', 'd MMM yyyy', 'dd/MM/yyyy', 'd/M/yyyy', 'MMMM d, yyyy', 'MMM d, yyyy', 'd MMMM yyyy HH:mm', 'EEEE d MMMM yyyy', 'EEE d MMM yyyy', 'yyyy-MM-dd'];
+const LOCAL_FORMATS = [
+  'd MMMM yyyy',
+  'd MMM yyyy',
+  'dd/MM/yyyy',
+  'd/M/yyyy',
+  'MMMM d, yyyy',
+  'MMM d, yyyy',
+  'd MMMM yyyy HH:mm',
+  'EEEE d MMMM yyyy',
+  'EEE d MMM yyyy',
+  'yyyy-MM-dd',
+];
 
 /**
  * A publication date from a feed or page, as ISO 8601 UTC. Dates with a zone are taken
@@ -11,7 +22,9 @@ const LOCAL_FORMATS = ['d MMMM yyyy', 'd MMM yyyy', 'dd/MM/yyyy', 'd/M/yyyy', 'M
 export function parseDate(value: string | undefined | null): string | undefined {
   const text = value?.trim().replace(/\s+/g, ' ');
   if (!text) return undefined;
-  const hasZone = /(Z|[+-]\d\d:?\d\d|\b(GMT|UTC|UT|BST|EST|EDT|PST|PDT|CET|CEST)\b)\s*$/i.test(text) || /T\d\d:\d\d.*(Z|[+-]\d\d)/.test(text);
+  const hasZone =
+    /(Z|[+-]\d\d:?\d\d|\b(GMT|UTC|UT|BST|EST|EDT|PST|PDT|CET|CEST)\b)\s*$/i.test(text) ||
+    /T\d\d:\d\d.*(Z|[+-]\d\d)/.test(text);
   if (hasZone) {
     const ms = Date.parse(text.replace(/\bBST\b/i, '+0100'));
     if (!Number.isNaN(ms)) return sane(ms);
@@ -19,7 +32,10 @@ export function parseDate(value: string | undefined | null): string | undefined 
   const iso = DateTime.fromISO(text, { zone: ZONE });
   if (iso.isValid) return sane(iso.toMillis());
   for (const format of LOCAL_FORMATS) {
-    const dt = DateTime.fromFormat(text.replace(/(\d)(st|nd|rd|th)\b/, '$1'), format, { zone: ZONE, locale: 'en-GB' });
+    const dt = DateTime.fromFormat(text.replace(/(\d)(st|nd|rd|th)\b/, '$1'), format, {
+      zone: ZONE,
+      locale: 'en-GB',
+    });
     if (dt.isValid) return sane(dt.toMillis());
   }
   const loose = Date.parse(text);

@@ -24,7 +24,10 @@ export interface ArticleMeta {
 export function parseArticle(html: string, pageUrl: string): ArticleMeta {
   const $ = load(html);
   const meta = (sel: string) => cleanWhitespace($(sel).first().attr('content') ?? '') || undefined;
-  let description = meta('meta[property="og:description"]') ?? meta('meta[name="description"]') ?? meta('meta[name="twitter:description"]');
+  let description =
+    meta('meta[property="og:description"]') ??
+    meta('meta[name="description"]') ??
+    meta('meta[name="twitter:description"]');
   if (!description) {
     $('article p, main p, p').each((_, el) => {
       const text = cleanWhitespace($(el).text());
@@ -36,13 +39,22 @@ export function parseArticle(html: string, pageUrl: string): ArticleMeta {
     });
   }
   const published =
-    meta('meta[property="article:published_time"]') ?? meta('meta[name="date"]') ?? meta('meta[itemprop="datePublished"]') ?? $('article time[datetime], time[datetime]').first().attr('datetime');
-  const declared = absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ?? absolute(meta('meta[property="og:url"]'), pageUrl);
+    meta('meta[property="article:published_time"]') ??
+    meta('meta[name="date"]') ??
+    meta('meta[itemprop="datePublished"]') ??
+    $('article time[datetime], time[datetime]').first().attr('datetime');
+  const declared =
+    absolute($('link[rel="canonical"]').first().attr('href'), pageUrl) ??
+    absolute(meta('meta[property="og:url"]'), pageUrl);
   // A page may name its own canonical address, not another site's: otherwise any page we
   // enrich could swap the digest's link for one of its choosing.
   const canonical = declared && sameSite(declared, pageUrl) ? declared : undefined;
   return {
-    title: toPlainText(meta('meta[property="og:title"]')) || cleanWhitespace($('h1').first().text()) || cleanWhitespace($('title').first().text()) || undefined,
+    title:
+      toPlainText(meta('meta[property="og:title"]')) ||
+      cleanWhitespace($('h1').first().text()) ||
+      cleanWhitespace($('title').first().text()) ||
+      undefined,
     description: description ? truncateSummary(toPlainText(description)) : undefined,
     publishedAt: parseDate(published),
     canonical: canonical ? canonicalUrl(canonical) : undefined,
@@ -57,17 +69,29 @@ export type EnrichOutcome = 'enriched' | 'already' | 'missing' | 'failed';
  * is left alone. A page that cannot be had for good (404, robots) marks the item enriched so
  * it is not tried again; a passing failure throws for the queue to retry.
  */
-export async function enrichItem(deps: IngestDeps, itemIdToEnrich: string, source: Pick<Source, 'allowPrivateNetwork' | 'sector'> | undefined, client: PoliteClient = politeClient(deps)): Promise<{ outcome: EnrichOutcome; error?: string }> {
+export async function enrichItem(
+  deps: IngestDeps,
+  itemIdToEnrich: string,
+  source: Pick<Source, 'allowPrivateNetwork' | 'sector'> | undefined,
+  client: PoliteClient = politeClient(deps),
+): Promise<{ outcome: EnrichOutcome; error?: string }> {
   const item = await deps.items.get(itemIdToEnrich);
   if (!item) return { outcome: 'missing' };
   if (item.enrichedAt) return { outcome: 'already' };
   const now = (deps.now ?? (() => new Date()))().toISOString();
   let meta: ArticleMeta;
   try {
-    const res = await client.fetch(item.url, { robots: true, allowPrivateNetwork: source?.allowPrivateNetwork, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5' });
+    const res = await client.fetch(item.url, {
+      robots: true,
+      allowPrivateNetwork: source?.allowPrivateNetwork,
+      accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+    });
     meta = parseArticle(res.text, res.url);
   } catch (err) {
-    if (err instanceof FetchError && (err.details.permanent || err.code === 'too-large' || err.code === 'too-many-redirects')) {
+    if (
+      err instanceof FetchError &&
+      (err.details.permanent || err.code === 'too-large' || err.code === 'too-many-redirects')
+    ) {
       await deps.items.patch(item.id, { enrichedAt: now });
       return { outcome: 'failed', error: `${err.code}: ${err.message}` };
     }
@@ -82,12 +106,20 @@ export async function enrichItem(deps: IngestDeps, itemIdToEnrich: string, sourc
       ...(item.dateFromFirstSeen && meta.publishedAt ? { publishedAt: meta.publishedAt } : {}),
       ...(meta.canonical && meta.canonical !== item.url ? { url: meta.canonical } : {}),
     },
-    { onlyIfMissing: ['summary'], remove: item.dateFromFirstSeen && meta.publishedAt ? ['dateFromFirstSeen'] : [] },
+    {
+      onlyIfMissing: ['summary'],
+      remove: item.dateFromFirstSeen && meta.publishedAt ? ['dateFromFirstSeen'] : [],
+    },
   );
-  if (meta.canonical && meta.canonical !== item.url) await deps.items.addAlias(itemId(meta.canonical), item.id);
+  if (meta.canonical && meta.canonical !== item.url)
+    await deps.items.addAlias(itemId(meta.canonical), item.id);
   if (updated && !hadSummary && updated.summary) {
     // New text, new verdict: classify again with the summary.
-    const classification = deps.classifier.classify({ title: updated.title, summary: updated.summary, sectorHint: source?.sector });
+    const classification = deps.classifier.classify({
+      title: updated.title,
+      summary: updated.summary,
+      sectorHint: source?.sector,
+    });
     await deps.items.patch(item.id, { classification });
   }
   return { outcome: 'enriched' };

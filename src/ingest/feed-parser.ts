@@ -4,7 +4,13 @@ import { parseDate } from './dates.js';
 import { toPlainText } from './clean-text.js';
 import type { ParseResult, RawItem } from './types.js';
 
-type Extra = { 'content:encoded'?: string; 'dc:date'?: string; description?: string; updated?: string; published?: string };
+type Extra = {
+  'content:encoded'?: string;
+  'dc:date'?: string;
+  description?: string;
+  updated?: string;
+  published?: string;
+};
 
 // rss-parser handles RSS 0.9x/1.0 (RDF)/2.0 and Atom; one instance is reusable.
 const parser: Parser<Record<string, unknown>, Extra> = new Parser({
@@ -27,7 +33,9 @@ export async function parseFeed(xml: string, baseUrl: string): Promise<ParseResu
   let feed: Parser.Output<Extra>;
   try {
     // rss-parser insists on <rss version="...">; plenty of real feeds leave it out.
-    feed = await parser.parseString(xml.replace(/^\uFEFF/, '').replace(/<rss(?![^>]*\sversion\s*=)(?=[\s>])/, '<rss version="2.0"'));
+    feed = await parser.parseString(
+      xml.replace(/^\uFEFF/, '').replace(/<rss(?![^>]*\sversion\s*=)(?=[\s>])/, '<rss version="2.0"'),
+    );
   } catch (err) {
     const reason = ((err as Error).message ?? String(err)).split('\n').slice(0, 2).join(' ');
     throw new FetchError('parse', `not a readable RSS/Atom feed: ${reason}`);
@@ -42,12 +50,23 @@ export async function parseFeed(xml: string, baseUrl: string): Promise<ParseResu
       skipped++;
       continue;
     }
-    const summary = toPlainText(stringOf(entry.summary) || stringOf(entry.description) || stringOf(entry.contentSnippet) || stringOf(entry['content:encoded']));
+    const summary = toPlainText(
+      stringOf(entry.summary) ||
+        stringOf(entry.description) ||
+        stringOf(entry.contentSnippet) ||
+        stringOf(entry['content:encoded']),
+    );
     items.push({
       title,
       link,
       summary: summary || undefined,
-      publishedAt: parseDate(stringOf(entry.isoDate) || stringOf(entry.pubDate) || stringOf(entry['dc:date']) || stringOf(entry.published) || stringOf(entry.updated)),
+      publishedAt: parseDate(
+        stringOf(entry.isoDate) ||
+          stringOf(entry.pubDate) ||
+          stringOf(entry['dc:date']) ||
+          stringOf(entry.published) ||
+          stringOf(entry.updated),
+      ),
     });
   }
   return { items, skipped };

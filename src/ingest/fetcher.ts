@@ -43,7 +43,8 @@ export interface FetchResult {
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-const DEFAULT_ACCEPT = 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
+const DEFAULT_ACCEPT =
+  'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
 
 // One agent each, shared process-wide: keep-alive pools per origin.
 const publicAgent = new Agent({ connect: { lookup: guardedLookup() as never }, keepAliveTimeout: 10_000 });
@@ -66,14 +67,25 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
   for (let hop = 0; ; hop++) {
     const target = new URL(current);
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw new FetchError('blocked-address', `refusing ${target.protocol} URL ${current}`, { permanent: true });
+      throw new FetchError('blocked-address', `refusing ${target.protocol} URL ${current}`, {
+        permanent: true,
+      });
     }
     if (!options.allowPrivateNetwork) assertAllowedLiteral(target, policy);
     const res = await send(current, options, dispatcher, signal, timeoutMs);
     const location = res.headers['location'];
-    if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304 && typeof location === 'string') {
+    if (
+      res.statusCode >= 300 &&
+      res.statusCode < 400 &&
+      res.statusCode !== 304 &&
+      typeof location === 'string'
+    ) {
       res.body.resume();
-      if (hop >= maxRedirects) throw new FetchError('too-many-redirects', `more than ${maxRedirects} redirects, last to ${location}`);
+      if (hop >= maxRedirects)
+        throw new FetchError(
+          'too-many-redirects',
+          `more than ${maxRedirects} redirects, last to ${location}`,
+        );
       if (res.statusCode !== 301 && res.statusCode !== 308) allPermanent = false;
       current = new URL(location, current).href;
       await options.beforeRedirect?.(current);
@@ -100,7 +112,13 @@ export async function fetchUrl(url: string, options: FetchOptions): Promise<Fetc
   }
 }
 
-async function send(url: string, options: FetchOptions, dispatcher: Dispatcher, signal: AbortSignal, timeoutMs: number) {
+async function send(
+  url: string,
+  options: FetchOptions,
+  dispatcher: Dispatcher,
+  signal: AbortSignal,
+  timeoutMs: number,
+) {
   const headers: Record<string, string> = {
     'user-agent': options.userAgent,
     accept: options.accept ?? DEFAULT_ACCEPT,
@@ -109,7 +127,14 @@ async function send(url: string, options: FetchOptions, dispatcher: Dispatcher, 
   if (options.etag) headers['if-none-match'] = options.etag;
   if (options.lastModified) headers['if-modified-since'] = options.lastModified;
   try {
-    return await request(url, { method: 'GET', headers, dispatcher, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    return await request(url, {
+      method: 'GET',
+      headers,
+      dispatcher,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
   } catch (err) {
     throw toFetchError(err, timeoutMs);
   }
@@ -159,7 +184,9 @@ function decompressor(encoding: string | undefined): Transform | undefined {
 function assertAllowedLiteral(target: URL, policy: AddressPolicy): void {
   const host = target.hostname.replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) {
-    throw new FetchError('blocked-address', `${target.host} is a loopback name, not a public address`, { permanent: true });
+    throw new FetchError('blocked-address', `${target.host} is a loopback name, not a public address`, {
+      permanent: true,
+    });
   }
   if (isIP(host) && !policy(host)) {
     throw new FetchError('blocked-address', `${host} is not a public address`, { permanent: true });
@@ -185,7 +212,11 @@ function toFetchError(err: unknown, timeoutMs: number): FetchError {
   if (err instanceof FetchError) return err;
   const e = err as { name?: string; code?: string; message?: string; cause?: unknown };
   if (e.cause instanceof FetchError) return e.cause;
-  if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+  if (
+    e.name === 'TimeoutError' ||
+    e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e.code === 'UND_ERR_BODY_TIMEOUT'
+  ) {
     return new FetchError('timeout', `no complete response within ${timeoutMs / 1000} s`);
   }
   return new FetchError('network', `${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}`);

@@ -51,7 +51,10 @@ export interface SourceRun {
 }
 
 export function politeClient(deps: IngestDeps): PoliteClient {
-  return new PoliteClient(deps.hosts, deps.userAgent, deps.pace, { timeoutMs: deps.timeoutMs, maxBytes: deps.maxBytes });
+  return new PoliteClient(deps.hosts, deps.userAgent, deps.pace, {
+    timeoutMs: deps.timeoutMs,
+    maxBytes: deps.maxBytes,
+  });
 }
 
 /**
@@ -69,19 +72,32 @@ export function politeClient(deps: IngestDeps): PoliteClient {
  *
  * `force` ignores a backoff in progress (an administrator's `ssnews fetch`).
  */
-export async function ingestSource(deps: IngestDeps, source: Source, options: { force?: boolean; client?: PoliteClient; lockOwner?: string } = {}): Promise<SourceRun> {
+export async function ingestSource(
+  deps: IngestDeps,
+  source: Source,
+  options: { force?: boolean; client?: PoliteClient; lockOwner?: string } = {},
+): Promise<SourceRun> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const base = { sourceId: source.id, items: 0, created: 0, skipped: 0 };
   const state = await deps.sources.get(source.id);
   if (!options.force && state.backoffUntil && Date.parse(state.backoffUntil) > started.getTime()) {
-    return { ...base, outcome: 'backing-off', error: state.lastError, consecutiveFailures: state.consecutiveFailures };
+    return {
+      ...base,
+      outcome: 'backing-off',
+      error: state.lastError,
+      consecutiveFailures: state.consecutiveFailures,
+    };
   }
   // One fetch of a source at a time. BullMQ's job lock covers one job, not one source: a
   // scheduled job and a manual one (or an in-process `ssnews fetch`, or two ticks of a slow
   // source) can run at once for the same source. The loser is reported 'busy'; the winner is
   // fetching it anyway. Keyed by job id, so a job taken over after its worker died gets it back.
-  const release = await deps.sources.lock(source.id, 3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000, options.lockOwner);
+  const release = await deps.sources.lock(
+    source.id,
+    3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000,
+    options.lockOwner,
+  );
   if (!release) return { ...base, outcome: 'busy', error: 'another job is fetching this source' };
   const client = options.client ?? politeClient(deps);
   try {
@@ -89,20 +105,32 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
     const sameUrl = state.url === source.url;
     const read = await readSource(
       source,
-      { userAgent: deps.userAgent, etag: sameUrl ? state.etag : undefined, lastModified: sameUrl ? state.lastModified : undefined },
+      {
+        userAgent: deps.userAgent,
+        etag: sameUrl ? state.etag : undefined,
+        lastModified: sameUrl ? state.lastModified : undefined,
+      },
       (url, fetchOptions) => client.fetch(url, fetchOptions),
     );
     const at = now();
     const nextFetchAt = new Date(at.getTime() + source.every);
     if (!read.parsed) {
-      await deps.sources.recordSuccess(source.id, { at, url: source.url, status: 304, nextFetchAt, movedTo: read.fetch.permanentRedirect });
+      await deps.sources.recordSuccess(source.id, {
+        at,
+        url: source.url,
+        status: 304,
+        nextFetchAt,
+        movedTo: read.fetch.permanentRedirect,
+      });
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
     const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
     // Enrichment is asked for before the success is recorded: a run that fails (or dies) in
     // between leaves the old validators, so the next try reads the feed again, finds the items
     // stored and asks again. Enrich jobs are keyed by item and skip items already enriched.
-    const wanted = stored.filter((i) => !i.enrichedAt && (source.enrich || !i.summary)).map((i) => ({ itemId: i.id, sourceId: source.id }));
+    const wanted = stored
+      .filter((i) => !i.enrichedAt && (source.enrich || !i.summary))
+      .map((i) => ({ itemId: i.id, sourceId: source.id }));
     if (deps.enrich && wanted.length) await deps.enrich(wanted);
     // Only once the items are stored: new validators would make the next fetch a 304.
     await deps.sources.recordSuccess(source.id, {
@@ -117,7 +145,15 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
       skipped,
       nextFetchAt,
     });
-    return { ...base, outcome: 'fetched', status: read.fetch.status, items, created: created.length, skipped, movedTo: read.fetch.permanentRedirect };
+    return {
+      ...base,
+      outcome: 'fetched',
+      status: read.fetch.status,
+      items,
+      created: created.length,
+      skipped,
+      movedTo: read.fetch.permanentRedirect,
+    };
   } catch (err) {
     if (err instanceof HostPaused) {
       // The host asked everyone to wait (a Retry-After seen on another of its sources): not this
@@ -128,17 +164,33 @@ export async function ingestSource(deps: IngestDeps, source: Source, options: { 
     const known = err instanceof FetchError ? err : undefined;
     const error = known ? `${known.code}: ${known.message}` : `unexpected: ${describeUnexpected(err)}`;
     const at = now();
-    const failures = await deps.sources.recordFailure(source.id, { at, status: known?.details.status, error });
+    const failures = await deps.sources.recordFailure(source.id, {
+      at,
+      status: known?.details.status,
+      error,
+    });
     const delay = backoffDelay(failures, known?.details.retryAfterMs);
     await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay));
-    return { ...base, outcome: 'failed', status: known?.details.status, error, retryInMs: delay, consecutiveFailures: failures };
+    return {
+      ...base,
+      outcome: 'failed',
+      status: known?.details.status,
+      error,
+      retryInMs: delay,
+      consecutiveFailures: failures,
+    };
   } finally {
     await release();
   }
 }
 
 /** parse result → normalise → classify → store. Returns the items that were new. */
-export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 'sector'>, parsed: Parameters<typeof normaliseItems>[0], at: Date) {
+export async function storeParsed(
+  deps: IngestDeps,
+  source: Pick<Source, 'id' | 'sector'>,
+  parsed: Parameters<typeof normaliseItems>[0],
+  at: Date,
+) {
   const normalised = normaliseItems(parsed, at);
   // URLs learnt from article pages' rel=canonical map to the item first stored under another URL.
   const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));
@@ -147,12 +199,20 @@ export async function storeParsed(deps: IngestDeps, source: Pick<Source, 'id' | 
   const seenAt = at.toISOString();
   const results = await deps.items.upsertMany(classified.map((i) => ({ ...i, sourceId: source.id, seenAt })));
   const stored = results.map((r) => r.item);
-  return { created: stored.filter((_, n) => results[n]!.created), stored, items: normalised.items.length, skipped: normalised.skipped };
+  return {
+    created: stored.filter((_, n) => results[n]!.created),
+    stored,
+    items: normalised.items.length,
+    skipped: normalised.skipped,
+  };
 }
 
 /** `Name: message (at the innermost frame)`: enough in the source's last error to find a bug. */
 function describeUnexpected(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const frame = err.stack?.split('\n').find((l) => l.trimStart().startsWith('at '))?.trim();
+  const frame = err.stack
+    ?.split('\n')
+    .find((l) => l.trimStart().startsWith('at '))
+    ?.trim();
   return `${err.name}: ${err.message}${frame ? ` (${frame})` : ''}`;
 }

@@ -14,20 +14,41 @@ export const EDITOR_SOURCE_ID = 'editor';
  * for tests and the demo only. Returns the stored item;
  * an URL already stored (or known by its canonical alias) is returned as it is.
  */
-export async function ingestUrl(deps: IngestDeps, url: string, options: { allowPrivateNetwork?: boolean } = {}): Promise<NewsItem> {
+export async function ingestUrl(
+  deps: IngestDeps,
+  url: string,
+  options: { allowPrivateNetwork?: boolean } = {},
+): Promise<NewsItem> {
   const canonical = canonicalUrl(url);
   if (!canonical) throw new FetchError('parse', `not an http(s) URL: "${url}"`, { permanent: true });
   const known = await deps.items.getByUrlId(itemId(canonical));
   if (known) return known;
 
-  const page = await politeClient(deps).fetch(canonical, { robots: true, allowPrivateNetwork: options.allowPrivateNetwork, accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5' });
+  const page = await politeClient(deps).fetch(canonical, {
+    robots: true,
+    allowPrivateNetwork: options.allowPrivateNetwork,
+    accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+  });
   const meta = parseArticle(page.text, page.url);
-  if (!meta.title) throw new FetchError('parse', `${page.url} has no title (no og:title, <h1> or <title>)`, { permanent: true });
+  if (!meta.title)
+    throw new FetchError('parse', `${page.url} has no title (no og:title, <h1> or <title>)`, {
+      permanent: true,
+    });
   const at = (deps.now ?? (() => new Date()))();
   const { stored } = await storeParsed(
     deps,
     { id: EDITOR_SOURCE_ID, sector: undefined },
-    { items: [{ title: meta.title, link: meta.canonical ?? page.url, summary: meta.description, publishedAt: meta.publishedAt }], skipped: 0 },
+    {
+      items: [
+        {
+          title: meta.title,
+          link: meta.canonical ?? page.url,
+          summary: meta.description,
+          publishedAt: meta.publishedAt,
+        },
+      ],
+      skipped: 0,
+    },
     at,
   );
   // The id it is stored under (a canonical URL known as an alias resolves to its item).

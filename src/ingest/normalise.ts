@@ -4,7 +4,10 @@ import type { NewsItem } from '../types/item.js';
 import type { ParseResult } from './types.js';
 
 /** One item after normalising: canonical URL and id, clean text, a date it can be sorted by. */
-export type NormalisedItem = Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'>;
+export type NormalisedItem = Pick<
+  NewsItem,
+  'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'
+>;
 
 export interface NormaliseResult {
   items: NormalisedItem[];
@@ -35,9 +38,13 @@ export function normaliseItems(parsed: ParseResult, seenAt: Date): NormaliseResu
     if (items.has(id)) continue;
     const summaryText = raw.summary ? truncateSummary(raw.summary) : '';
     // A summary that only repeats the headline adds nothing.
-    const summary = summaryText && summaryText.toLowerCase() !== title.toLowerCase() ? summaryText : undefined;
+    const summary =
+      summaryText && summaryText.toLowerCase() !== title.toLowerCase() ? summaryText : undefined;
     // A date later than when we saw the item is a feed bug; first-seen is closer to the truth.
-    const dated = raw.publishedAt && Date.parse(raw.publishedAt) <= seenAt.getTime() + 60_000 ? raw.publishedAt : undefined;
+    const dated =
+      raw.publishedAt && Date.parse(raw.publishedAt) <= seenAt.getTime() + 60_000
+        ? raw.publishedAt
+        : undefined;
     items.set(id, {
       id,
       url,

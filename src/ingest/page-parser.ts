@@ -23,7 +23,10 @@ export function parsePage(html: string, pageUrl: string, selectors: PageSelector
     const item = $(el);
     const title = cleanWhitespace(item.find(selectors.title).first().text());
     const linkEl = item.find(selectors.link).first();
-    const href = linkEl.attr('href') ?? linkEl.find('a[href]').first().attr('href') ?? (item.is('a[href]') ? item.attr('href') : undefined);
+    const href =
+      linkEl.attr('href') ??
+      linkEl.find('a[href]').first().attr('href') ??
+      (item.is('a[href]') ? item.attr('href') : undefined);
     const link = absolute(href, base);
     if (!title || !link) {
       skipped++;
@@ -35,7 +38,9 @@ export function parsePage(html: string, pageUrl: string, selectors: PageSelector
       title,
       link,
       summary: summary || undefined,
-      publishedAt: dateEl ? parseDate(dateEl.attr('datetime') ?? dateEl.attr('content') ?? dateEl.text()) : undefined,
+      publishedAt: dateEl
+        ? parseDate(dateEl.attr('datetime') ?? dateEl.attr('content') ?? dateEl.text())
+        : undefined,
     });
   });
   return { items, skipped };

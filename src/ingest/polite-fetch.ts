@@ -39,10 +39,13 @@ export class PoliteClient {
     let pace = this.pace;
     if (robots) {
       const verdict = await this.robotsCheck(url, rest.allowPrivateNetwork);
-      if (verdict.crawlDelayMs && verdict.crawlDelayMs > pace.minGapMs) pace = { ...pace, minGapMs: verdict.crawlDelayMs };
+      if (verdict.crawlDelayMs && verdict.crawlDelayMs > pace.minGapMs)
+        pace = { ...pace, minGapMs: verdict.crawlDelayMs };
     }
     // A redirect lands on a URL robots.txt has not been asked about yet: ask before following.
-    const beforeRedirect = robots ? async (to: string) => void (await this.robotsCheck(to, rest.allowPrivateNetwork)) : undefined;
+    const beforeRedirect = robots
+      ? async (to: string) => void (await this.robotsCheck(to, rest.allowPrivateNetwork))
+      : undefined;
     return this.paced(url, { ...this.defaults, ...rest, userAgent: this.userAgent, beforeRedirect }, pace);
   }
 
@@ -72,7 +75,11 @@ export class PoliteClient {
     try {
       return await fetchUrl(url, { ...options, beforeRedirect });
     } catch (err) {
-      if (err instanceof FetchError && err.details.retryAfterMs && (err.details.status === 429 || err.details.status === 503)) {
+      if (
+        err instanceof FetchError &&
+        err.details.retryAfterMs &&
+        (err.details.status === 429 || err.details.status === 503)
+      ) {
         await this.hosts.pause(host, err.details.retryAfterMs);
       }
       throw err;
@@ -92,7 +99,9 @@ export class PoliteClient {
     const origin = new URL(url).origin;
     const cached = await this.hosts.getRobots(origin);
     if (cached) return cached;
-    const value = await readRobots(origin, (u, o) => this.paced(u, { ...this.defaults, userAgent: this.userAgent, allowPrivateNetwork, ...o }, this.pace));
+    const value = await readRobots(origin, (u, o) =>
+      this.paced(u, { ...this.defaults, userAgent: this.userAgent, allowPrivateNetwork, ...o }, this.pace),
+    );
     const ok = value.status >= 200 && value.status < 500;
     await this.hosts.setRobots(origin, value, ok ? ROBOTS_TTL_MS : ROBOTS_RETRY_MS);
     return value;

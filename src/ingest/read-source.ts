@@ -18,14 +18,23 @@ export interface SourceRead {
 }
 
 /** How readSource fetches: `robots` asks for robots.txt to be honoured, redirects included. */
-export type SourceFetcher = (url: string, options: FetchOptions & { robots?: boolean }) => Promise<FetchResult>;
+export type SourceFetcher = (
+  url: string,
+  options: FetchOptions & { robots?: boolean },
+) => Promise<FetchResult>;
 
 /**
  * Honours robots.txt without pacing or a shared cache: for `sources check`, which stores
  * nothing and runs once (ingest uses PoliteClient, which paces and caches).
  */
 const fetchOnce: SourceFetcher = async (url, { robots, ...options }) => {
-  const allow = async (target: string) => void assertRobotsAllow(await readRobots(new URL(target).origin, (u, o) => fetchUrl(u, { userAgent: options.userAgent, allowPrivateNetwork: options.allowPrivateNetwork, ...o })), target);
+  const allow = async (target: string) =>
+    void assertRobotsAllow(
+      await readRobots(new URL(target).origin, (u, o) =>
+        fetchUrl(u, { userAgent: options.userAgent, allowPrivateNetwork: options.allowPrivateNetwork, ...o }),
+      ),
+      target,
+    );
   if (robots) await allow(url);
   return fetchUrl(url, robots ? { ...options, beforeRedirect: allow } : options);
 };
@@ -34,12 +43,23 @@ const fetchOnce: SourceFetcher = async (url, { robots, ...options }) => {
  * Fetch + parse one source: the step shared by `sources check`, `fetch` and the worker.
  * Page sources honour robots.txt; feeds are published to be fetched.
  */
-export async function readSource(source: Source, options: Omit<FetchOptions, 'allowPrivateNetwork'>, fetcher: SourceFetcher = fetchOnce): Promise<SourceRead> {
-  const fetch = await fetcher(source.url, { ...options, allowPrivateNetwork: source.allowPrivateNetwork, robots: source.kind === 'page' });
+export async function readSource(
+  source: Source,
+  options: Omit<FetchOptions, 'allowPrivateNetwork'>,
+  fetcher: SourceFetcher = fetchOnce,
+): Promise<SourceRead> {
+  const fetch = await fetcher(source.url, {
+    ...options,
+    allowPrivateNetwork: source.allowPrivateNetwork,
+    robots: source.kind === 'page',
+  });
   if (fetch.notModified) return { fetch };
   const parsed = await parseSourceBody(source, fetch.text, fetch.url);
   if (parsed.items.length === 0) {
-    const what = source.kind === 'page' ? `selector "${source.selectors.item}" matched no items with a title and link` : 'the feed has no items with a title and link';
+    const what =
+      source.kind === 'page'
+        ? `selector "${source.selectors.item}" matched no items with a title and link`
+        : 'the feed has no items with a title and link';
     throw new FetchError('no-items', what);
   }
   return { fetch, parsed };

@@ -7,7 +7,10 @@ interface Robot {
   getCrawlDelay(ua?: string): number | undefined;
 }
 // robots-parser is CommonJS behind an `export default` type (STACK.md pitfall 4).
-const robotsParser = ((robotsNs as unknown as { default?: unknown }).default ?? robotsNs) as (url: string, text: string) => Robot;
+const robotsParser = ((robotsNs as unknown as { default?: unknown }).default ?? robotsNs) as (
+  url: string,
+  text: string,
+) => Robot;
 
 /** The product token robots.txt groups are matched against. */
 export const ROBOTS_AGENT = 'ssnews';
@@ -17,10 +20,17 @@ export const ROBOTS_AGENT = 'ssnews';
  * 2xx → its rules apply; 4xx → no rules (allowed); 5xx or unreachable (0) → everything is
  * off limits for now (RFC 9309 §2.3.1.4). Pure.
  */
-export function robotsVerdict(robots: RobotsFile, url: string): { allowed: boolean; reason?: string; crawlDelayMs?: number; temporary?: boolean } {
+export function robotsVerdict(
+  robots: RobotsFile,
+  url: string,
+): { allowed: boolean; reason?: string; crawlDelayMs?: number; temporary?: boolean } {
   if (robots.status >= 400 && robots.status < 500) return { allowed: true };
   if (robots.status < 200 || robots.status >= 500) {
-    return { allowed: false, temporary: true, reason: `robots.txt could not be read (${robots.status ? `HTTP ${robots.status}` : 'unreachable'}); trying later` };
+    return {
+      allowed: false,
+      temporary: true,
+      reason: `robots.txt could not be read (${robots.status ? `HTTP ${robots.status}` : 'unreachable'}); trying later`,
+    };
   }
   const origin = new URL(url).origin;
   const robot = robotsParser(`${origin}/robots.txt`, robots.text);
@@ -28,7 +38,9 @@ export function robotsVerdict(robots: RobotsFile, url: string): { allowed: boole
   const allowed = robot.isAllowed(url, ROBOTS_AGENT) !== false;
   return {
     allowed,
-    reason: allowed ? undefined : `robots.txt at ${origin} disallows ${new URL(url).pathname} for ${ROBOTS_AGENT}`,
+    reason: allowed
+      ? undefined
+      : `robots.txt at ${origin} disallows ${new URL(url).pathname} for ${ROBOTS_AGENT}`,
     crawlDelayMs: delay !== undefined && Number.isFinite(delay) ? Math.min(delay, 60) * 1000 : undefined,
   };
 }
@@ -43,9 +55,16 @@ export interface RobotsFile {
  * Reads `origin`'s robots.txt through `get` (the caller's own fetch: paced, or not). A
  * robots.txt that cannot be had reads as its status; a blocked address is still an error.
  */
-export async function readRobots(origin: string, get: (url: string, options: Partial<FetchOptions>) => Promise<FetchResult>): Promise<RobotsFile> {
+export async function readRobots(
+  origin: string,
+  get: (url: string, options: Partial<FetchOptions>) => Promise<FetchResult>,
+): Promise<RobotsFile> {
   try {
-    const res = await get(`${origin}/robots.txt`, { maxBytes: 512 * 1024, timeoutMs: 10_000, accept: 'text/plain, */*;q=0.5' });
+    const res = await get(`${origin}/robots.txt`, {
+      maxBytes: 512 * 1024,
+      timeoutMs: 10_000,
+      accept: 'text/plain, */*;q=0.5',
+    });
     return { status: res.status, text: res.text };
   } catch (err) {
     if (!(err instanceof FetchError) || err.code === 'blocked-address') throw err;
@@ -56,6 +75,7 @@ export async function readRobots(origin: string, get: (url: string, options: Par
 /** Throws robots-disallowed unless `robots` lets us fetch `url`; only a readable "no" is final. */
 export function assertRobotsAllow(robots: RobotsFile, url: string): ReturnType<typeof robotsVerdict> {
   const verdict = robotsVerdict(robots, url);
-  if (!verdict.allowed) throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
+  if (!verdict.allowed)
+    throw new FetchError('robots-disallowed', verdict.reason!, { permanent: !verdict.temporary });
   return verdict;
 }

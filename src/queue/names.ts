@@ -25,7 +25,8 @@ export interface EnrichJob {
 const SCHEDULER_PREFIX = 'source.';
 export const schedulerId = (sourceId: string) => `${SCHEDULER_PREFIX}${sourceId}`;
 /** The source a scheduler id names, or undefined for schedulers that are not a source's. */
-export const schedulerSource = (id: string) => (id.startsWith(SCHEDULER_PREFIX) ? id.slice(SCHEDULER_PREFIX.length) : undefined);
+export const schedulerSource = (id: string) =>
+  id.startsWith(SCHEDULER_PREFIX) ? id.slice(SCHEDULER_PREFIX.length) : undefined;
 
 /** The nightly classifier retrain: its queue, job name and job scheduler. */
 export const RETRAIN_QUEUE = 'classify';

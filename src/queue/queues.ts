@@ -34,12 +34,21 @@ export function openQueues(target: RedisTarget, prefix: string): IngestQueues {
 }
 
 /** Adds one fetch job per source now (`manual`: past any backoff). Job ids make a repeat harmless. */
-export async function enqueueFetch(queue: Queue<FetchJob>, sourceIds: string[], batch = `${Date.now()}`): Promise<void> {
+export async function enqueueFetch(
+  queue: Queue<FetchJob>,
+  sourceIds: string[],
+  batch = `${Date.now()}`,
+): Promise<void> {
   await queue.addBulk(
     sourceIds.map((sourceId) => ({
       name: 'fetch',
       data: { sourceId, reason: 'manual' as const },
-      opts: { ...FETCH_JOB_OPTIONS, jobId: `manual.${sourceId}.${batch}`, removeOnComplete: 1000, removeOnFail: 1000 },
+      opts: {
+        ...FETCH_JOB_OPTIONS,
+        jobId: `manual.${sourceId}.${batch}`,
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
     })),
   );
 }
@@ -50,7 +59,13 @@ export async function enqueueEnrich(queue: Queue<EnrichJob>, requests: EnrichJob
     requests.map((r) => ({
       name: 'enrich',
       data: r,
-      opts: { jobId: `enrich.${r.itemId}`, attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: true, removeOnFail: 500 },
+      opts: {
+        jobId: `enrich.${r.itemId}`,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 60_000 },
+        removeOnComplete: true,
+        removeOnFail: 500,
+      },
     })),
   );
 }

@@ -22,7 +22,10 @@ const fetchTemplate = (sourceId: string): { data: FetchJob; opts: JobSchedulerTe
  * from today's counts as changed), removed or disabled ones dropped (their stored items stay).
  * Safe to run from several workers at once.
  */
-export async function reconcileSchedulers(queue: Queue<FetchJob>, sources: Source[]): Promise<ReconcileResult> {
+export async function reconcileSchedulers(
+  queue: Queue<FetchJob>,
+  sources: Source[],
+): Promise<ReconcileResult> {
   const wanted = new Map(sources.filter((s) => s.enabled).map((s) => [schedulerId(s.id), s]));
   const existing = new Map<string, { every?: number; template: string }>();
   for (let start = 0; ; start += 500) {
@@ -53,11 +56,26 @@ export async function reconcileSchedulers(queue: Queue<FetchJob>, sources: Sourc
 /** JSON with keys in order, to compare a stored job template with the wanted one. */
 function canonical(value: unknown): string {
   const sorted = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sorted(x)])) : v;
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, x]) => [k, sorted(x)]),
+        )
+      : v;
   return JSON.stringify(sorted(value ?? {}));
 }
 
 /** Registers (or updates) the nightly classifier retrain on its queue; safe to call at every start. */
-export async function scheduleNightlyRetrain(queue: Queue, cron: string, tz = 'Europe/London'): Promise<void> {
-  await queue.upsertJobScheduler(RETRAIN_SCHEDULER_ID, { pattern: cron, tz }, { name: RETRAIN_JOB, data: {}, opts: { removeOnComplete: 20, removeOnFail: 50 } });
+export async function scheduleNightlyRetrain(
+  queue: Queue,
+  cron: string,
+  tz = 'Europe/London',
+): Promise<void> {
+  await queue.upsertJobScheduler(
+    RETRAIN_SCHEDULER_ID,
+    { pattern: cron, tz },
+    { name: RETRAIN_JOB, data: {}, opts: { removeOnComplete: 20, removeOnFail: 50 } },
+  );
 }

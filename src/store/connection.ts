@@ -20,12 +20,14 @@ type Say = (message: string) => void;
  * else start one there with AOF on. Without redis-server either, a UsageError says what to do.
  */
 export async function resolveRedis(settings: Settings, say: Say): Promise<RedisTarget> {
-  if (settings.redisUrl) return { options: optionsFromUrl(settings.redisUrl), description: redact(settings.redisUrl) };
+  if (settings.redisUrl)
+    return { options: optionsFromUrl(settings.redisUrl), description: redact(settings.redisUrl) };
   const local = { host: '127.0.0.1', port: 6379 };
   if (await answers(local)) return { options: local, description: 'redis://127.0.0.1:6379' };
   const dir = join(settings.dataDir, 'redis');
   const socket = join(dir, 'redis.sock');
-  if (existsSync(socket) && (await answers({ path: socket }))) return { options: { path: socket }, description: `local redis-server (${socket})` };
+  if (existsSync(socket) && (await answers({ path: socket })))
+    return { options: { path: socket }, description: `local redis-server (${socket})` };
   if (!findRedisServer()) {
     throw new UsageError(
       'no Redis to use: REDIS_URL is unset, nothing answers on 127.0.0.1:6379, and redis-server is not installed.\n' +
@@ -33,7 +35,9 @@ export async function resolveRedis(settings: Settings, say: Say): Promise<RedisT
     );
   }
   const server = await startRedisServer({ dir, detached: true });
-  say(`Started a local redis-server for ssnews: data in ${dir} (AOF on), socket ${socket}. Stop it with: redis-cli -s ${socket} shutdown`);
+  say(
+    `Started a local redis-server for ssnews: data in ${dir} (AOF on), socket ${socket}. Stop it with: redis-cli -s ${socket} shutdown`,
+  );
   return { options: server.connection, description: `local redis-server (${socket})` };
 }
 
@@ -61,8 +65,14 @@ export async function redisWarnings(client: Redis): Promise<string[]> {
   try {
     const [, aof] = (await client.config('GET', 'appendonly')) as string[];
     const [, policy] = (await client.config('GET', 'maxmemory-policy')) as string[];
-    if (aof !== 'yes') warnings.push('Redis has AOF off (appendonly no): a restart can lose recent items and edits. Set "appendonly yes".');
-    if (policy && policy !== 'noeviction') warnings.push(`Redis maxmemory-policy is "${policy}": it may evict queue and data keys. Set "maxmemory-policy noeviction".`);
+    if (aof !== 'yes')
+      warnings.push(
+        'Redis has AOF off (appendonly no): a restart can lose recent items and edits. Set "appendonly yes".',
+      );
+    if (policy && policy !== 'noeviction')
+      warnings.push(
+        `Redis maxmemory-policy is "${policy}": it may evict queue and data keys. Set "maxmemory-policy noeviction".`,
+      );
   } catch {
     // Managed services often forbid CONFIG; nothing to warn about then.
   }

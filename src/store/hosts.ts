@@ -17,7 +17,10 @@ export const DEFAULT_PACE: PaceOptions = { perHost: 2, minGapMs: 1000, leaseMs: 
  * Takes a slot for one host when one is free and the minimum gap has passed. Uses the Redis
  * clock so every process agrees. Returns 0 when taken, else how long to wait (ms).
  */
-const acquireSlot = luaScript<{ slots: string; next: string; token: string; perHost: number; minGapMs: number; leaseMs: number }, number>(
+const acquireSlot = luaScript<
+  { slots: string; next: string; token: string; perHost: number; minGapMs: number; leaseMs: number },
+  number
+>(
   'ssnewsHostAcquire',
   `
 local t = redis.call('TIME')
@@ -69,10 +72,21 @@ export class HostStore {
    * Waits for a slot and returns the function that gives it back. When the host asked us to
    * stay away (Retry-After) for longer than `maxWaitMs`, returns `{ retryInMs }` instead.
    */
-  async acquire(host: string, pace: PaceOptions, maxWaitMs = 30_000): Promise<(() => Promise<void>) | { retryInMs: number }> {
+  async acquire(
+    host: string,
+    pace: PaceOptions,
+    maxWaitMs = 30_000,
+  ): Promise<(() => Promise<void>) | { retryInMs: number }> {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     for (;;) {
-      const wait = await acquireSlot(this.redis, { slots: this.k.hostSlots(host), next: this.k.hostNext(host), token, perHost: pace.perHost, minGapMs: pace.minGapMs, leaseMs: pace.leaseMs });
+      const wait = await acquireSlot(this.redis, {
+        slots: this.k.hostSlots(host),
+        next: this.k.hostNext(host),
+        token,
+        perHost: pace.perHost,
+        minGapMs: pace.minGapMs,
+        leaseMs: pace.leaseMs,
+      });
       if (wait === 0) break;
       if (wait > maxWaitMs) return { retryInMs: wait };
       await new Promise((r) => setTimeout(r, Math.min(wait, 5_000)));

@@ -9,7 +9,16 @@ import { luaScript } from './lua.js';
  * Returns -2 on success, -1 when the issue does not exist, else the current version.
  */
 const compareAndSet = luaScript<
-  { issue: string; sentIndex: string; expectedVersion: number; version: number; json: string; status: IssueStatus; score: number; week: string },
+  {
+    issue: string;
+    sentIndex: string;
+    expectedVersion: number;
+    version: number;
+    json: string;
+    status: IssueStatus;
+    score: number;
+    week: string;
+  },
   number
 >(
   'ssnewsIssueCompareAndSet',
@@ -21,11 +30,17 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6]) else redis.call('ZREM', KEYS[2], ARGV[6]) end
 return -2
 `,
-  (o) => ({ keys: [o.issue, o.sentIndex], args: [String(o.expectedVersion), String(o.version), o.json, o.status, String(o.score), o.week] }),
+  (o) => ({
+    keys: [o.issue, o.sentIndex],
+    args: [String(o.expectedVersion), String(o.version), o.json, o.status, String(o.score), o.week],
+  }),
 );
 
 /** Creates the issue only when none exists for the week. Returns 1 on success, 0 otherwise. */
-const createIssue = luaScript<{ issue: string; index: string; version: number; json: string; score: number; week: string }, number>(
+const createIssue = luaScript<
+  { issue: string; index: string; version: number; json: string; score: number; week: string },
+  number
+>(
   'ssnewsIssueCreate',
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -48,7 +63,11 @@ export class IssueVersionConflict extends Error {
     readonly expected: number,
     readonly actual: number | undefined,
   ) {
-    super(actual === undefined ? `issue ${week} does not exist` : `issue ${week} is at version ${actual}, not ${expected}`);
+    super(
+      actual === undefined
+        ? `issue ${week} does not exist`
+        : `issue ${week} is at version ${actual}, not ${expected}`,
+    );
   }
 }
 
@@ -78,7 +97,14 @@ export class IssueStore {
   /** Stores a new issue at version 1; an IssueVersionConflict if the week already has one. */
   async create(issue: Omit<Issue, 'version'>): Promise<Issue> {
     const stored: Issue = { ...issue, version: 1 };
-    const ok = await createIssue(this.redis, { issue: this.k.issue(issue.week), index: this.k.issues, version: stored.version, json: JSON.stringify(stored), score: weekScore(issue.week), week: issue.week });
+    const ok = await createIssue(this.redis, {
+      issue: this.k.issue(issue.week),
+      index: this.k.issues,
+      version: stored.version,
+      json: JSON.stringify(stored),
+      score: weekScore(issue.week),
+      week: issue.week,
+    });
     if (ok !== 1) {
       const current = await this.get(issue.week);
       throw new IssueVersionConflict(issue.week, 0, current?.version);
@@ -91,10 +117,16 @@ export class IssueStore {
    * nothing). If someone else changed it since, nothing is written and an IssueVersionConflict
    * says so: never a silent overwrite. `by` is recorded as `updatedBy`.
    */
-  async update(week: string, expectedVersion: number, change: (issue: Issue) => Issue | void, by?: string): Promise<Issue> {
+  async update(
+    week: string,
+    expectedVersion: number,
+    change: (issue: Issue) => Issue | void,
+    by?: string,
+  ): Promise<Issue> {
     const current = await this.get(week);
     if (!current) throw new IssueVersionConflict(week, expectedVersion, undefined);
-    if (current.version !== expectedVersion) throw new IssueVersionConflict(week, expectedVersion, current.version);
+    if (current.version !== expectedVersion)
+      throw new IssueVersionConflict(week, expectedVersion, current.version);
     const draft = structuredClone(current);
     const next: Issue = { ...(change(draft) ?? draft) };
     next.week = week;

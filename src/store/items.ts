@@ -5,7 +5,10 @@ import { keys, type Keys } from './keys.js';
 import { luaScript } from './lua.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
-export interface ItemUpsert extends Pick<NewsItem, 'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'> {
+export interface ItemUpsert extends Pick<
+  NewsItem,
+  'id' | 'url' | 'title' | 'summary' | 'publishedAt' | 'dateFromFirstSeen'
+> {
   classification: Classification;
   sourceId: string;
   /** When the source carried it this time (becomes firstSeenAt for a new item). */
@@ -25,7 +28,12 @@ export interface ListQuery {
 }
 
 /** Fields ingest may change after the fact (enrichment); editor fields have their own setters. */
-export type ItemPatch = Partial<Pick<NewsItem, 'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'>>;
+export type ItemPatch = Partial<
+  Pick<
+    NewsItem,
+    'summary' | 'publishedAt' | 'dateFromFirstSeen' | 'enrichedAt' | 'url' | 'title' | 'classification'
+  >
+>;
 
 /** One item of a batch upsert: its key, its source's index key, and what to store. */
 interface UpsertEntry {
@@ -94,7 +102,17 @@ return out
  * `remove`, and moves the item in the time index when given a `score`. Returns the stored
  * JSON, or null when the item does not exist.
  */
-const patchItem = luaScript<{ item: string; byTime: string; set: Partial<NewsItem>; remove: string[]; score?: number; onlyIfMissing: string[] }, string | null>(
+const patchItem = luaScript<
+  {
+    item: string;
+    byTime: string;
+    set: Partial<NewsItem>;
+    remove: string[];
+    score?: number;
+    onlyIfMissing: string[];
+  },
+  string | null
+>(
   'ssnewsItemPatch',
   `
 local raw = redis.call('GET', KEYS[1])
@@ -112,7 +130,15 @@ redis.call('SET', KEYS[1], encoded)
 if ARGV[3] ~= '' then redis.call('ZADD', KEYS[2], tonumber(ARGV[3]), item.id) end
 return encoded
 `,
-  (o) => ({ keys: [o.item, o.byTime], args: [JSON.stringify(o.set), JSON.stringify(o.remove), o.score === undefined ? '' : String(o.score), JSON.stringify(o.onlyIfMissing)] }),
+  (o) => ({
+    keys: [o.item, o.byTime],
+    args: [
+      JSON.stringify(o.set),
+      JSON.stringify(o.remove),
+      o.score === undefined ? '' : String(o.score),
+      JSON.stringify(o.onlyIfMissing),
+    ],
+  }),
 );
 
 /**
@@ -139,7 +165,13 @@ export class ItemStore {
     const sent = inputs.map(newItem);
     const entries = inputs.map((input, i) => {
       const item = sent[i]!;
-      return { key: this.k.item(item.id), sourceKey: this.k.itemsBySource(input.sourceId), json: JSON.stringify(item), sourceId: input.sourceId, score: Date.parse(item.publishedAt) };
+      return {
+        key: this.k.item(item.id),
+        sourceKey: this.k.itemsBySource(input.sourceId),
+        json: JSON.stringify(item),
+        sourceId: input.sourceId,
+        score: Date.parse(item.publishedAt),
+      };
     });
     const results = await upsertItems(this.redis, { byTime: this.k.itemsByTime, items: entries });
     return results.map((value, i) => upsertResult(value, sent[i]!));
@@ -169,8 +201,11 @@ export class ItemStore {
     const page = query.sector ? 1000 : (query.limit ?? 0);
     const out: NewsItem[] = [];
     for (let offset = 0; ; offset += page) {
-      const ids = page ? await this.redis.zrevrangebyscore(this.k.itemsByTime, max, min, 'LIMIT', offset, page) : await this.redis.zrevrangebyscore(this.k.itemsByTime, max, min);
-      for (const item of await this.getMany(ids)) if (!query.sector || sectorOf(item) === query.sector) out.push(item);
+      const ids = page
+        ? await this.redis.zrevrangebyscore(this.k.itemsByTime, max, min, 'LIMIT', offset, page)
+        : await this.redis.zrevrangebyscore(this.k.itemsByTime, max, min);
+      for (const item of await this.getMany(ids))
+        if (!query.sector || sectorOf(item) === query.sector) out.push(item);
       if (!page || ids.length < page || (query.limit !== undefined && out.length >= query.limit)) break;
     }
     return query.limit !== undefined ? out.slice(0, query.limit) : out;
@@ -182,24 +217,44 @@ export class ItemStore {
   }
 
   async setEditorSector(id: string, sector: SectorId | undefined): Promise<NewsItem | undefined> {
-    return sector === undefined ? this.patchRaw(id, {}, ['editorSector']) : this.patchRaw(id, { editorSector: sector }, []);
+    return sector === undefined
+      ? this.patchRaw(id, {}, ['editorSector'])
+      : this.patchRaw(id, { editorSector: sector }, []);
   }
 
   async setEditorRelevant(id: string, relevant: boolean | undefined): Promise<NewsItem | undefined> {
-    return relevant === undefined ? this.patchRaw(id, {}, ['editorRelevant']) : this.patchRaw(id, { editorRelevant: relevant }, []);
+    return relevant === undefined
+      ? this.patchRaw(id, {}, ['editorRelevant'])
+      : this.patchRaw(id, { editorRelevant: relevant }, []);
   }
 
   /**
    * Ingest-side changes (enrichment). `onlyIfMissing` fields are written only when the item
    * has none yet, decided inside the atomic script.
    */
-  async patch(id: string, set: ItemPatch, options: { remove?: (keyof NewsItem)[]; onlyIfMissing?: (keyof NewsItem)[] } = {}): Promise<NewsItem | undefined> {
+  async patch(
+    id: string,
+    set: ItemPatch,
+    options: { remove?: (keyof NewsItem)[]; onlyIfMissing?: (keyof NewsItem)[] } = {},
+  ): Promise<NewsItem | undefined> {
     return this.patchRaw(id, set, options.remove ?? [], options.onlyIfMissing ?? []);
   }
 
-  private async patchRaw(id: string, set: Partial<NewsItem>, remove: string[], onlyIfMissing: string[] = []): Promise<NewsItem | undefined> {
+  private async patchRaw(
+    id: string,
+    set: Partial<NewsItem>,
+    remove: string[],
+    onlyIfMissing: string[] = [],
+  ): Promise<NewsItem | undefined> {
     const score = set.publishedAt ? Date.parse(set.publishedAt) : undefined;
-    const json = await patchItem(this.redis, { item: this.k.item(id), byTime: this.k.itemsByTime, set, remove, score, onlyIfMissing });
+    const json = await patchItem(this.redis, {
+      item: this.k.item(id),
+      byTime: this.k.itemsByTime,
+      set,
+      remove,
+      score,
+      onlyIfMissing,
+    });
     return json ? fromJson(json) : undefined;
   }
 

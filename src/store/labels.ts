@@ -55,8 +55,13 @@ export class LabelStore {
   /** Stores (or updates) the editor's label for one item. Call it when an editor changes an item's sector or relevance. */
   async record(input: LabelInput): Promise<EditorLabel> {
     if (!input.itemId) throw new Error('LabelStore.record: itemId is required');
-    if (input.sector === undefined && input.relevant === undefined) throw new Error('LabelStore.record: give a sector, a relevance decision or both');
-    const incoming: Record<string, unknown> = { itemId: input.itemId, title: input.title, at: input.at ?? new Date().toISOString() };
+    if (input.sector === undefined && input.relevant === undefined)
+      throw new Error('LabelStore.record: give a sector, a relevance decision or both');
+    const incoming: Record<string, unknown> = {
+      itemId: input.itemId,
+      title: input.title,
+      at: input.at ?? new Date().toISOString(),
+    };
     if (input.summary) incoming.summary = input.summary;
     if (input.sector !== undefined) incoming.sector = input.sector;
     if (input.relevant !== undefined) incoming.relevant = input.relevant;
@@ -68,6 +73,8 @@ export class LabelStore {
   /** Every label, oldest change first. */
   async list(): Promise<EditorLabel[]> {
     const all = await this.redis.hvals(this.key);
-    return all.map((j) => JSON.parse(j) as EditorLabel).sort((a, b) => a.at.localeCompare(b.at) || a.itemId.localeCompare(b.itemId));
+    return all
+      .map((j) => JSON.parse(j) as EditorLabel)
+      .sort((a, b) => a.at.localeCompare(b.at) || a.itemId.localeCompare(b.itemId));
   }
 }

@@ -18,7 +18,11 @@ export interface LuaCall {
  * a fixed number of keys; each call passes `keys.length`, so a batch script can take as many
  * keys as it has items. `Reply` is what the script returns, as ioredis decodes it.
  */
-export function luaScript<Options, Reply>(name: string, lua: string, toCall: (options: Options) => LuaCall): (redis: Redis, options: Options) => Promise<Reply> {
+export function luaScript<Options, Reply>(
+  name: string,
+  lua: string,
+  toCall: (options: Options) => LuaCall,
+): (redis: Redis, options: Options) => Promise<Reply> {
   return (redis, options) => {
     const client = redis as unknown as Record<string, ((...args: Arg[]) => Promise<Reply>) | undefined>;
     if (typeof client[name] !== 'function') redis.defineCommand(name, { lua });

@@ -27,7 +27,13 @@ export class ModelStore {
   async save(model: ModelData, keep = 5): Promise<{ bytes: number }> {
     const k = this.k;
     const blob = gzipSync(JSON.stringify(model));
-    await this.redis.multi().set(k.model(model.version), blob).set(k.modelCurrent, model.version).lrem(k.modelVersions, 0, model.version).lpush(k.modelVersions, model.version).exec();
+    await this.redis
+      .multi()
+      .set(k.model(model.version), blob)
+      .set(k.modelCurrent, model.version)
+      .lrem(k.modelVersions, 0, model.version)
+      .lpush(k.modelVersions, model.version)
+      .exec();
     const old = await this.redis.lrange(k.modelVersions, keep, -1);
     if (old.length) {
       const m = this.redis.multi();
@@ -57,7 +63,10 @@ export class ModelStore {
    * do nothing else); resolves once subscribed, with the function that stops listening.
    * Connection errors go to `onError` (the client keeps reconnecting).
    */
-  async watch(onVersion: (version: string) => void, onError: (err: Error) => void): Promise<() => Promise<void>> {
+  async watch(
+    onVersion: (version: string) => void,
+    onError: (err: Error) => void,
+  ): Promise<() => Promise<void>> {
     const subscriber = this.redis.duplicate();
     subscriber.on('error', onError);
     subscriber.on('message', (_channel: string, version: string) => onVersion(version));

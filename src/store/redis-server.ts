@@ -46,19 +46,27 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   mkdirSync(dir, { recursive: true });
   const socket = join(dir, 'redis.sock');
   const args = [
-    '--dir', dir,
-    '--appendonly', 'yes',
-    '--maxmemory-policy', 'noeviction',
-    '--save', '',
-    '--bind', '127.0.0.1',
-    '--port', String(options.port ?? 0),
-    '--logfile', join(dir, 'redis.log'),
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(options.port ?? 0),
+    '--logfile',
+    join(dir, 'redis.log'),
   ];
   if (options.port === undefined) args.push('--unixsocket', socket, '--unixsocketperm', '700');
   if (options.detached) args.push('--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'));
   const child = spawn(binary, args, { stdio: 'ignore', detached: options.detached });
   if (options.detached) child.unref();
-  const connection = options.port === undefined ? { path: socket } : { host: '127.0.0.1', port: options.port };
+  const connection =
+    options.port === undefined ? { path: socket } : { host: '127.0.0.1', port: options.port };
   const url = options.port === undefined ? `unix://${socket}` : `redis://127.0.0.1:${options.port}`;
   await waitUntilReady(connection, options.port === undefined ? socket : undefined);
   return {
@@ -87,8 +95,16 @@ async function waitUntilReady(connection: RunningRedis['connection'], socket?: s
  * Runs `fn` on a one-off client that neither retries nor reconnects, for probes: undefined
  * when Redis cannot be reached or `fn` fails.
  */
-export async function withOneShotClient<T>(options: RedisOptions, fn: (client: Redis) => Promise<T>): Promise<T | undefined> {
-  const client = new Redis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+export async function withOneShotClient<T>(
+  options: RedisOptions,
+  fn: (client: Redis) => Promise<T>,
+): Promise<T | undefined> {
+  const client = new Redis({
+    ...options,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {}); // reported as undefined
   try {
     await client.connect();

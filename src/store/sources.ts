@@ -21,7 +21,17 @@ const releaseLock = luaScript<{ lock: string; owner: string }, number>(
  * its state hash gets `set` and loses `remove`, and `created` is added to its total. ARGV
  * carries the number of set strings (field, value, field, value…) before the fields to remove.
  */
-const recordSuccess = luaScript<{ sourceIds: string; state: string; sourceId: string; created: number; set: Record<string, string | number>; remove: string[] }, null>(
+const recordSuccess = luaScript<
+  {
+    sourceIds: string;
+    state: string;
+    sourceId: string;
+    created: number;
+    set: Record<string, string | number>;
+    remove: string[];
+  },
+  null
+>(
   'ssnewsSourceRecordSuccess',
   `
 redis.call('SADD', KEYS[1], ARGV[1])
@@ -32,7 +42,10 @@ redis.call('HINCRBY', KEYS[2], 'totalNew', ARGV[2])
 `,
   (o) => {
     const pairs = Object.entries(o.set).flat();
-    return { keys: [o.sourceIds, o.state], args: [o.sourceId, o.created, pairs.length, ...pairs, ...o.remove] };
+    return {
+      keys: [o.sourceIds, o.state],
+      args: [o.sourceId, o.created, pairs.length, ...pairs, ...o.remove],
+    };
   },
 );
 
@@ -132,13 +145,24 @@ export class SourceStateStore {
     // A 200 without validators means the old ones are stale.
     if (o.status === 200 && !o.etag) remove.push('etag');
     if (o.status === 200 && !o.lastModified) remove.push('lastModified');
-    await recordSuccess(this.redis, { sourceIds: this.k.sourceIds, state: key, sourceId: id, created: o.created ?? 0, set, remove });
+    await recordSuccess(this.redis, {
+      sourceIds: this.k.sourceIds,
+      state: key,
+      sourceId: id,
+      created: o.created ?? 0,
+      set,
+      remove,
+    });
   }
 
   /** Counts the failure and returns the new count of consecutive failures. */
   async recordFailure(id: string, f: { at: Date; status?: number; error: string }): Promise<number> {
     const key = this.k.sourceState(id);
-    const set: Record<string, string | number> = { lastFetchAt: f.at.toISOString(), lastError: f.error, lastErrorAt: f.at.toISOString() };
+    const set: Record<string, string | number> = {
+      lastFetchAt: f.at.toISOString(),
+      lastError: f.error,
+      lastErrorAt: f.at.toISOString(),
+    };
     if (f.status !== undefined) set.lastStatus = f.status;
     const tx = this.redis.multi().sadd(this.k.sourceIds, id).hset(key, set);
     if (f.status === undefined) tx.hdel(key, 'lastStatus');
@@ -161,7 +185,11 @@ export class SourceStateStore {
    * lock re-entrant for the same job picked up again after its worker died. Returns a release
    * function, or undefined when someone else holds it.
    */
-  async lock(id: string, ttlMs: number, owner = `${process.pid}-${Math.random().toString(36).slice(2)}`): Promise<(() => Promise<void>) | undefined> {
+  async lock(
+    id: string,
+    ttlMs: number,
+    owner = `${process.pid}-${Math.random().toString(36).slice(2)}`,
+  ): Promise<(() => Promise<void>) | undefined> {
     const ok = await takeLock(this.redis, { lock: this.k.sourceLock(id), owner, ttlMs });
     if (ok !== 1) return undefined;
     return async () => {

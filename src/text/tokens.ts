@@ -19,17 +19,21 @@ export interface Tokens {
 
 // The English Porter stemmer alone: natural's stemmers index loads every language's stemmer
 // and dictionary (about 13 MB in every process that classifies).
-const PorterStemmer = createRequire(import.meta.url)('natural/lib/natural/stemmers/porter_stemmer.js') as (typeof stemmers)['PorterStemmer'];
+const PorterStemmer = createRequire(import.meta.url)(
+  'natural/lib/natural/stemmers/porter_stemmer.js',
+) as (typeof stemmers)['PorterStemmer'];
 
 /**
  * Function words only: our own list, because general-purpose lists (natural's included) drop
  * words that matter here, such as "further" (further education), "together", "between", "joint".
  */
 const STOP_WORDS = new Set(
-  ('a an the and or but if of to in on at by for from with as into onto about after before than then so that this these those ' +
-    'it its it\'s is are was were be been being am do does did has have had having will would can could should may might must shall ' +
+  (
+    'a an the and or but if of to in on at by for from with as into onto about after before than then so that this these those ' +
+    "it its it's is are was were be been being am do does did has have had having will would can could should may might must shall " +
     'he she they them their theirs his her hers we our ours you your i me my mine us who whom whose which what when where why how ' +
-    'not no nor all any some such very just also too more most other own same here there s t says said say new').split(' '),
+    'not no nor all any some such very just also too more most other own same here there s t says said say new'
+  ).split(' '),
 );
 
 const WORD = /[a-z0-9]+/g;

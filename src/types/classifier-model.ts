@@ -15,5 +15,11 @@ export interface ModelData {
   sector: number[];
   /** features.length. */
   relevance: number[];
-  stats: { trainingRows: number; editorLabels: number; sectorExamples: number; relevanceExamples: number; trainMs: number };
+  stats: {
+    trainingRows: number;
+    editorLabels: number;
+    sectorExamples: number;
+    relevanceExamples: number;
+    trainMs: number;
+  };
 }

@@ -15,8 +15,20 @@ export function issuesPage(config: Config, issues: Issue[]): string {
     }),
   );
   const list = rows.length ? `<ol>${rows.join('')}</ol>` : '<p>No issues have been sent yet.</p>';
-  const body = renderTemplate('web/issues.html', { name: n.name, list, footer: n.footer, register: publicUrl(config, 'register'), feedUrl: publicUrl(config, 'issues/feed.xml') });
-  return renderTemplate('web/layout.html', { lang: n.language, title: `${n.name}: past issues`, name: n.name, feedUrl: publicUrl(config, 'issues/feed.xml'), body });
+  const body = renderTemplate('web/issues.html', {
+    name: n.name,
+    list,
+    footer: n.footer,
+    register: publicUrl(config, 'register'),
+    feedUrl: publicUrl(config, 'issues/feed.xml'),
+  });
+  return renderTemplate('web/layout.html', {
+    lang: n.language,
+    title: `${n.name}: past issues`,
+    name: n.name,
+    feedUrl: publicUrl(config, 'issues/feed.xml'),
+    body,
+  });
 }
 
 /** Atom feed of sent issues. `introOf` gives each issue's intro as plain text. */
@@ -30,7 +42,11 @@ export function issuesFeed(config: Config, issues: Issue[], introOf: (issue: Iss
       summary: introOf(i),
     }),
   );
-  const updated = issues.map((i) => i.sentAt ?? '').sort().at(-1) || new Date(0).toISOString();
+  const updated =
+    issues
+      .map((i) => i.sentAt ?? '')
+      .sort()
+      .at(-1) || new Date(0).toISOString();
   return renderTemplate('web/feed.xml', {
     lang: n.language,
     name: n.name,

@@ -11,7 +11,13 @@ import { ItemStore } from '../store/items.js';
 import { SourceStateStore } from '../store/sources.js';
 
 /** The stores and HTTP settings ingest runs with, on one command connection. */
-export function ingestDeps(redis: Redis, prefix: string, config: Config, classifier: IngestDeps['classifier'], pace: Partial<PaceOptions> = {}): IngestDeps {
+export function ingestDeps(
+  redis: Redis,
+  prefix: string,
+  config: Config,
+  classifier: IngestDeps['classifier'],
+  pace: Partial<PaceOptions> = {},
+): IngestDeps {
   return {
     classifier,
     items: new ItemStore(redis, prefix),

@@ -19,7 +19,12 @@ export interface RetrainWorker {
  * Europe/London) on the `classify` queue and processes its jobs. Safe in several processes
  * at once: the scheduler is upserted, and each run only stores one more model version.
  */
-export async function startRetrainWorker(opts: { target: RedisTarget; prefix: string; config: Config; log: (m: string) => void }): Promise<RetrainWorker> {
+export async function startRetrainWorker(opts: {
+  target: RedisTarget;
+  prefix: string;
+  config: Config;
+  log: (m: string) => void;
+}): Promise<RetrainWorker> {
   const bull = keys(opts.prefix).bullPrefix;
   const redis = createRedis(opts.target);
   const stores = { models: new ModelStore(redis, opts.prefix), labels: new LabelStore(redis, opts.prefix) };
@@ -32,7 +37,9 @@ export async function startRetrainWorker(opts: { target: RedisTarget; prefix: st
     RETRAIN_QUEUE,
     async () => {
       const r = await retrain(kit, stores);
-      opts.log(`classifier retrained: model ${r.version} (${r.trainingRows} training rows + ${r.editorLabels} editor labels, ${r.trainMs} ms)`);
+      opts.log(
+        `classifier retrained: model ${r.version} (${r.trainingRows} training rows + ${r.editorLabels} editor labels, ${r.trainMs} ms)`,
+      );
       return r;
     },
     { connection: workerConnection, prefix: bull, concurrency: 1 },

@@ -52,7 +52,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   let config = loadConfig(options.configDir);
   const schedule = options.schedule ?? true;
   // A retrain-only process needs neither the ingest classifier nor the queues.
-  const ingest = options.roles.some((r) => r !== 'retrain') ? await startIngestWorkers(options, () => config) : undefined;
+  const ingest = options.roles.some((r) => r !== 'retrain')
+    ? await startIngestWorkers(options, () => config)
+    : undefined;
   let retrainer: RetrainWorker | undefined;
 
   // What the ingest workers take from the config: the User-Agent, and one schedule per source.
@@ -62,7 +64,9 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     if (!options.roles.includes('fetch') || !schedule) return undefined;
     const r = await reconcileSchedulers(ingest.queues.fetch, config.sources);
     if (r.added.length + r.changed.length + r.removed.length > 0) {
-      options.log(`schedules: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`);
+      options.log(
+        `schedules: ${r.added.length} added, ${r.changed.length} changed, ${r.removed.length} removed, ${r.unchanged.length} unchanged`,
+      );
     }
     return r;
   };
@@ -79,7 +83,13 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     return apply();
   };
   try {
-    if (options.roles.includes('retrain')) retrainer = await startRetrainWorker({ target: options.target, prefix: options.prefix, config, log: options.log });
+    if (options.roles.includes('retrain'))
+      retrainer = await startRetrainWorker({
+        target: options.target,
+        prefix: options.prefix,
+        config,
+        log: options.log,
+      });
     // The config was just read: apply it, no need to read it again.
     await apply();
   } catch (err) {
@@ -96,7 +106,10 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     try {
       watcher = watch(config.files.sources, () => {
         clearTimeout(timer);
-        timer = setTimeout(() => void reload().catch((e: Error) => options.log(`reload failed: ${e.message}`)), 300);
+        timer = setTimeout(
+          () => void reload().catch((e: Error) => options.log(`reload failed: ${e.message}`)),
+          300,
+        );
       });
     } catch {
       options.log(`cannot watch ${config.files.sources}; send SIGHUP to reload`);
@@ -117,11 +130,13 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
 async function startIngestWorkers(options: WorkerOptions, currentConfig: () => Config) {
   const redis = createRedis(options.target);
   const queues = openQueues(options.target, options.prefix);
-  const classifier = await ingestClassifier(currentConfig(), new ModelStore(redis, options.prefix)).catch(async (err: unknown) => {
-    await queues.close();
-    await redis.quit().catch(() => redis.disconnect());
-    throw err;
-  });
+  const classifier = await ingestClassifier(currentConfig(), new ModelStore(redis, options.prefix)).catch(
+    async (err: unknown) => {
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+      throw err;
+    },
+  );
   const deps: IngestDeps = {
     ...ingestDeps(redis, options.prefix, currentConfig(), classifier, options.pace),
     enrich: (requests) => enqueueEnrich(queues.enrich, requests),
@@ -134,7 +149,11 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
   };
   const workers: Worker[] = [];
   const bull = keys(options.prefix).bullPrefix;
-  const common = { prefix: bull, lockDuration: options.lockDurationMs ?? 30_000, stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)) };
+  const common = {
+    prefix: bull,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)),
+  };
   const sourceOf = (id: string) => currentConfig().sources.find((s) => s.id === id);
 
   if (options.roles.includes('fetch')) {
@@ -147,7 +166,10 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
           // A failure, a deferral or 'busy' (another job has the source and is fetching it) is
           // recorded and reported, not thrown: the source's state and schedule retry it, and this
           // job adds no other (see ingestSource).
-          const run = await ingestSource(deps, source, { force: job.data.reason === 'manual', lockOwner: `job-${job.id}` });
+          const run = await ingestSource(deps, source, {
+            force: job.data.reason === 'manual',
+            lockOwner: `job-${job.id}`,
+          });
           if (run.error) options.log(`${source.id}: ${run.outcome}: ${run.error}`);
           return run;
         },

@@ -20,11 +20,13 @@ beforeAll(async () => {
   const view = buildIssueView(issue, items, config);
   headings = view.sections.map((s) => s.heading);
   const compiled = await compileIssue(view);
-  const html = personalise(compiled, { unsubscribeUrl: 'https://news.example.org/unsubscribe?token=t', preferencesUrl: 'https://news.example.org/preferences?token=t' }).html;
+  const html = personalise(compiled, {
+    unsubscribeUrl: 'https://news.example.org/unsubscribe?token=t',
+    preferencesUrl: 'https://news.example.org/preferences?token=t',
+  }).html;
   writeFileSync(join(dir, 'issue.html'), html);
   page = pathToFileURL(join(dir, 'issue.html')).href;
   browser = await launchChromium();
-
 });
 afterAll(async () => {
   await browser?.close();
@@ -40,15 +42,22 @@ describe('the rendered issue in Chromium', () => {
   }
 
   it('stays readable in dark mode (text is light on a dark background)', async () => {
-    const context = await browser.newContext({ viewport: { width: 600, height: 900 }, colorScheme: 'dark', javaScriptEnabled: false });
+    const context = await browser.newContext({
+      viewport: { width: 600, height: 900 },
+      colorScheme: 'dark',
+      javaScriptEnabled: false,
+    });
     const tab = await context.newPage();
     await tab.goto(page);
-    const colours = await tab.evaluate(`(() => {
+    const colours = (await tab.evaluate(`(() => {
       const p = document.querySelector('.ss-i p');
       const section = p.closest('.ss-s');
       return { text: getComputedStyle(p).color, bg: getComputedStyle(section).backgroundColor };
-    })()`) as { text: string; bg: string };
-    const lum = (c: string) => { const [r, g, b] = c.match(/\d+/g)!.map(Number); return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!; };
+    })()`)) as { text: string; bg: string };
+    const lum = (c: string) => {
+      const [r, g, b] = c.match(/\d+/g)!.map(Number);
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
     expect(lum(colours.text) - lum(colours.bg)).toBeGreaterThan(120);
     await tab.screenshot({ path: join(dir, 'issue-dark.png'), fullPage: false });
     await context.close();

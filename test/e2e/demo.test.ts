@@ -31,17 +31,32 @@ describe('npm run demo', () => {
     const $ = load(html);
     expect($('html').attr('lang')).toBe('en-GB');
     const text = $('body').text();
-    for (const heading of ['Local Government', 'Health & Social Care', 'Further/Higher Education', 'Blue Light Services']) expect(text).toContain(heading);
+    for (const heading of [
+      'Local Government',
+      'Health & Social Care',
+      'Further/Higher Education',
+      'Blue Light Services',
+    ])
+      expect(text).toContain(heading);
     expect(text).toContain('A shared chief executive is the quickest way');
     expect($('script')).toHaveLength(0);
     expect(existsSync(join(out, 'issue.txt'))).toBe(true);
 
     // The demo issue itself, in real Chromium, at phone and email-client widths.
-    const headings = $('h2').map((_, h) => $(h).text()).get();
+    const headings = $('h2')
+      .map((_, h) => $(h).text())
+      .get();
     expect(headings.length).toBeGreaterThanOrEqual(4);
     const browser = await launchChromium();
     try {
-      for (const width of [375, 600]) await checkEmailLayout(browser, pathToFileURL(join(out, 'issue.html')).href, headings, width, join(dir, `demo-${width}.png`));
+      for (const width of [375, 600])
+        await checkEmailLayout(
+          browser,
+          pathToFileURL(join(out, 'issue.html')).href,
+          headings,
+          width,
+          join(dir, `demo-${width}.png`),
+        );
     } finally {
       await browser.close();
     }

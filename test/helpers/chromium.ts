@@ -5,7 +5,16 @@ import { chromium, type Browser } from 'playwright-core';
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
     // playwright gives every launch a fresh temporary profile (it refuses --user-data-dir here).
   });
 }
@@ -14,11 +23,19 @@ export function launchChromium(): Promise<Browser> {
  * Opens an email page at `width` with scripts and network off, asserts every heading is
  * visible and inside the viewport and that nothing is wider than it, and saves a screenshot.
  */
-export async function checkEmailLayout(browser: Browser, pageUrl: string, headings: string[], width: number, screenshot: string): Promise<void> {
+export async function checkEmailLayout(
+  browser: Browser,
+  pageUrl: string,
+  headings: string[],
+  width: number,
+  screenshot: string,
+): Promise<void> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
   const tab = await context.newPage();
   // No network: images, fonts and trackers would all be outside links; the email must not need them.
-  await tab.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+  await tab.route('**/*', (route) =>
+    route.request().url().startsWith('file:') ? route.continue() : route.abort(),
+  );
   await tab.goto(pageUrl);
   for (const heading of headings) {
     const h2 = tab.locator('h2', { hasText: heading }).first();

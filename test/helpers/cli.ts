@@ -12,7 +12,11 @@ export interface CliRun {
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx = new CliContext(env, (t) => out.push(t), (t) => err.push(t));
+  const ctx = new CliContext(
+    env,
+    (t) => out.push(t),
+    (t) => err.push(t),
+  );
   let code: ExitCode = EXIT.ok;
   const program = buildProgram(ctx, (c) => (code = c));
   program.configureOutput({ writeOut: (t) => out.push(t), writeErr: (t) => err.push(t) });

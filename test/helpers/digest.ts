@@ -55,29 +55,65 @@ export function makeItem(id: string, sector: SectorId, overrides: Partial<NewsIt
  * "also reported by", one with hostile markup in its title and summary.
  */
 export function sampleIssue(count = 40, week = '2014-W22'): { issue: Issue; items: Map<string, NewsItem> } {
-  const sectors: SectorId[] = ['local-government', 'health', 'higher-education', 'blue-light', 'private-sector', 'leadership'];
+  const sectors: SectorId[] = [
+    'local-government',
+    'health',
+    'higher-education',
+    'blue-light',
+    'private-sector',
+    'leadership',
+  ];
   const items = new Map<string, NewsItem>();
   const entries: Issue['entries'] = [];
   for (let i = 0; i < count; i++) {
     const sector = sectors[i % sectors.length]!;
     const id = `item${String(i).padStart(2, '0')}`;
-    const title = i === 3 ? `<script>alert("x")</script> Shared " onmouseover="alert(1) services` : HEADLINES[i % HEADLINES.length]!;
+    const title =
+      i === 3
+        ? `<script>alert("x")</script> Shared " onmouseover="alert(1) services`
+        : HEADLINES[i % HEADLINES.length]!;
     const summary = i === 3 ? `Hostile <img src=x onerror=alert(1)> summary & "quotes"` : SUMMARY;
-    items.set(id, makeItem(id, sector, { title, summary, url: `https://news.example.com/${sector}/2014/05/${id}-${title.toLowerCase().replace(/[^a-z]+/g, '-').slice(0, 40)}` }));
+    items.set(
+      id,
+      makeItem(id, sector, {
+        title,
+        summary,
+        url: `https://news.example.com/${sector}/2014/05/${id}-${title
+          .toLowerCase()
+          .replace(/[^a-z]+/g, '-')
+          .slice(0, 40)}`,
+      }),
+    );
     const alsoIds: string[] = [];
     if (i % 7 === 0) {
       const other = `${id}b`;
-      items.set(other, makeItem(other, sector, { title, url: `https://other.example.net/story/${other}`, sourceIds: ['other-news'] }));
+      items.set(
+        other,
+        makeItem(other, sector, {
+          title,
+          url: `https://other.example.net/story/${other}`,
+          sourceIds: ['other-news'],
+        }),
+      );
       alsoIds.push(other);
     }
-    entries.push({ itemId: id, sector, included: true, comment: COMMENT, alsoIds, score: 1 - i / 100, origin: 'draft' });
+    entries.push({
+      itemId: id,
+      sector,
+      included: true,
+      comment: COMMENT,
+      alsoIds,
+      score: 1 - i / 100,
+      origin: 'draft',
+    });
   }
   const issue: Issue = {
     week,
     version: 3,
     status: 'draft',
     subject: 'Shared services news: councils merge legal teams',
-    intro: 'Hi everyone,\n\nIt has been a <b>busy</b> week, and the items below each tell an important story. See the <a href="https://example.org/report">report</a>.',
+    intro:
+      'Hi everyone,\n\nIt has been a <b>busy</b> week, and the items below each tell an important story. See the <a href="https://example.org/report">report</a>.',
     entries,
     createdAt: '2014-05-26T08:00:00.000Z',
     updatedAt: '2014-05-29T08:00:00.000Z',
@@ -86,7 +122,10 @@ export function sampleIssue(count = 40, week = '2014-W22'): { issue: Issue; item
 }
 
 /** Stores an item through the ingest engineer's ItemStore, once per source that carried it. */
-export async function storeItem(store: import('../../src/store/items.js').ItemStore, item: NewsItem): Promise<void> {
+export async function storeItem(
+  store: import('../../src/store/items.js').ItemStore,
+  item: NewsItem,
+): Promise<void> {
   await store.upsertMany(
     item.sourceIds.map((sourceId) => ({
       id: item.id,

@@ -13,8 +13,17 @@ const config = bundledConfig();
 
 beforeAll(async () => {
   const d = new Digest({ redis: db.client, prefix, config });
-  await storeItem(d.items, makeItem('a1', 'health', { title: 'Trusts <b>share</b> "back office"', publishedAt: '2014-05-27T10:00:00.000Z' }));
-  await storeItem(d.items, makeItem('b1', 'leadership', { title: 'Draft-only story', publishedAt: '2014-06-03T10:00:00.000Z' }));
+  await storeItem(
+    d.items,
+    makeItem('a1', 'health', {
+      title: 'Trusts <b>share</b> "back office"',
+      publishedAt: '2014-05-27T10:00:00.000Z',
+    }),
+  );
+  await storeItem(
+    d.items,
+    makeItem('b1', 'leadership', { title: 'Draft-only story', publishedAt: '2014-06-03T10:00:00.000Z' }),
+  );
   const sent = await d.draft('2014-W22');
   const edited = await d.edit('2014-W22', sent.issue.version, [
     { op: 'subject', text: 'Trusts & councils <share>' },
@@ -40,7 +49,9 @@ describe('the public archive', () => {
     expect(res.headers['strict-transport-security']).toBeDefined();
     const $ = cheerio.load(res.body);
     expect($('html').attr('lang')).toBe('en-GB');
-    const links = $('li a').map((_, a) => [[$(a).attr('href'), $(a).text()]]).get();
+    const links = $('li a')
+      .map((_, a) => [[$(a).attr('href'), $(a).text()]])
+      .get();
     expect(links).toEqual([['/issues/2014-W22', 'Trusts & councils <share>']]);
     expect(res.body).not.toContain('2014-W23');
   });
@@ -49,10 +60,18 @@ describe('the public archive', () => {
     const res = await app.inject('/issues/2014-W22');
     expect(res.statusCode).toBe(200);
     const $ = cheerio.load(res.body);
-    expect($('h2').map((_, h) => $(h).text()).get()).toEqual(['Health & Social Care']);
+    expect(
+      $('h2')
+        .map((_, h) => $(h).text())
+        .get(),
+    ).toEqual(['Health & Social Care']);
     expect($('h3 a').text()).toBe('Trusts <b>share</b> "back office"');
     expect($('script')).toHaveLength(0);
-    expect($('a').filter((_, a) => $(a).text() === 'Unsubscribe').attr('href')).toBe('https://news.example.org/unsubscribe');
+    expect(
+      $('a')
+        .filter((_, a) => $(a).text() === 'Unsubscribe')
+        .attr('href'),
+    ).toBe('https://news.example.org/unsubscribe');
     expect((await app.inject('/issues/2014-w22')).statusCode).toBe(200);
     expect((await app.inject('/issues/2014-W23')).statusCode).toBe(404);
     expect((await app.inject('/issues/2014-W40')).statusCode).toBe(404);

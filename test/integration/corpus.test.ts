@@ -20,16 +20,22 @@ const rows = readFileSync(join(CORPUS, 'manifest.tsv'), 'utf8')
   .map((line, i) => {
     const [path, , , expectation] = line.split('\t');
     // Many feedparser cases test one channel element and carry no entry at all.
-    const hasEntries = /<(\w+:)?(item|entry)[\s>]/.test(decodeBody(readFileSync(join(CORPUS, path!)), undefined).text);
+    const hasEntries = /<(\w+:)?(item|entry)[\s>]/.test(
+      decodeBody(readFileSync(join(CORPUS, path!)), undefined).text,
+    );
     return { id: `corpus-${i + 1}`, path: path!, expectation: expectation!, hasEntries };
   });
 
 /** parse-ok files we knowingly cannot read, each for a stated reason (a clear per-source error instead). */
 const KNOWN_UNREADABLE: Record<string, string> = {
-  'node-feedparser/nondefaultnamespace.atom': 'Atom with a namespace prefix (<a:feed>): rss-parser matches unprefixed names only',
-  'feedparser/wellformed/rss/item_description_not_a_doctype.xml': '<item> straight under <rss>, no <channel>, and no title or link to keep anyway',
-  'feedparser/wellformed/rss/item_description_not_a_doctype2.xml': '<item> straight under <rss>, no <channel>, and no title or link to keep anyway',
-  'feedparser/wellformed/rss/entity_in_doctype.xml': 'entity declared in a DOCTYPE: the XML parser does not expand internal entities',
+  'node-feedparser/nondefaultnamespace.atom':
+    'Atom with a namespace prefix (<a:feed>): rss-parser matches unprefixed names only',
+  'feedparser/wellformed/rss/item_description_not_a_doctype.xml':
+    '<item> straight under <rss>, no <channel>, and no title or link to keep anyway',
+  'feedparser/wellformed/rss/item_description_not_a_doctype2.xml':
+    '<item> straight under <rss>, no <channel>, and no title or link to keep anyway',
+  'feedparser/wellformed/rss/entity_in_doctype.xml':
+    'entity declared in a DOCTYPE: the XML parser does not expand internal entities',
 };
 
 const redis = useTestRedis();
@@ -42,15 +48,34 @@ beforeAll(async () => {
   http = await startHttpServer();
   for (const row of rows) {
     const body = readFileSync(join(CORPUS, row.path));
-    http.route(`/${row.path}`, (_req, res) => void res.writeHead(200, { 'content-type': 'application/xml' }).end(body));
+    http.route(
+      `/${row.path}`,
+      (_req, res) => void res.writeHead(200, { 'content-type': 'application/xml' }).end(body),
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'ssnews-corpus-'));
   writeFileSync(
     join(dir, 'sources.yaml'),
-    'sources:\n' + rows.map((r) => `  - { id: ${r.id}, name: "${r.path}", kind: feed, url: "${http.origin}/${r.path}", every: 1h, allowPrivateNetwork: true }\n`).join(''),
+    'sources:\n' +
+      rows
+        .map(
+          (r) =>
+            `  - { id: ${r.id}, name: "${r.path}", kind: feed, url: "${http.origin}/${r.path}", every: 1h, allowPrivateNetwork: true }\n`,
+        )
+        .join(''),
   );
   const target = { options: redis.server.connection, description: 'test' };
-  workers = await startWorkers({ target, prefix, configDir: dir, roles: ['fetch'], schedule: false, watchConfig: false, concurrency: 16, pace: { minGapMs: 0, perHost: 16 }, log: () => {} });
+  workers = await startWorkers({
+    target,
+    prefix,
+    configDir: dir,
+    roles: ['fetch'],
+    schedule: false,
+    watchConfig: false,
+    concurrency: 16,
+    pace: { minGapMs: 0, perHost: 16 },
+    log: () => {},
+  });
   queues = openQueues(target, prefix);
 });
 afterAll(async () => {
@@ -61,7 +86,11 @@ afterAll(async () => {
 
 describe('the shared feed corpus through the worker path', () => {
   it(`fetches, parses and stores all ${rows.length} files without a crash or hang`, async () => {
-    await enqueueFetch(queues.fetch, rows.map((r) => r.id), 'corpus');
+    await enqueueFetch(
+      queues.fetch,
+      rows.map((r) => r.id),
+      'corpus',
+    );
     for (;;) {
       const counts = await queues.fetch.getJobCounts('completed', 'failed');
       if ((counts.completed ?? 0) + (counts.failed ?? 0) >= rows.length) break;
@@ -73,13 +102,23 @@ describe('the shared feed corpus through the worker path', () => {
     rows.forEach((row, i) => {
       const s = states[i]!;
       if (!s.lastFetchAt) problems.push(`${row.path}: never fetched`);
-      else if (row.expectation === 'parse-ok' && row.hasEntries && !KNOWN_UNREADABLE[row.path] && !(s.lastItems! > 0) && !/^no-items: /.test(s.lastError ?? '')) problems.push(`${row.path}: parse-ok but ${s.lastError ?? 'no items'}`);
-      else if (!(s.lastItems! > 0) && !/^(parse|not-a-feed|no-items): ./.test(s.lastError ?? '')) problems.push(`${row.path}: neither items nor a clear error (${s.lastError})`);
+      else if (
+        row.expectation === 'parse-ok' &&
+        row.hasEntries &&
+        !KNOWN_UNREADABLE[row.path] &&
+        !(s.lastItems! > 0) &&
+        !/^no-items: /.test(s.lastError ?? '')
+      )
+        problems.push(`${row.path}: parse-ok but ${s.lastError ?? 'no items'}`);
+      else if (!(s.lastItems! > 0) && !/^(parse|not-a-feed|no-items): ./.test(s.lastError ?? ''))
+        problems.push(`${row.path}: neither items nor a clear error (${s.lastError})`);
     });
     expect(problems).toEqual([]);
     const withItems = states.filter((s) => s.lastItems! > 0).length;
     expect((await new ItemStore(redis.client, prefix).list()).length).toBeGreaterThan(withItems);
     // Nearly all parse-ok files carry entries; the rest are single-element feedparser tests.
-    expect(rows.filter((r, i) => r.expectation === 'parse-ok' && states[i]!.lastItems! > 0).length).toBeGreaterThan(50);
+    expect(
+      rows.filter((r, i) => r.expectation === 'parse-ok' && states[i]!.lastItems! > 0).length,
+    ).toBeGreaterThan(50);
   });
 });

@@ -22,10 +22,16 @@ beforeEach(() => void (prefix = `t${++n}:`));
 
 const digest = (editor = 'alice') => new Digest({ redis: db.client, prefix, config, editor });
 /** Issues covering 10 days, so consecutive weeks overlap (20-29 May and 13-22 May 2014). */
-const overlapping = () => new Digest({ redis: db.client, prefix, config: { ...config, newsletter: { ...config.newsletter, coversDays: 10 } } });
+const overlapping = () =>
+  new Digest({
+    redis: db.client,
+    prefix,
+    config: { ...config, newsletter: { ...config.newsletter, coversDays: 10 } },
+  });
 
 // Two outlets' words for each of two stories: clusters are found from the text.
-const LG1 = 'Kelbridge and Ashworth councils will merge their legal teams into one shared service, saving £400,000 a year.';
+const LG1 =
+  'Kelbridge and Ashworth councils will merge their legal teams into one shared service, saving £400,000 a year.';
 const LG1B = 'Kelbridge and Ashworth are to share a single legal team, saving £400,000 a year.';
 const LG2 = 'Twelve London boroughs will buy the Public Services Network together through one framework.';
 const LG2B = 'Twelve London boroughs agree to buy the Public Services Network jointly under one framework.';
@@ -34,12 +40,37 @@ const LG2B = 'Twelve London boroughs agree to buy the Public Services Network jo
 async function seed(): Promise<Record<string, NewsItem>> {
   const d = digest();
   const items = {
-    lg1: makeItem('lg1', 'local-government', { title: 'Councils merge legal teams', summary: LG1, publishedAt: '2014-05-28T10:00:00.000Z' }),
-    lg1b: makeItem('lg1b', 'local-government', { title: 'Two councils to share lawyers', summary: LG1B, sourceIds: ['other-news'], url: 'https://other.example.net/lg1b', publishedAt: '2014-05-28T12:00:00.000Z' }),
-    lg2: makeItem('lg2', 'local-government', { title: 'London unites on PSN', summary: LG2, publishedAt: '2014-05-24T10:00:00.000Z' }),
-    h1: makeItem('h1', 'health', { title: 'Trusts share back office', summary: 'Marlshire hospital trusts will share payroll and finance staff from April.' }),
-    junk: makeItem('junk', 'other', { title: 'Council tax rises', summary: 'Bills in Eastmoor go up by 5% next year.', classification: { ...makeItem('x', 'other').classification, relevant: false, relevance: 0.1 } }),
-    old: makeItem('old', 'health', { title: 'Old news', summary: 'Stanmouth opens a new clinic.', publishedAt: '2014-05-10T10:00:00.000Z' }),
+    lg1: makeItem('lg1', 'local-government', {
+      title: 'Councils merge legal teams',
+      summary: LG1,
+      publishedAt: '2014-05-28T10:00:00.000Z',
+    }),
+    lg1b: makeItem('lg1b', 'local-government', {
+      title: 'Two councils to share lawyers',
+      summary: LG1B,
+      sourceIds: ['other-news'],
+      url: 'https://other.example.net/lg1b',
+      publishedAt: '2014-05-28T12:00:00.000Z',
+    }),
+    lg2: makeItem('lg2', 'local-government', {
+      title: 'London unites on PSN',
+      summary: LG2,
+      publishedAt: '2014-05-24T10:00:00.000Z',
+    }),
+    h1: makeItem('h1', 'health', {
+      title: 'Trusts share back office',
+      summary: 'Marlshire hospital trusts will share payroll and finance staff from April.',
+    }),
+    junk: makeItem('junk', 'other', {
+      title: 'Council tax rises',
+      summary: 'Bills in Eastmoor go up by 5% next year.',
+      classification: { ...makeItem('x', 'other').classification, relevant: false, relevance: 0.1 },
+    }),
+    old: makeItem('old', 'health', {
+      title: 'Old news',
+      summary: 'Stanmouth opens a new clinic.',
+      publishedAt: '2014-05-10T10:00:00.000Z',
+    }),
   };
   items.lg1b.classification.relevance = 0.5;
   for (const item of Object.values(items)) await storeItem(d.items, item);
@@ -59,10 +90,28 @@ describe('drafting', () => {
       ['h1', 'health', true, []],
       ['junk', 'other', false, []],
     ]);
-    const edited = await d.edit(WEEK, 1, [{ op: 'comment', itemId: 'lg2', text: 'Worth reading.' }, { op: 'move', itemId: 'lg2', position: 0 }]);
+    const edited = await d.edit(WEEK, 1, [
+      { op: 'comment', itemId: 'lg2', text: 'Worth reading.' },
+      { op: 'move', itemId: 'lg2', position: 0 },
+    ]);
     // A new story and a new outlet of a known story arrive; refreshing keeps the edits.
-    await storeItem(d.items, makeItem('h2', 'health', { title: 'New integrated care pilot', summary: 'A Harbourside pilot joins up GP and hospital care.' }));
-    await storeItem(d.items, makeItem('lg2b', 'local-government', { title: 'London boroughs join forces on PSN', summary: LG2B, sourceIds: ['third-news'], url: 'https://third.example/lg2b', publishedAt: '2014-05-24T11:00:00.000Z' }));
+    await storeItem(
+      d.items,
+      makeItem('h2', 'health', {
+        title: 'New integrated care pilot',
+        summary: 'A Harbourside pilot joins up GP and hospital care.',
+      }),
+    );
+    await storeItem(
+      d.items,
+      makeItem('lg2b', 'local-government', {
+        title: 'London boroughs join forces on PSN',
+        summary: LG2B,
+        sourceIds: ['third-news'],
+        url: 'https://third.example/lg2b',
+        publishedAt: '2014-05-24T11:00:00.000Z',
+      }),
+    );
     const again = await d.draft(WEEK);
     expect(again.created).toBe(false);
     expect(again.added).toEqual(['h2']);
@@ -87,9 +136,23 @@ describe('drafting', () => {
 
   it('recognises a story that ran last week when another outlet reports it this week', async () => {
     const d = digest();
-    const ran = makeItem('ran', 'health', { title: 'Marlshire trusts to merge pathology labs', summary: 'Marlshire and Eastmoor hospital trusts will run one pathology service from 2015, saving £3m.', publishedAt: '2014-05-22T10:00:00.000Z' });
-    const retold = makeItem('retold', 'health', { title: 'Pathology merger for Marlshire and Eastmoor', summary: 'One pathology service for Marlshire and Eastmoor trusts from 2015 will save £3m.', sourceIds: ['other-news'], url: 'https://other.example.net/retold', publishedAt: '2014-05-23T12:00:00.000Z' });
-    const fresh = makeItem('fresh', 'health', { title: 'Harbourside GPs share a night rota', summary: 'Six Harbourside practices will share out-of-hours cover.', publishedAt: '2014-05-27T09:00:00.000Z' });
+    const ran = makeItem('ran', 'health', {
+      title: 'Marlshire trusts to merge pathology labs',
+      summary: 'Marlshire and Eastmoor hospital trusts will run one pathology service from 2015, saving £3m.',
+      publishedAt: '2014-05-22T10:00:00.000Z',
+    });
+    const retold = makeItem('retold', 'health', {
+      title: 'Pathology merger for Marlshire and Eastmoor',
+      summary: 'One pathology service for Marlshire and Eastmoor trusts from 2015 will save £3m.',
+      sourceIds: ['other-news'],
+      url: 'https://other.example.net/retold',
+      publishedAt: '2014-05-23T12:00:00.000Z',
+    });
+    const fresh = makeItem('fresh', 'health', {
+      title: 'Harbourside GPs share a night rota',
+      summary: 'Six Harbourside practices will share out-of-hours cover.',
+      publishedAt: '2014-05-27T09:00:00.000Z',
+    });
     for (const item of [ran, retold, fresh]) await storeItem(d.items, item);
     const w21 = await d.draft('2014-W21');
     expect(w21.issue.entries.map((e) => [e.itemId, e.alsoIds])).toEqual([['ran', []]]);
@@ -125,10 +188,13 @@ describe('editing operations', () => {
     expect(ok).toHaveLength(1);
     expect(failed).toHaveLength(1);
     expect((failed[0] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
-    const stored = (await digest().get(WEEK));
+    const stored = await digest().get(WEEK);
     expect(stored.version).toBe(2);
-    const winner = (ok[0] as PromiseFulfilledResult<{ entries: { itemId: string; comment?: string }[] }>).value;
-    expect(stored.entries.find((e) => e.itemId === 'lg1')!.comment).toBe(winner.entries.find((e) => e.itemId === 'lg1')!.comment);
+    const winner = (ok[0] as PromiseFulfilledResult<{ entries: { itemId: string; comment?: string }[] }>)
+      .value;
+    expect(stored.entries.find((e) => e.itemId === 'lg1')!.comment).toBe(
+      winner.entries.find((e) => e.itemId === 'lg1')!.comment,
+    );
     // The loser reloads and applies on top: both decisions survive in order.
     await digest('bob').edit(WEEK, 2, [{ op: 'comment', itemId: 'lg2', text: "Bob's comment" }]);
     const final = await digest().get(WEEK);
@@ -136,7 +202,11 @@ describe('editing operations', () => {
     expect(final.updatedBy).toBe('bob');
 
     // Many editors at once against the same version: exactly one wins.
-    const many = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => digest(`e${i}`).edit(WEEK, 3, [{ op: 'intro', text: `intro ${i}` }])));
+    const many = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        digest(`e${i}`).edit(WEEK, 3, [{ op: 'intro', text: `intro ${i}` }]),
+      ),
+    );
     expect(many.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await digest().get(WEEK)).version).toBe(4);
   });
@@ -156,7 +226,12 @@ describe('editing operations', () => {
     expect(issue.version).toBe(2);
     expect(issue.intro).toBe('Hello <b>all</b>');
     expect(issue.subject).toBe('A busy week');
-    expect(issue.entries.map((e) => `${e.itemId}:${e.included}`)).toEqual(['lg2:true', 'lg1:true', 'h1:false', 'junk:true']);
+    expect(issue.entries.map((e) => `${e.itemId}:${e.included}`)).toEqual([
+      'lg2:true',
+      'lg1:true',
+      'h1:false',
+      'junk:true',
+    ]);
     expect(issue.entries[1]).toMatchObject({ noComment: true });
     await expect(d.edit(WEEK, 2, [{ op: 'comment', itemId: 'nope', text: 'x' }])).rejects.toThrow(EditError);
     expect((await d.get(WEEK)).version).toBe(2);
@@ -170,11 +245,23 @@ describe('editing operations', () => {
     const d = digest('alice');
     await d.draft(WEEK);
     const issue = await d.edit(WEEK, 1, [{ op: 'move', itemId: 'lg1', sector: 'leadership' }]);
-    expect(issue.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg2:local-government', 'h1:health', 'lg1:leadership', 'junk:other']);
+    expect(issue.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual([
+      'lg2:local-government',
+      'h1:health',
+      'lg1:leadership',
+      'junk:other',
+    ]);
     expect((await d.items.get('lg1'))!.editorSector).toBe('leadership');
     expect((await d.items.get('lg1b'))!.editorSector).toBe('leadership');
     const labels = await new LabelStore(db.client, prefix).list();
-    expect(labels).toEqual([expect.objectContaining({ itemId: 'lg1', title: 'Councils merge legal teams', sector: 'leadership', editor: 'alice' })]);
+    expect(labels).toEqual([
+      expect.objectContaining({
+        itemId: 'lg1',
+        title: 'Councils merge legal teams',
+        sector: 'leadership',
+        editor: 'alice',
+      }),
+    ]);
   });
 
   it('adds an item by URL: a stored one directly, a new one through the pipeline', async () => {
@@ -203,11 +290,20 @@ describe('editing operations', () => {
     expect(fetched).toHaveLength(1);
   });
 
-  it('refuses a new URL whose page cannot be read, or when it was given no ingest pipeline, as the editor\'s to fix', async () => {
+  it("refuses a new URL whose page cannot be read, or when it was given no ingest pipeline, as the editor's to fix", async () => {
     await seed();
-    const unreadable = new Digest({ redis: db.client, prefix, config, ingestUrl: async () => { throw new FetchError('http-status', 'HTTP 404', { status: 404 }); } });
+    const unreadable = new Digest({
+      redis: db.client,
+      prefix,
+      config,
+      ingestUrl: async () => {
+        throw new FetchError('http-status', 'HTTP 404', { status: 404 });
+      },
+    });
     await unreadable.draft(WEEK);
-    await expect(unreadable.addByUrl(WEEK, 1, 'https://news.example.com/gone')).rejects.toThrow(new EditError('cannot add https://news.example.com/gone: http-status: HTTP 404'));
+    await expect(unreadable.addByUrl(WEEK, 1, 'https://news.example.com/gone')).rejects.toThrow(
+      new EditError('cannot add https://news.example.com/gone: http-status: HTTP 404'),
+    );
     await expect(digest().addByUrl(WEEK, 1, 'https://news.example.com/new')).rejects.toThrow(EditError);
   });
 
@@ -246,11 +342,23 @@ describe('export and import', () => {
     expect(issue.entries.find((e) => e.itemId === 'lg1')!.comment).toBe('Tisk, tisk!');
     expect(issue.entries.find((e) => e.itemId === 'h1')!.noComment).toBe(true);
     // A move to another section in the file: re-filed and labelled.
-    const moved = (await d.export(WEEK)).replace(/ {2}health:\n/, '  health:\n    - id: lg2\n').replace(/ {4}- id: lg2\n {6}title: London unites on PSN\n {6}url: \S+\n {6}comment: A non-story, but still.\n/, '');
+    const moved = (await d.export(WEEK))
+      .replace(/ {2}health:\n/, '  health:\n    - id: lg2\n')
+      .replace(
+        / {4}- id: lg2\n {6}title: London unites on PSN\n {6}url: \S+\n {6}comment: A non-story, but still.\n/,
+        '',
+      );
     const after = await d.import(WEEK, moved);
-    expect(after.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual(['lg1:local-government', 'lg2:health', 'h1:health', 'junk:other']);
+    expect(after.entries.map((e) => `${e.itemId}:${e.sector}`)).toEqual([
+      'lg1:local-government',
+      'lg2:health',
+      'h1:health',
+      'junk:other',
+    ]);
     expect(after.entries.find((e) => e.itemId === 'lg2')!.comment).toBeUndefined();
-    expect((await new LabelStore(db.client, prefix).list()).map((l) => [l.itemId, l.sector])).toEqual([['lg2', 'health']]);
+    expect((await new LabelStore(db.client, prefix).list()).map((l) => [l.itemId, l.sector])).toEqual([
+      ['lg2', 'health'],
+    ]);
   });
 
   it('refuses unknown item ids and a stale version with clear errors', async () => {
@@ -258,9 +366,15 @@ describe('export and import', () => {
     const d = digest();
     await d.draft(WEEK);
     const yaml = await d.export(WEEK);
-    await expect(d.import(WEEK, yaml.replace('id: lg2', 'id: nosuch'))).rejects.toThrow(/sections\.local-government\[1\]: unknown item id nosuch/);
-    await expect(d.import(WEEK, yaml.replace('id: lg2', 'id: lg1b'))).rejects.toThrow(/lg1b is an "also reported by" of lg1/);
-    await expect(d.import(WEEK, yaml.replace('  health:', '  healthy:'))).rejects.toThrow(/sections\.healthy: unknown sector/);
+    await expect(d.import(WEEK, yaml.replace('id: lg2', 'id: nosuch'))).rejects.toThrow(
+      /sections\.local-government\[1\]: unknown item id nosuch/,
+    );
+    await expect(d.import(WEEK, yaml.replace('id: lg2', 'id: lg1b'))).rejects.toThrow(
+      /lg1b is an "also reported by" of lg1/,
+    );
+    await expect(d.import(WEEK, yaml.replace('  health:', '  healthy:'))).rejects.toThrow(
+      /sections\.healthy: unknown sector/,
+    );
     await expect(d.import(WEEK, 'week: [')).rejects.toThrow(/not valid YAML/);
     await d.edit(WEEK, 1, [{ op: 'intro', text: 'someone else edited meanwhile' }]);
     await expect(d.import(WEEK, yaml)).rejects.toThrow(ConflictError);
@@ -275,8 +389,15 @@ describe('pre-send checks', () => {
     await d.draft('2014-W21');
     await d.setStatus('2014-W21', 1, 'scheduled');
     expect((await d.draft(WEEK)).issue.entries.map((e) => e.itemId)).not.toContain('prev');
-    await d.edit(WEEK, 1, [{ op: 'add', entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
-    expect((await d.check(WEEK)).findings.map((f) => `${f.code}:${f.itemId ?? ''}`)).toContain('already-sent:prev');
+    await d.edit(WEEK, 1, [
+      {
+        op: 'add',
+        entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' },
+      },
+    ]);
+    expect((await d.check(WEEK)).findings.map((f) => `${f.code}:${f.itemId ?? ''}`)).toContain(
+      'already-sent:prev',
+    );
   });
 
   it('reports blocking findings and warnings, and clears when fixed', async () => {
@@ -289,8 +410,18 @@ describe('pre-send checks', () => {
     await d.draft(WEEK);
     // An item that already went out, re-added by hand; a link to a private address.
     await storeItem(d.items, makeItem('priv', 'health', { url: 'http://10.0.0.5/story' }));
-    let issue = await d.edit(WEEK, 1, [{ op: 'add', entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
-    issue = await d.edit(WEEK, issue.version, [{ op: 'add', entry: { itemId: 'priv', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' } }]);
+    let issue = await d.edit(WEEK, 1, [
+      {
+        op: 'add',
+        entry: { itemId: 'prev', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' },
+      },
+    ]);
+    issue = await d.edit(WEEK, issue.version, [
+      {
+        op: 'add',
+        entry: { itemId: 'priv', sector: 'health', included: true, alsoIds: [], score: 0, origin: 'editor' },
+      },
+    ]);
     let result = await d.check(WEEK);
     const codes = result.findings.map((f) => `${f.severity}:${f.code}:${f.itemId ?? ''}`);
     expect(result.ok).toBe(false);
@@ -309,7 +440,11 @@ describe('pre-send checks', () => {
       { op: 'intro', text: 'Intro' },
       { op: 'include', itemId: 'prev', included: false },
       { op: 'include', itemId: 'priv', included: false },
-      ...['lg1', 'lg2', 'h1'].map((itemId) => ({ op: 'comment' as const, itemId, text: `On ${items[itemId as 'lg1']?.title}` })),
+      ...['lg1', 'lg2', 'h1'].map((itemId) => ({
+        op: 'comment' as const,
+        itemId,
+        text: `On ${items[itemId as 'lg1']?.title}`,
+      })),
     ]);
     result = await d.check(WEEK);
     expect(result.findings).toEqual([]);
@@ -325,7 +460,9 @@ describe('the digest CLI', () => {
     let r = await runCli(['digest', 'draft', '--week', WEEK], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Created the draft for 2014-W22 \(version 1\): 4 new stories, 0 more outlet\(s\) of known stories; 3 of 4 included/);
+    expect(r.stdout).toMatch(
+      /Created the draft for 2014-W22 \(version 1\): 4 new stories, 0 more outlet\(s\) of known stories; 3 of 4 included/,
+    );
     r = await runCli(['digest', 'show', '--week', WEEK], env);
     expect(r.stdout).toMatch(/2014-W22 · draft · version 1/);
     expect(r.stdout).toMatch(/Local Government \[local-government\]: 2 included/);
@@ -355,12 +492,21 @@ describe('the digest CLI', () => {
     r = await runCli(['digest', 'check', '--week', WEEK, '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, findings: [] });
     expect(r.code).toBe(0);
-    r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'health', '--json'], env);
+    r = await runCli(
+      ['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'health', '--json'],
+      env,
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ week: WEEK, version: 3, sections: ['local-government', 'health'] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      week: WEEK,
+      version: 3,
+      sections: ['local-government', 'health'],
+    });
     expect(readFileSync(join(dir, 'issue.html'), 'utf8')).toContain('Health &amp; Social Care');
     expect(readFileSync(join(dir, 'issue.html'), 'utf8')).not.toContain('>Local Government</h2>');
-    expect(readFileSync(join(dir, 'issue.txt'), 'utf8')).toContain('Unsubscribe: https://news.example.org/unsubscribe');
+    expect(readFileSync(join(dir, 'issue.txt'), 'utf8')).toContain(
+      'Unsubscribe: https://news.example.org/unsubscribe',
+    );
     r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'nope'], env);
     expect(r.code).toBe(2);
     r = await runCli(['digest', 'show', '--week', '2014-W99'], env);

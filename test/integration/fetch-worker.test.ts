@@ -30,14 +30,33 @@ beforeAll(async () => {
   let downThenOk = 0;
   http = await startHttpServer({
     '/down.xml': serve('oops', {}, 500),
-    '/down-then-ok.xml': (_req, res) => void (++downThenOk === 1 ? res.writeHead(500).end('oops') : res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS)),
+    '/down-then-ok.xml': (_req, res) =>
+      void (++downThenOk === 1
+        ? res.writeHead(500).end('oops')
+        : res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(RSS)),
     '/crash.xml': serve(RSS, { 'content-type': 'application/rss+xml' }),
     '/held.xml': serve(RSS, { 'content-type': 'application/rss+xml' }),
   });
   dir = mkdtempSync(join(tmpdir(), 'ssnews-fetch-worker-'));
-  writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + SOURCES.map((id) => `  - { id: ${id}, name: ${id}, kind: feed, url: "${http.origin}/${id}.xml", every: 1h, allowPrivateNetwork: true }\n`).join(''));
+  writeFileSync(
+    join(dir, 'sources.yaml'),
+    'sources:\n' +
+      SOURCES.map(
+        (id) =>
+          `  - { id: ${id}, name: ${id}, kind: feed, url: "${http.origin}/${id}.xml", every: 1h, allowPrivateNetwork: true }\n`,
+      ).join(''),
+  );
   const target = { options: redis.server.connection, description: 'test' };
-  workers = await startWorkers({ target, prefix, configDir: dir, roles: ['fetch'], schedule: false, watchConfig: false, pace: { minGapMs: 0 }, log: (m) => logs.push(m) });
+  workers = await startWorkers({
+    target,
+    prefix,
+    configDir: dir,
+    roles: ['fetch'],
+    schedule: false,
+    watchConfig: false,
+    pace: { minGapMs: 0 },
+    log: (m) => logs.push(m),
+  });
   queues = openQueues(target, prefix);
   states = new SourceStateStore(redis.client, prefix);
 });
@@ -72,9 +91,23 @@ async function finished(id: string): Promise<{ state: string; run: SourceRun }> 
 
 /** The fetch queue holds only the jobs this file added, all finished. */
 async function expectNoOtherJobs(): Promise<void> {
-  const jobs = await queues.fetch.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed']);
+  const jobs = await queues.fetch.getJobs([
+    'active',
+    'waiting',
+    'delayed',
+    'prioritized',
+    'waiting-children',
+    'completed',
+    'failed',
+  ]);
   expect(jobs.map((j) => j.id).sort()).toEqual([...added].sort());
-  expect(await queues.fetch.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'failed')).toEqual({ active: 0, waiting: 0, delayed: 0, prioritized: 0, failed: 0 });
+  expect(await queues.fetch.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'failed')).toEqual({
+    active: 0,
+    waiting: 0,
+    delayed: 0,
+    prioritized: 0,
+    failed: 0,
+  });
 }
 
 const requestsTo = (path: string) => http.requests.filter((r) => r.path === path).length;
@@ -97,7 +130,11 @@ describe('the fetch worker: one retry path for a failing source', () => {
     expect(skipped).toMatchObject({ state: 'completed', run: { outcome: 'backing-off' } });
     expect(requestsTo('/down-then-ok.xml')).toBe(1);
     expect((await manual('down-then-ok', '2')).run).toMatchObject({ outcome: 'fetched', created: 1 });
-    expect(await states.get('down-then-ok')).toMatchObject({ consecutiveFailures: 0, lastError: undefined, backoffUntil: undefined });
+    expect(await states.get('down-then-ok')).toMatchObject({
+      consecutiveFailures: 0,
+      lastError: undefined,
+      backoffUntil: undefined,
+    });
     await expectNoOtherJobs();
   });
 
@@ -115,9 +152,20 @@ describe('the fetch worker: one retry path for a failing source', () => {
       await redis.client.del(keys(prefix).itemsBySource('crash'));
     }
     // What the administrator sees.
-    const status = await runCli(['sources', 'status', '--config', dir, '--json'], { REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: prefix });
-    const rows = (JSON.parse(status.stdout) as { sources: { id: string; lastFetchAt?: string; consecutiveFailures: number; lastError?: string }[] }).sources;
-    expect(rows.find((r) => r.id === 'crash')).toMatchObject({ consecutiveFailures: 1, lastError: expect.stringMatching(/^unexpected: .*WRONGTYPE/), lastFetchAt: expect.any(String) });
+    const status = await runCli(['sources', 'status', '--config', dir, '--json'], {
+      REDIS_URL: redis.server.url,
+      SSNEWS_KEY_PREFIX: prefix,
+    });
+    const rows = (
+      JSON.parse(status.stdout) as {
+        sources: { id: string; lastFetchAt?: string; consecutiveFailures: number; lastError?: string }[];
+      }
+    ).sources;
+    expect(rows.find((r) => r.id === 'crash')).toMatchObject({
+      consecutiveFailures: 1,
+      lastError: expect.stringMatching(/^unexpected: .*WRONGTYPE/),
+      lastFetchAt: expect.any(String),
+    });
   });
 
   it('reports a source another job is fetching as busy, without fetching it or retrying', async () => {

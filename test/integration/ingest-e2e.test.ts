@@ -29,14 +29,26 @@ afterAll(async () => {
 describe('every bundled source parses its captured-shape fixture', () => {
   const config = loadConfig();
   it.each(config.sources.map((s) => [s.id, s] as const))('%s', async (id, source) => {
-    const file = ['xml', 'html'].map((ext) => join('test/fixtures/sources', `${id}.${ext}`)).find((f) => existsSync(f));
+    const file = ['xml', 'html']
+      .map((ext) => join('test/fixtures/sources', `${id}.${ext}`))
+      .find((f) => existsSync(f));
     expect(file, `test/fixtures/sources/${id}.xml or .html`).toBeDefined();
     const body = readFileSync(file!);
-    http.route(`/${id}`, (_req, res) => void res.writeHead(200, { 'content-type': file!.endsWith('.html') ? 'text/html' : 'application/xml' }).end(body));
+    http.route(
+      `/${id}`,
+      (_req, res) =>
+        void res
+          .writeHead(200, { 'content-type': file!.endsWith('.html') ? 'text/html' : 'application/xml' })
+          .end(body),
+    );
     // robots.txt is not served (404): no rules.
     const prefix = `fx-${id}:`;
     const deps = testIngestDeps(redis.client, prefix);
-    const run = await ingestSource(deps, { ...source, url: `${http.origin}/${id}`, allowPrivateNetwork: true });
+    const run = await ingestSource(deps, {
+      ...source,
+      url: `${http.origin}/${id}`,
+      allowPrivateNetwork: true,
+    });
     expect(run.error).toBeUndefined();
     const items = await deps.items.list();
     expect(items.length).toBeGreaterThanOrEqual(1);
@@ -50,7 +62,10 @@ describe('every bundled source parses its captured-shape fixture', () => {
 describe('the demo: ssnews fetch, then items list', () => {
   it('stores the demo news with clusters, merged sources, a skipped item and windows-1252 text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssnews-demo-'));
-    writeFileSync(join(dir, 'sources.yaml'), readFileSync('demo/config/sources.yaml', 'utf8').replaceAll('http://127.0.0.1:4780', site.origin));
+    writeFileSync(
+      join(dir, 'sources.yaml'),
+      readFileSync('demo/config/sources.yaml', 'utf8').replaceAll('http://127.0.0.1:4780', site.origin),
+    );
     const env = { REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: 'demo:' };
     const fetched = await runCli(['fetch', '--config', dir, '--min-gap', '0', '--json'], env);
     expect(fetched.stderr).toBe('');
@@ -75,9 +90,13 @@ describe('the demo: ssnews fetch, then items list', () => {
       ['Stanmouth College and Harbourside', 'Two Stanmouth colleges to merge'],
     ];
     for (const [a, b] of pairs) expect(byTitle(a!).storyId, `${a} / ${b}`).toBe(byTitle(b!).storyId);
-    expect(byTitle('Homeware chain').storyId).not.toBe(byTitle('Kelbridge and Ashworth councils agree').storyId);
+    expect(byTitle('Homeware chain').storyId).not.toBe(
+      byTitle('Kelbridge and Ashworth councils agree').storyId,
+    );
     // windows-1252 decoded: a curly apostrophe, no replacement characters.
-    expect(items.find((i) => i.sourceIds.includes('demo-northern-gazette') && /’/.test(`${i.title} ${i.summary}`))).toBeDefined();
+    expect(
+      items.find((i) => i.sourceIds.includes('demo-northern-gazette') && /’/.test(`${i.title} ${i.summary}`)),
+    ).toBeDefined();
     expect(items.some((i) => /\uFFFD/.test(`${i.title} ${i.summary ?? ''}`))).toBe(false);
     // Hostile markup is plain text.
     expect(items.some((i) => /<script/i.test(i.title))).toBe(false);
@@ -85,12 +104,18 @@ describe('the demo: ssnews fetch, then items list', () => {
     // A re-fetch is idempotent.
     const before = items.length;
     await runCli(['fetch', '--config', dir, '--min-gap', '0', '--json'], env);
-    const again = (JSON.parse((await runCli(['items', 'list', '--json'], env)).stdout) as { items: NewsItem[] }).items;
+    const again = (
+      JSON.parse((await runCli(['items', 'list', '--json'], env)).stdout) as { items: NewsItem[] }
+    ).items;
     expect(again).toHaveLength(before);
 
     const status = await runCli(['sources', 'status', '--config', dir, '--json'], env);
     expect(status.code).toBe(0);
-    const rows = (JSON.parse(status.stdout) as { sources: { id: string; lastStatus: number; itemsLast7Days: number; consecutiveFailures: number }[] }).sources;
+    const rows = (
+      JSON.parse(status.stdout) as {
+        sources: { id: string; lastStatus: number; itemsLast7Days: number; consecutiveFailures: number }[];
+      }
+    ).sources;
     expect(rows.find((r) => r.id === 'demo-localgov-today')).toMatchObject({ consecutiveFailures: 0 });
     expect(rows.every((r) => r.itemsLast7Days > 0)).toBe(true);
   });
@@ -100,19 +125,54 @@ describe('job schedulers follow sources.yaml', () => {
   it('adds, changes and removes one scheduler per enabled source', async () => {
     const queues = openQueues({ options: redis.server.connection, description: 'test' }, 'sched:');
     try {
-      const src = (id: string, every: number, enabled = true) => ({ id, name: id, kind: 'feed', url: 'https://example.org/f', every, enabled, enrich: false, allowPrivateNetwork: false }) as const;
-      expect(await reconcileSchedulers(queues.fetch, [src('a', 3_600_000), src('b', 3_600_000), src('c', 3_600_000, false)])).toMatchObject({ added: ['a', 'b'], removed: [] });
-      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({ changed: ['a'], removed: ['b'] });
+      const src = (id: string, every: number, enabled = true) =>
+        ({
+          id,
+          name: id,
+          kind: 'feed',
+          url: 'https://example.org/f',
+          every,
+          enabled,
+          enrich: false,
+          allowPrivateNetwork: false,
+        }) as const;
+      expect(
+        await reconcileSchedulers(queues.fetch, [
+          src('a', 3_600_000),
+          src('b', 3_600_000),
+          src('c', 3_600_000, false),
+        ]),
+      ).toMatchObject({ added: ['a', 'b'], removed: [] });
+      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({
+        changed: ['a'],
+        removed: ['b'],
+      });
       const schedulers = await queues.fetch.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.every])).toEqual([['source.a', 7_200_000]]);
       // Scheduled jobs run once: a failing source is retried by its state and schedule, not by BullMQ.
-      expect(schedulers[0]!.template).toMatchObject({ data: { sourceId: 'a', reason: 'schedule' }, opts: { attempts: 1 } });
+      expect(schedulers[0]!.template).toMatchObject({
+        data: { sourceId: 'a', reason: 'schedule' },
+        opts: { attempts: 1 },
+      });
       expect(schedulers[0]!.template!.opts!.backoff).toBeUndefined();
       // A scheduler an older version left with BullMQ retries is rewritten.
-      await queues.fetch.upsertJobScheduler('source.a', { every: 7_200_000 }, { name: 'fetch', data: { sourceId: 'a', reason: 'schedule' }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } } });
-      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({ changed: ['a'] });
+      await queues.fetch.upsertJobScheduler(
+        'source.a',
+        { every: 7_200_000 },
+        {
+          name: 'fetch',
+          data: { sourceId: 'a', reason: 'schedule' },
+          opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } },
+        },
+      );
+      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({
+        changed: ['a'],
+      });
       expect((await queues.fetch.getJobSchedulers())[0]!.template!.opts).toMatchObject({ attempts: 1 });
-      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({ changed: [], unchanged: ['a'] });
+      expect(await reconcileSchedulers(queues.fetch, [src('a', 7_200_000)])).toMatchObject({
+        changed: [],
+        unchanged: ['a'],
+      });
     } finally {
       await queues.close();
     }

@@ -6,8 +6,10 @@ import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js'
 import { testIngestDeps } from '../helpers/ingest.js';
 import { useTestRedis } from '../helpers/redis.js';
 
-const RSS = (items: string, enc = 'UTF-8') => `<?xml version="1.0" encoding="${enc}"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
-const ITEM = (n: number, extra = '') => `<item><title>Councils agree shared service ${n}${extra}</title><link>https://example.org/news/${n}?utm_source=rss</link><description>Two councils will share a chief executive.</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>`;
+const RSS = (items: string, enc = 'UTF-8') =>
+  `<?xml version="1.0" encoding="${enc}"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
+const ITEM = (n: number, extra = '') =>
+  `<item><title>Councils agree shared service ${n}${extra}</title><link>https://example.org/news/${n}?utm_source=rss</link><description>Two councils will share a chief executive.</description><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>`;
 const PAGE = `<html><body><ul class="news"><li><h3><a href="/news/a">Fire and police share HQ</a></h3></li></ul></body></html>`;
 
 const redis = useTestRedis();
@@ -15,20 +17,40 @@ let http: TestHttpServer;
 let paused: TestHttpServer;
 let n = 0;
 
-const deps = (extra: Partial<IngestDeps> = {}): IngestDeps => testIngestDeps(redis.client, `t${++n}:`, { timeoutMs: 1500, ...extra });
+const deps = (extra: Partial<IngestDeps> = {}): IngestDeps =>
+  testIngestDeps(redis.client, `t${++n}:`, { timeoutMs: 1500, ...extra });
 const feed = (id: string, url: string, extra: Partial<Source> = {}): Source =>
-  ({ id, name: id, kind: 'feed', url, every: 3_600_000, enabled: true, enrich: false, allowPrivateNetwork: true, ...extra }) as Source;
+  ({
+    id,
+    name: id,
+    kind: 'feed',
+    url,
+    every: 3_600_000,
+    enabled: true,
+    enrich: false,
+    allowPrivateNetwork: true,
+    ...extra,
+  }) as Source;
 
 beforeAll(async () => {
   // Bytes E9 93 94 are é “ ” in windows-1252 and invalid as UTF-8.
-  const win1252 = Buffer.from(RSS('<item><title>Caf\u00e9 \u0093q\u0094</title><link>https://example.org/cafe</link></item>', 'windows-1252'), 'latin1');
+  const win1252 = Buffer.from(
+    RSS(
+      '<item><title>Caf\u00e9 \u0093q\u0094</title><link>https://example.org/cafe</link></item>',
+      'windows-1252',
+    ),
+    'latin1',
+  );
   const winFeed = Buffer.from(RSS(ITEM(9).replace('</item>', '') + '</item>', 'windows-1252'), 'latin1');
   http = await startHttpServer({
     '/feed.xml': (req, res) => {
       if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
       res.writeHead(200, { 'content-type': 'application/rss+xml', etag: '"v1"' }).end(RSS(ITEM(1) + ITEM(2)));
     },
-    '/gzip.xml': (_req, res) => void res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' }).end(gzipSync(RSS(ITEM(3)))),
+    '/gzip.xml': (_req, res) =>
+      void res
+        .writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip' })
+        .end(gzipSync(RSS(ITEM(3)))),
     '/moved301.xml': (_req, res) => void res.writeHead(301, { location: '/feed.xml' }).end(),
     '/moved308.xml': (_req, res) => void res.writeHead(308, { location: '/gzip.xml' }).end(),
     '/missing.xml': serve('nope', {}, 404),
@@ -38,13 +60,23 @@ beforeAll(async () => {
     '/big.xml': serve(RSS(ITEM(1, 'x'.repeat(50_000)))),
     '/win1252.xml': serve(win1252, { 'content-type': 'application/rss+xml' }),
     '/latin1-header.xml': serve(winFeed, { 'content-type': 'text/xml; charset=ISO-8859-1' }),
-    '/html.xml': serve('<!DOCTYPE html><html><body>Not a feed</body></html>', { 'content-type': 'text/html' }),
+    '/html.xml': serve('<!DOCTYPE html><html><body>Not a feed</body></html>', {
+      'content-type': 'text/html',
+    }),
     '/robots.txt': serve('User-agent: *\nDisallow: /private/\n', { 'content-type': 'text/plain' }),
     '/private/news.html': serve(PAGE, { 'content-type': 'text/html' }),
     '/public/news.html': serve(PAGE, { 'content-type': 'text/html' }),
-    '/no-link.xml': serve(RSS(ITEM(1) + '<item><title>No link here</title></item><item><link>https://example.org/untitled</link></item>')),
+    '/no-link.xml': serve(
+      RSS(
+        ITEM(1) +
+          '<item><title>No link here</title></item><item><link>https://example.org/untitled</link></item>',
+      ),
+    ),
   });
-  paused = await startHttpServer({ '/busy.xml': serve('slow down', { 'retry-after': '120' }, 429), '/other.xml': serve(RSS(ITEM(1))) });
+  paused = await startHttpServer({
+    '/busy.xml': serve('slow down', { 'retry-after': '120' }, 429),
+    '/other.xml': serve(RSS(ITEM(1))),
+  });
 });
 afterAll(async () => {
   await http?.close();
@@ -72,7 +104,10 @@ describe('ingestSource against a fixture server', () => {
     const state = await d.sources.get('good');
     expect(state).toMatchObject({ etag: '"v1"', lastStatus: 304, consecutiveFailures: 0 });
     const items = await d.items.list();
-    expect(items.map((i) => i.url).sort()).toEqual(['https://example.org/news/1', 'https://example.org/news/2']);
+    expect(items.map((i) => i.url).sort()).toEqual([
+      'https://example.org/news/1',
+      'https://example.org/news/2',
+    ]);
     expect(items[0]!.sourceIds).toEqual(['good']);
   });
 
@@ -113,13 +148,43 @@ describe('ingestSource against a fixture server', () => {
     const d = deps();
     const at = new Date('2026-11-20T10:00:00.000Z');
     const next = new Date('2026-11-20T11:00:00.000Z');
-    await d.sources.recordSuccess('r', { at, url: 'https://x.org/f', status: 200, etag: '"v1"', lastModified: 'Fri, 20 Nov 2026 09:00:00 GMT', movedTo: 'https://x.org/g', created: 3, nextFetchAt: next });
+    await d.sources.recordSuccess('r', {
+      at,
+      url: 'https://x.org/f',
+      status: 200,
+      etag: '"v1"',
+      lastModified: 'Fri, 20 Nov 2026 09:00:00 GMT',
+      movedTo: 'https://x.org/g',
+      created: 3,
+      nextFetchAt: next,
+    });
     await d.sources.recordFailure('r', { at, status: 500, error: 'http: 500' });
     await d.sources.setBackoff('r', next);
-    await d.sources.recordSuccess('r', { at, url: 'https://x.org/f', status: 200, created: 2, items: 5, nextFetchAt: next });
+    await d.sources.recordSuccess('r', {
+      at,
+      url: 'https://x.org/f',
+      status: 200,
+      created: 2,
+      items: 5,
+      nextFetchAt: next,
+    });
     const state = await d.sources.get('r');
-    expect(state).toMatchObject({ consecutiveFailures: 0, lastStatus: 200, lastItems: 5, totalNew: 5, url: 'https://x.org/f' });
-    for (const gone of ['lastError', 'lastErrorAt', 'backoffUntil', 'etag', 'lastModified', 'movedTo'] as const) expect(state[gone], gone).toBeUndefined();
+    expect(state).toMatchObject({
+      consecutiveFailures: 0,
+      lastStatus: 200,
+      lastItems: 5,
+      totalNew: 5,
+      url: 'https://x.org/f',
+    });
+    for (const gone of [
+      'lastError',
+      'lastErrorAt',
+      'backoffUntil',
+      'etag',
+      'lastModified',
+      'movedTo',
+    ] as const)
+      expect(state[gone], gone).toBeUndefined();
   });
 
   it('honours Retry-After on 429 and holds the whole host back', async () => {
@@ -143,20 +208,34 @@ describe('ingestSource against a fixture server', () => {
 
   it('reads gzip bodies', async () => {
     const d = deps();
-    expect(await ingestSource(d, feed('gz', `${http.origin}/gzip.xml`))).toMatchObject({ outcome: 'fetched', created: 1 });
+    expect(await ingestSource(d, feed('gz', `${http.origin}/gzip.xml`))).toMatchObject({
+      outcome: 'fetched',
+      created: 1,
+    });
   });
 
   it('honours robots.txt for page sources', async () => {
     const d = deps();
-    const page = (path: string): Source => ({ ...feed(`page${path.length}${path[1]}`, `${http.origin}${path}`), kind: 'page', selectors: { item: 'ul.news li', title: 'h3', link: 'h3 a' } }) as Source;
+    const page = (path: string): Source =>
+      ({
+        ...feed(`page${path.length}${path[1]}`, `${http.origin}${path}`),
+        kind: 'page',
+        selectors: { item: 'ul.news li', title: 'h3', link: 'h3 a' },
+      }) as Source;
     const denied = await ingestSource(d, page('/private/news.html'));
     expect(denied.error).toMatch(/^robots-disallowed: robots.txt at .* disallows \/private\/news.html/);
     expect(http.requests.some((r) => r.path === '/private/news.html')).toBe(false);
-    expect(await ingestSource(d, page('/public/news.html'))).toMatchObject({ outcome: 'fetched', created: 1 });
+    expect(await ingestSource(d, page('/public/news.html'))).toMatchObject({
+      outcome: 'fetched',
+      created: 1,
+    });
   });
 
   it('refuses a loopback source that is not explicitly allowed', async () => {
-    const run = await ingestSource(deps(), feed('sneaky', `${http.origin}/feed.xml`, { allowPrivateNetwork: false }));
+    const run = await ingestSource(
+      deps(),
+      feed('sneaky', `${http.origin}/feed.xml`, { allowPrivateNetwork: false }),
+    );
     expect(run.error).toMatch(/^blocked-address: 127\.0\.0\.1 is not a public address/);
   });
 
@@ -198,9 +277,17 @@ describe('ingestSource against a fixture server', () => {
       },
     });
     // Four different hosts (ports) that all redirect to the one target host.
-    const redirectors = await Promise.all([1, 2, 3, 4].map((i) => startHttpServer({ '/r.xml': (_req, res) => void res.writeHead(302, { location: `${target.origin}/f.xml?${i}` }).end() })));
+    const redirectors = await Promise.all(
+      [1, 2, 3, 4].map((i) =>
+        startHttpServer({
+          '/r.xml': (_req, res) => void res.writeHead(302, { location: `${target.origin}/f.xml?${i}` }).end(),
+        }),
+      ),
+    );
     try {
-      const runs = await Promise.all(redirectors.map((r, i) => ingestSource(d, feed(`r${i}`, `${r.origin}/r.xml`))));
+      const runs = await Promise.all(
+        redirectors.map((r, i) => ingestSource(d, feed(`r${i}`, `${r.origin}/r.xml`))),
+      );
       expect(runs.map((r) => r.outcome)).toEqual(['fetched', 'fetched', 'fetched', 'fetched']);
     } finally {
       await Promise.all([target, ...redirectors].map((x) => x.close()));
@@ -216,7 +303,11 @@ describe('a fetch job retried after a crash', () => {
     // First run "crashes" before enqueueing enrichment: no enrich sink at all.
     expect((await ingestSource(d, source)).created).toBe(1);
     const asked: string[] = [];
-    const again = await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
+    const again = await ingestSource(
+      { ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) },
+      source,
+      { force: true },
+    );
     expect(again.created).toBe(0);
     expect(asked).toHaveLength(1);
     const [item] = await d.items.list({});
@@ -224,7 +315,9 @@ describe('a fetch job retried after a crash', () => {
     // Once enriched, it is not asked for again.
     await d.items.patch(item!.id, { enrichedAt: new Date().toISOString() });
     asked.length = 0;
-    await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
+    await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, {
+      force: true,
+    });
     expect(asked).toEqual([]);
   });
 
@@ -241,7 +334,11 @@ describe('a fetch job retried after a crash', () => {
     // source is backing off; otherwise it is its first scheduled tick after the backoff).
     expect((await d.sources.get('enrich-etag')).etag).toBeUndefined();
     const asked: string[] = [];
-    const again = await ingestSource({ ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) }, source, { force: true });
+    const again = await ingestSource(
+      { ...d, enrich: async (r) => void asked.push(...r.map((x) => x.itemId)) },
+      source,
+      { force: true },
+    );
     expect(again).toMatchObject({ outcome: 'fetched', status: 200, created: 0 });
     expect(asked).toHaveLength(2);
   });
@@ -250,7 +347,12 @@ describe('a fetch job retried after a crash', () => {
 describe('an unexpected exception inside ingestSource', () => {
   it('is recorded in the source state (failures, last error, backoff) and returned, not thrown', async () => {
     const d = deps();
-    const crashing = { ...d.classifier, classify: () => { throw new TypeError('the classifier has a bug'); } };
+    const crashing = {
+      ...d.classifier,
+      classify: () => {
+        throw new TypeError('the classifier has a bug');
+      },
+    };
     const source = feed('crash', `${http.origin}/gzip.xml`);
     const run = await ingestSource({ ...d, classifier: crashing }, source);
     expect(run).toMatchObject({ outcome: 'failed', consecutiveFailures: 1 });
@@ -263,7 +365,11 @@ describe('an unexpected exception inside ingestSource', () => {
     // It backs off like any failure, and a success clears it.
     expect((await ingestSource(d, source)).outcome).toBe('backing-off');
     expect(await ingestSource(d, source, { force: true })).toMatchObject({ outcome: 'fetched', created: 1 });
-    expect(await d.sources.get('crash')).toMatchObject({ consecutiveFailures: 0, lastError: undefined, backoffUntil: undefined });
+    expect(await d.sources.get('crash')).toMatchObject({
+      consecutiveFailures: 0,
+      lastError: undefined,
+      backoffUntil: undefined,
+    });
   });
 });
 
@@ -271,17 +377,34 @@ describe('ItemStore', () => {
   it('upserts idempotently, merges sources, keeps first-seen and editor fields', async () => {
     const d = deps();
     const classification = d.classifier.classify({ title: 'Councils share services' });
-    const base = { id: 'i1', url: 'https://x.org/1', title: 'Councils share services', publishedAt: '2026-11-20T10:00:00.000Z', classification };
-    const [first] = await d.items.upsertMany([{ ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' }]);
+    const base = {
+      id: 'i1',
+      url: 'https://x.org/1',
+      title: 'Councils share services',
+      publishedAt: '2026-11-20T10:00:00.000Z',
+      classification,
+    };
+    const [first] = await d.items.upsertMany([
+      { ...base, sourceId: 'a', seenAt: '2026-11-20T11:00:00.000Z' },
+    ]);
     expect(first!.created).toBe(true);
     await d.items.setEditorSector('i1', 'health');
     await d.items.setEditorRelevant('i1', true);
-    const [again] = await d.items.upsertMany([{ ...base, sourceId: 'a', seenAt: '2026-11-21T11:00:00.000Z' }]);
+    const [again] = await d.items.upsertMany([
+      { ...base, sourceId: 'a', seenAt: '2026-11-21T11:00:00.000Z' },
+    ]);
     expect(again!.created).toBe(false);
     const [b] = await d.items.upsertMany([{ ...base, sourceId: 'b', seenAt: '2026-11-22T11:00:00.000Z' }]);
-    expect(b!.item).toMatchObject({ sourceIds: ['a', 'b'], firstSeenAt: '2026-11-20T11:00:00.000Z', editorSector: 'health', editorRelevant: true });
+    expect(b!.item).toMatchObject({
+      sourceIds: ['a', 'b'],
+      firstSeenAt: '2026-11-20T11:00:00.000Z',
+      editorSector: 'health',
+      editorRelevant: true,
+    });
     expect((await d.items.list({ sector: 'health' })).map((i) => i.id)).toEqual(['i1']);
-    expect(await d.items.list({ sector: classification.sector === 'health' ? 'other' : classification.sector })).toEqual([]);
+    expect(
+      await d.items.list({ sector: classification.sector === 'health' ? 'other' : classification.sector }),
+    ).toEqual([]);
     expect(await d.items.list({ since: new Date('2026-11-21T00:00:00Z') })).toEqual([]);
     expect((await d.items.getMany(['nope', 'i1'])).map((i) => i.id)).toEqual(['i1']);
     expect(await d.items.get('nope')).toBeUndefined();
@@ -291,8 +414,22 @@ describe('ItemStore', () => {
     const d = deps();
     const classification = d.classifier.classify({ title: 'x' });
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => d.items.upsertMany([{ id: 'c', url: 'https://x.org/c', title: 'x', publishedAt: '2026-11-20T10:00:00.000Z', classification, sourceId: `s${i}`, seenAt: new Date().toISOString() }])),
+      Array.from({ length: 20 }, (_, i) =>
+        d.items.upsertMany([
+          {
+            id: 'c',
+            url: 'https://x.org/c',
+            title: 'x',
+            publishedAt: '2026-11-20T10:00:00.000Z',
+            classification,
+            sourceId: `s${i}`,
+            seenAt: new Date().toISOString(),
+          },
+        ]),
+      ),
     );
-    expect((await d.items.get('c'))!.sourceIds.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`).sort());
+    expect((await d.items.get('c'))!.sourceIds.sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `s${i}`).sort(),
+    );
   });
 });

@@ -11,9 +11,18 @@ let http: TestHttpServer;
 beforeAll(async () => {
   http = await startHttpServer({ '/feed.xml': serve('<rss version="2.0"><channel></channel></rss>') });
   const port = new URL(http.origin).port;
-  http.route('/to-other-loopback', (_req, res) => void res.writeHead(302, { location: `http://127.0.0.2:${port}/feed.xml` }).end());
-  http.route('/to-localhost', (_req, res) => void res.writeHead(301, { location: `http://localhost:${port}/feed.xml` }).end());
-  http.route('/to-metadata', (_req, res) => void res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end());
+  http.route(
+    '/to-other-loopback',
+    (_req, res) => void res.writeHead(302, { location: `http://127.0.0.2:${port}/feed.xml` }).end(),
+  );
+  http.route(
+    '/to-localhost',
+    (_req, res) => void res.writeHead(301, { location: `http://localhost:${port}/feed.xml` }).end(),
+  );
+  http.route(
+    '/to-metadata',
+    (_req, res) => void res.writeHead(307, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+  );
   http.route('/to-same-host', (_req, res) => void res.writeHead(302, { location: '/feed.xml' }).end());
 });
 afterAll(() => http.close());
@@ -25,18 +34,26 @@ describe('redirects to non-public addresses', () => {
     ['/to-metadata', /169\.254\.169\.254 is not a public address/],
   ])('%s is refused at the redirect, before connecting', async (path, reason) => {
     const before = http.requests.length;
-    const err = await fetchUrl(`${http.origin}${path}`, { userAgent: 't', addressPolicy: onlyThisHost }).catch((e: unknown) => e);
+    const err = await fetchUrl(`${http.origin}${path}`, {
+      userAgent: 't',
+      addressPolicy: onlyThisHost,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'blocked-address', details: { permanent: true } });
     expect((err as Error).message).toMatch(reason);
     expect(http.requests.slice(before).map((r) => r.path)).toEqual([path]); // the target was never requested
   });
 
   it('follows a redirect that stays on an allowed address', async () => {
-    const res = await fetchUrl(`${http.origin}/to-same-host`, { userAgent: 't', addressPolicy: onlyThisHost });
+    const res = await fetchUrl(`${http.origin}/to-same-host`, {
+      userAgent: 't',
+      addressPolicy: onlyThisHost,
+    });
     expect(res).toMatchObject({ status: 200, url: `${http.origin}/feed.xml` });
   });
 
   it('refuses the first hop too when the policy is the default (public addresses only)', async () => {
-    await expect(fetchUrl(`${http.origin}/feed.xml`, { userAgent: 't' })).rejects.toMatchObject({ code: 'blocked-address' });
+    await expect(fetchUrl(`${http.origin}/feed.xml`, { userAgent: 't' })).rejects.toMatchObject({
+      code: 'blocked-address',
+    });
   });
 });

@@ -43,7 +43,14 @@ describe('redis connection', () => {
   });
 
   it('parses redis URLs with credentials and database', () => {
-    expect(optionsFromUrl('rediss://u%40x:p%3A@redis.example:6380/3')).toMatchObject({ host: 'redis.example', port: 6380, username: 'u@x', password: 'p:', db: 3, tls: {} });
+    expect(optionsFromUrl('rediss://u%40x:p%3A@redis.example:6380/3')).toMatchObject({
+      host: 'redis.example',
+      port: 6380,
+      username: 'u@x',
+      password: 'p:',
+      db: 3,
+      tls: {},
+    });
   });
 });
 
@@ -51,7 +58,8 @@ describe('Lua scripts', () => {
   /** How many EVAL and EVALSHA calls Redis has seen since the last CONFIG RESETSTAT. */
   async function evalCalls(client: Redis): Promise<{ eval: number; evalsha: number }> {
     const info = await client.info('commandstats');
-    const calls = (name: string) => Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    const calls = (name: string) =>
+      Number(new RegExp(`^cmdstat_${name}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
     return { eval: calls('eval'), evalsha: calls('evalsha') };
   }
 

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
 import { runCli } from '../helpers/cli.js';
 
-const RSS = (items: string) => `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
-const ITEM = (n: number, date: string) => `<item><title>Councils agree shared service ${n}</title><link>https://example.org/news/${n}</link><description>Two councils will share a chief executive.</description><pubDate>${date}</pubDate></item>`;
+const RSS = (items: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
+const ITEM = (n: number, date: string) =>
+  `<item><title>Councils agree shared service ${n}</title><link>https://example.org/news/${n}</link><description>Two councils will share a chief executive.</description><pubDate>${date}</pubDate></item>`;
 const PAGE = `<!doctype html><html><head><title>News</title></head><body><nav><a href="/">Home</a></nav>
 <ul class="news"><li><h3><a href="/news/a">Fire and police share HQ</a></h3><time datetime="2026-11-20T09:00:00Z">20 Nov</time></li>
 <li><h3><a href="news/b">Ambulance trusts collaborate</a></h3><time datetime="2026-11-21T09:00:00Z">21 Nov</time></li></ul></body></html>`;
@@ -16,12 +18,16 @@ let dir: string;
 
 beforeAll(async () => {
   http = await startHttpServer({
-    '/feed.xml': serve(RSS(ITEM(1, 'Fri, 20 Nov 2026 10:00:00 +0000') + ITEM(2, 'Sat, 21 Nov 2026 10:00:00 +0000'))),
+    '/feed.xml': serve(
+      RSS(ITEM(1, 'Fri, 20 Nov 2026 10:00:00 +0000') + ITEM(2, 'Sat, 21 Nov 2026 10:00:00 +0000')),
+    ),
     '/page.html': serve(PAGE, { 'content-type': 'text/html; charset=utf-8' }),
     '/private/page.html': serve(PAGE, { 'content-type': 'text/html; charset=utf-8' }),
     '/robots.txt': serve('User-agent: *\nDisallow: /private/\n', { 'content-type': 'text/plain' }),
     '/gone.xml': serve('gone', {}, 410),
-    '/html.xml': serve('<!DOCTYPE html><html><body>Not a feed</body></html>', { 'content-type': 'text/html' }),
+    '/html.xml': serve('<!DOCTYPE html><html><body>Not a feed</body></html>', {
+      'content-type': 'text/html',
+    }),
     '/garbage.xml': serve('\u0000\u0001 this is not xml at all {{{'),
     '/hang.xml': () => new Promise(() => {}), // never answers
     '/moved.xml': (_req, res) => void res.writeHead(301, { location: '/feed.xml' }).end(),
@@ -33,8 +39,18 @@ beforeAll(async () => {
     join(dir, 'sources.yaml'),
     'sources:\n' +
       source('good-feed', '/feed.xml') +
-      source('good-page', '/page.html', 'page', '    selectors:\n      item: ul.news li\n      title: h3\n      link: h3 a\n      date: time\n') +
-      source('robots-page', '/private/page.html', 'page', '    selectors:\n      item: ul.news li\n      title: h3\n      link: h3 a\n') +
+      source(
+        'good-page',
+        '/page.html',
+        'page',
+        '    selectors:\n      item: ul.news li\n      title: h3\n      link: h3 a\n      date: time\n',
+      ) +
+      source(
+        'robots-page',
+        '/private/page.html',
+        'page',
+        '    selectors:\n      item: ul.news li\n      title: h3\n      link: h3 a\n',
+      ) +
       source('gone', '/gone.xml') +
       source('html', '/html.xml') +
       source('garbage', '/garbage.xml') +
@@ -50,25 +66,68 @@ describe('ssnews sources check', () => {
   it('reports every enabled source, healthy or not, and exits 1 when any failed', async () => {
     const run = await runCli(['sources', 'check', '--config', dir, '--json', '--timeout', '2']);
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; sources: { id: string; ok: boolean; status?: number; items: number; newest?: string; error?: string; movedTo?: string }[] };
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      sources: {
+        id: string;
+        ok: boolean;
+        status?: number;
+        items: number;
+        newest?: string;
+        error?: string;
+        movedTo?: string;
+      }[];
+    };
     const byId = Object.fromEntries(report.sources.map((s) => [s.id, s]));
     expect(report.ok).toBe(false);
-    expect(Object.keys(byId).sort()).toEqual(['garbage', 'gone', 'good-feed', 'good-page', 'hangs', 'html', 'moved', 'not-allowed', 'robots-page']);
-    expect(byId['good-feed']).toMatchObject({ ok: true, status: 200, items: 2, newest: '2026-11-21T10:00:00.000Z' });
-    expect(byId['good-page']).toMatchObject({ ok: true, status: 200, items: 2, newest: '2026-11-21T09:00:00.000Z' });
+    expect(Object.keys(byId).sort()).toEqual([
+      'garbage',
+      'gone',
+      'good-feed',
+      'good-page',
+      'hangs',
+      'html',
+      'moved',
+      'not-allowed',
+      'robots-page',
+    ]);
+    expect(byId['good-feed']).toMatchObject({
+      ok: true,
+      status: 200,
+      items: 2,
+      newest: '2026-11-21T10:00:00.000Z',
+    });
+    expect(byId['good-page']).toMatchObject({
+      ok: true,
+      status: 200,
+      items: 2,
+      newest: '2026-11-21T09:00:00.000Z',
+    });
     expect(byId['gone']).toMatchObject({ ok: false, status: 410, error: 'http-status: HTTP 410' });
     expect(byId['html']!.error).toMatch(/^not-a-feed: got an HTML page where a feed/);
     expect(byId['garbage']!.error).toMatch(/^parse: not a readable RSS\/Atom feed/);
     expect(byId['hangs']!.error).toBe('timeout: no complete response within 2 s');
     expect(byId['moved']).toMatchObject({ ok: true, items: 2, movedTo: `${http.origin}/feed.xml` });
     // A page source is read as ingest reads it: robots.txt first (here it says no).
-    expect(byId['robots-page']!.error).toMatch(/^robots-disallowed: robots\.txt at .* disallows \/private\/page\.html/);
+    expect(byId['robots-page']!.error).toMatch(
+      /^robots-disallowed: robots\.txt at .* disallows \/private\/page\.html/,
+    );
     expect(http.requests.map((r) => r.path)).not.toContain('/private/page.html');
     expect(byId['not-allowed']!.error).toMatch(/^blocked-address: 127\.0\.0\.1 is not a public address/);
   });
 
   it('prints a table and names each failure with its reason', async () => {
-    const run = await runCli(['sources', 'check', '--config', dir, '--timeout', '2', '--source', 'good-feed', 'gone']);
+    const run = await runCli([
+      'sources',
+      'check',
+      '--config',
+      dir,
+      '--timeout',
+      '2',
+      '--source',
+      'good-feed',
+      'gone',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/good-feed\s*│\s*feed\s*│\s*200\s*│\s*2\s*│\s*2026-11-21/);
     expect(run.stdout).toContain('1 of 2 sources healthy');

@@ -16,7 +16,11 @@ const PER_FEED = 25;
 const prefix = 'kill:';
 const feed = (f: number) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>F${f}</title>` +
-  Array.from({ length: PER_FEED }, (_, i) => `<item><title>Story ${i} from feed ${f} about shared services</title><link>https://example.org/${f}/${i}?utm_source=x</link><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>`).join('') +
+  Array.from(
+    { length: PER_FEED },
+    (_, i) =>
+      `<item><title>Story ${i} from feed ${f} about shared services</title><link>https://example.org/${f}/${i}?utm_source=x</link><pubDate>Fri, 20 Nov 2026 10:00:00 +0000</pubDate></item>`,
+  ).join('') +
   (f > 0 ? `<item><title>Common story</title><link>https://example.org/common</link></item>` : '') +
   '</channel></rss>';
 
@@ -27,11 +31,28 @@ let dir: string;
 const children: ChildProcess[] = [];
 
 function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers/fetch.ts'), '--config', dir, '--concurrency', '4', '--min-gap', '0', '--lock-ms', '2000', '--no-schedule'], {
-    cwd: ROOT,
-    env: { ...process.env, REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: prefix },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'workers/fetch.ts'),
+      '--config',
+      dir,
+      '--concurrency',
+      '4',
+      '--min-gap',
+      '0',
+      '--lock-ms',
+      '2000',
+      '--no-schedule',
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, REDIS_URL: redis.server.url, SSNEWS_KEY_PREFIX: prefix },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    },
+  );
   children.push(child);
   return child;
 }
@@ -39,9 +60,25 @@ function startWorker(): ChildProcess {
 beforeAll(async () => {
   // Each feed answers slowly so the worker is killed with fetches in flight.
   http = await startHttpServer();
-  for (let f = 0; f < FEEDS; f++) http.route(`/f${f}.xml`, (_req, res) => void setTimeout(() => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(f)), 150));
+  for (let f = 0; f < FEEDS; f++)
+    http.route(
+      `/f${f}.xml`,
+      (_req, res) =>
+        void setTimeout(
+          () => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feed(f)),
+          150,
+        ),
+    );
   dir = mkdtempSync(join(tmpdir(), 'ssnews-kill-'));
-  writeFileSync(join(dir, 'sources.yaml'), 'sources:\n' + Array.from({ length: FEEDS }, (_, f) => `  - { id: f${f}, name: F${f}, kind: feed, url: "${http.origin}/f${f}.xml", every: 1h, allowPrivateNetwork: true }\n`).join(''));
+  writeFileSync(
+    join(dir, 'sources.yaml'),
+    'sources:\n' +
+      Array.from(
+        { length: FEEDS },
+        (_, f) =>
+          `  - { id: f${f}, name: F${f}, kind: feed, url: "${http.origin}/f${f}.xml", every: 1h, allowPrivateNetwork: true }\n`,
+      ).join(''),
+  );
   queues = openQueues({ options: redis.server.connection, description: 'test' }, prefix);
 });
 afterAll(async () => {
@@ -52,7 +89,11 @@ afterAll(async () => {
 
 describe('a fetch worker killed mid-batch', () => {
   it('loses and doubles nothing once restarted', async () => {
-    await enqueueFetch(queues.fetch, Array.from({ length: FEEDS }, (_, f) => `f${f}`), 'kill');
+    await enqueueFetch(
+      queues.fetch,
+      Array.from({ length: FEEDS }, (_, f) => `f${f}`),
+      'kill',
+    );
     const first = startWorker();
     const items = new ItemStore(redis.client, prefix);
     // Kill -9 once some, not all, items are stored.
@@ -78,6 +119,7 @@ describe('a fetch worker killed mid-batch', () => {
     for (const item of all) expect(new Set(item.sourceIds).size).toBe(item.sourceIds.length);
     const common = all.find((i) => i.url === 'https://example.org/common')!;
     expect(common.sourceIds.sort()).toEqual(Array.from({ length: FEEDS - 1 }, (_, f) => `f${f + 1}`).sort());
-    for (let f = 0; f < FEEDS; f++) expect(await redis.client.zcard(keys(prefix).itemsBySource(`f${f}`))).toBe(PER_FEED + (f > 0 ? 1 : 0));
+    for (let f = 0; f < FEEDS; f++)
+      expect(await redis.client.zcard(keys(prefix).itemsBySource(`f${f}`))).toBe(PER_FEED + (f > 0 ? 1 : 0));
   }, 180_000);
 });

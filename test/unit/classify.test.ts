@@ -28,7 +28,11 @@ describe('phrase matcher (gazetteer and rules)', () => {
   };
 
   it('matches whole words, case-insensitively, longest first', () => {
-    expect(run('KENT POLICE and Kent Fire & Rescue Service share a base in kent')).toEqual(['kp', 'kfrs', 'county']);
+    expect(run('KENT POLICE and Kent Fire & Rescue Service share a base in kent')).toEqual([
+      'kp',
+      'kfrs',
+      'county',
+    ]);
     expect(run('Kentish town police')).toEqual([]);
   });
 
@@ -46,13 +50,16 @@ function features(title: string, featurizer = kit.featurizer): string[] {
 
 /** A featurizer with only these keywords (higher-education's, say) and gazetteer bodies. */
 function featurizerOf(o: { keywords?: string[]; bodies?: Body[] }): Featurizer {
-  const sectors = [{ id: 'higher-education' as const, heading: 'HE', keywords: o.keywords ?? [], organisations: [] }];
+  const sectors = [
+    { id: 'higher-education' as const, heading: 'HE', keywords: o.keywords ?? [], organisations: [] },
+  ];
   return new Featurizer({ sectors, bodies: o.bodies ?? [], collaborationTerms: [] });
 }
 
 describe('keywords and collaboration phrases (matched on stems, checked against their spellings)', () => {
   it('accepts plurals and possessives of a configured word, nothing else', () => {
-    const rule = (keyword: string, title: string) => features(title, featurizerOf({ keywords: [keyword] })).filter((f) => f.startsWith('rule:'));
+    const rule = (keyword: string, title: string) =>
+      features(title, featurizerOf({ keywords: [keyword] })).filter((f) => f.startsWith('rule:'));
     expect(rule('council', 'Councils agree merger')).toEqual(['rule:higher-education=councils']);
     expect(rule('council', "Council's chief quits")).toEqual(['rule:higher-education=councils']); // the tokenizer drops the apostrophe
     expect(rule('university', 'Universities agree merger')).toEqual(['rule:higher-education=universities']);
@@ -64,17 +71,25 @@ describe('keywords and collaboration phrases (matched on stems, checked against 
 
   it('does not take words that only share a stem with a keyword', () => {
     // Porter: universal/universities -> univers, detection/detectives -> detect, integrity/integration -> integr
-    expect(features('Universal credit rollout delayed again')).not.toContainEqual(expect.stringMatching(/^rule:higher-education/));
+    expect(features('Universal credit rollout delayed again')).not.toContainEqual(
+      expect.stringMatching(/^rule:higher-education/),
+    );
     expect(features('Universities warn over funding')).toContain('rule:higher-education=universities');
-    expect(features('Cancer detection rates improve')).not.toContainEqual(expect.stringMatching(/^rule:blue-light/));
+    expect(features('Cancer detection rates improve')).not.toContainEqual(
+      expect.stringMatching(/^rule:blue-light/),
+    );
     expect(features('Integrity questioned after audit')).not.toContain('collab=integrity');
     expect(features('Integration of care teams')).toContain('collab=integration');
   });
 
   it('keeps a shorter keyword inside a longer stem match spelt otherwise, and each keyword its own sector', () => {
     // "forced" stems as "force" in "police force"; "houses" as "housing" in "council housing".
-    expect(features('Police forced to apologise')).toContainEqual(expect.stringMatching(/^rule:blue-light=police$/));
-    expect(features('Council houses sold off')).toContainEqual(expect.stringMatching(/^rule:local-government=council$/));
+    expect(features('Police forced to apologise')).toContainEqual(
+      expect.stringMatching(/^rule:blue-light=police$/),
+    );
+    expect(features('Council houses sold off')).toContainEqual(
+      expect.stringMatching(/^rule:local-government=council$/),
+    );
     // "doctoral" shares the stems of health's "doctors", but is a higher-education keyword.
     expect(features('Doctoral students strike')).not.toContainEqual(expect.stringMatching(/^rule:health/));
   });
@@ -87,20 +102,32 @@ describe('keywords and collaboration phrases (matched on stems, checked against 
 
 describe('bare council places', () => {
   it('derives the place from a council name or alias', () => {
-    const council = (name: string, aliases: string[] = []): Body => ({ name, sector: 'local-government', kind: 'council', aliases });
-    const places = (body: Body, title: string) => features(title, featurizerOf({ bodies: [body] })).filter((f) => f.startsWith('place='));
-    expect(places(council('Croydon Council', ['London Borough of Croydon']), 'Croydon sets budget')).toEqual(['place=Croydon']);
+    const council = (name: string, aliases: string[] = []): Body => ({
+      name,
+      sector: 'local-government',
+      kind: 'council',
+      aliases,
+    });
+    const places = (body: Body, title: string) =>
+      features(title, featurizerOf({ bodies: [body] })).filter((f) => f.startsWith('place='));
+    expect(places(council('Croydon Council', ['London Borough of Croydon']), 'Croydon sets budget')).toEqual([
+      'place=Croydon',
+    ]);
     const stockton = council('Stockton-on-Tees Borough Council', ['Stockton council']);
     expect(places(stockton, 'Stockton-on-Tees sets budget')).toEqual(['place=Stockton-on-Tees']);
     expect(places(stockton, 'Stockton sets budget')).toEqual(['place=Stockton']);
     expect(places(council('City of York Council'), 'York sets budget')).toEqual(['place=York']);
     expect(places(council('Reading Borough Council'), 'Reading sets budget')).toEqual([]); // an ordinary word too
-    expect(places({ name: 'Kent Police', sector: 'blue-light', kind: 'police', aliases: [] }, 'Kent sets budget')).toEqual([]);
+    expect(
+      places({ name: 'Kent Police', sector: 'blue-light', kind: 'police', aliases: [] }, 'Kent sets budget'),
+    ).toEqual([]);
   });
 
   it('counts a capitalised place on its own, not inside a longer name', () => {
     expect(features('Croydon issues second section 114 notice')).toContain('place=Croydon');
-    expect(features('Croydon Health Services NHS Trust appoints chair')).not.toContainEqual(expect.stringMatching(/^place/));
+    expect(features('Croydon Health Services NHS Trust appoints chair')).not.toContainEqual(
+      expect.stringMatching(/^place/),
+    );
     expect(features('Sheffield Hallam cuts 200 jobs')).not.toContainEqual(expect.stringMatching(/^place/));
   });
 
@@ -135,7 +162,12 @@ describe('labelled TSV', () => {
   };
 
   it('finds columns by name, ignoring extra and reordered ones', () => {
-    const rows = readLabelledTsv(file('f.tsv', 'note\trelevant\tTitle\tid\tsector\tsummary\textra\nx\tyes\tA headline\tr1\thealth\tA summary\tq\ny\tno\tAnother\tr2\tblue-light\t\t\n'));
+    const rows = readLabelledTsv(
+      file(
+        'f.tsv',
+        'note\trelevant\tTitle\tid\tsector\tsummary\textra\nx\tyes\tA headline\tr1\thealth\tA summary\tq\ny\tno\tAnother\tr2\tblue-light\t\t\n',
+      ),
+    );
     expect(rows).toEqual([
       { id: 'r1', title: 'A headline', summary: 'A summary', sector: 'health', relevant: true },
       { id: 'r2', title: 'Another', sector: 'blue-light', relevant: false },
@@ -143,21 +175,27 @@ describe('labelled TSV', () => {
   });
 
   it('names the file, line and field of a bad value', () => {
-    expect(() => readLabelledTsv(file('f.tsv', 'title\tsector\nA\thelth\n'))).toThrow(/f\.tsv:2: sector: expected one of local-government/);
-    expect(() => readLabelledTsv(file('f.tsv', 'headline text\tsector\nA\thealth\n'))).toThrow(/expected a "title" column/);
+    expect(() => readLabelledTsv(file('f.tsv', 'title\tsector\nA\thelth\n'))).toThrow(
+      /f\.tsv:2: sector: expected one of local-government/,
+    );
+    expect(() => readLabelledTsv(file('f.tsv', 'headline text\tsector\nA\thealth\n'))).toThrow(
+      /expected a "title" column/,
+    );
   });
 
   it('never trains on held-out files', () => {
     const training = join(dir, 'training');
     mkdirSync(training);
-    for (const name of ['train.tsv', 'more.tsv', 'heldout.tsv', 'held-out-2024.tsv', 'test.tsv']) writeFileSync(join(training, name), `title\tsector\n${name}\thealth\n`);
+    for (const name of ['train.tsv', 'more.tsv', 'heldout.tsv', 'held-out-2024.tsv', 'test.tsv'])
+      writeFileSync(join(training, name), `title\tsector\n${name}\thealth\n`);
     writeFileSync(join(training, 'notes.txt'), 'not a TSV');
     expect(readTrainingDir(training).map((r) => r.title)).toEqual(['more.tsv', 'train.tsv']);
   });
 });
 
 describe('metrics', () => {
-  const pred = (sector: string, relevant: boolean, needsReview = false) => ({ sector, relevant, needsReview }) as Classification;
+  const pred = (sector: string, relevant: boolean, needsReview = false) =>
+    ({ sector, relevant, needsReview }) as Classification;
   it('computes accuracy, per-sector P/R/F1, macro-F1 and the confusion matrix', () => {
     const items = [
       { title: 'a', sector: 'health', relevant: true },
@@ -165,7 +203,16 @@ describe('metrics', () => {
       { title: 'c', sector: 'blue-light', relevant: false },
       { title: 'd', sector: 'local-government', relevant: false },
     ] as const;
-    const r = metrics([...items], [pred('health', true), pred('blue-light', false, true), pred('blue-light', true), pred('local-government', false)], 'm');
+    const r = metrics(
+      [...items],
+      [
+        pred('health', true),
+        pred('blue-light', false, true),
+        pred('blue-light', true),
+        pred('local-government', false),
+      ],
+      'm',
+    );
     // sector: 3 of 4 right. health P 1 R .5 F1 2/3; blue-light P .5 R 1 F1 2/3; local-government 1.
     expect(r.sector!.accuracy).toBe(0.75);
     expect(r.sector!.perSector['health']).toEqual({ precision: 1, recall: 0.5, f1: 2 / 3, support: 2 });
@@ -182,7 +229,9 @@ describe('metrics', () => {
 
 describe('classifier', () => {
   it('explains which body and terms decided', () => {
-    const c = classifier.classify({ title: 'Kent Police and Essex Police agree joint collaboration on firearms training' });
+    const c = classifier.classify({
+      title: 'Kent Police and Essex Police agree joint collaboration on firearms training',
+    });
     expect(c.sector).toBe('blue-light');
     expect(c.relevant).toBe(true);
     expect(c.explanation).toMatch(/^gazetteer: Kent Police \(blue-light\), Essex Police \(blue-light\);/);
@@ -205,7 +254,12 @@ describe('classifier', () => {
 
   it.each([
     ['BBC', 'Police and fire services to share headquarters in Northamptonshire', 'blue-light', true],
-    ['Guardian', 'Tory-run council to share chief executive with neighbour to cut costs', 'local-government', true],
+    [
+      'Guardian',
+      'Tory-run council to share chief executive with neighbour to cut costs',
+      'local-government',
+      true,
+    ],
     ['LocalGov', 'Districts agree shared waste contract to save £1m', 'local-government', true],
     ['HSJ', 'Exclusive: trusts told to form groups with shared chief executives', 'health', true],
     ['Wonkhe', 'What the OfS register tells us about franchised provision', 'higher-education', false],
@@ -230,7 +284,11 @@ describe('relevance is about collaboration, not about who or where', () => {
     ['Council approves annual budget', 'local-government', false],
     ['Councils agree to share a chief executive', 'local-government', true],
     ['Hospital wins award for maternity care', 'health', false],
-  ].map(([title, sector, relevant]) => ({ title: title as string, sector: sector as 'blue-light', relevant: relevant as boolean }));
+  ].map(([title, sector, relevant]) => ({
+    title: title as string,
+    sector: sector as 'blue-light',
+    relevant: relevant as boolean,
+  }));
   const c = kit.fromModel(kit.train(rows));
 
   it('ignores place, body and sector words, and names collaboration words', () => {

@@ -17,23 +17,86 @@ const feed = (fields: string) => `sources:\n  - id: lgc\n    name: LGC\n${fields
 
 // Each broken configuration, the line the message must point at, the field, and words it must say.
 const broken: { name: string; yaml: string; line: number; field?: string; says: RegExp }[] = [
-  { name: 'kind: fead', yaml: feed('    kind: fead\n    url: https://example.org/feed\n    every: 1h\n'), line: 4, field: 'sources[0].kind', says: /"feed" or "page".*"fead"/ },
+  {
+    name: 'kind: fead',
+    yaml: feed('    kind: fead\n    url: https://example.org/feed\n    every: 1h\n'),
+    line: 4,
+    field: 'sources[0].kind',
+    says: /"feed" or "page".*"fead"/,
+  },
   {
     name: 'duplicate id',
-    yaml: feed('    kind: feed\n    url: https://example.org/a\n    every: 1h\n  - id: lgc\n    name: Other\n    kind: feed\n    url: https://example.org/b\n    every: 1h\n'),
+    yaml: feed(
+      '    kind: feed\n    url: https://example.org/a\n    every: 1h\n  - id: lgc\n    name: Other\n    kind: feed\n    url: https://example.org/b\n    every: 1h\n',
+    ),
     line: 7,
     field: 'sources[1].id',
     says: /duplicate id "lgc".*line 2/,
   },
-  { name: 'page without selectors', yaml: feed('    kind: page\n    url: https://example.org/news\n    every: 1h\n'), line: 2, field: 'sources[0].selectors', says: /needs "selectors:"/ },
-  { name: 'every: 1m', yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1m\n'), line: 6, field: 'sources[0].every', says: /too frequent: at least 15m/ },
-  { name: 'every: soon', yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: soon\n'), line: 6, field: 'sources[0].every', says: /"30m", "6h".*"soon"/ },
-  { name: 'ftp URL', yaml: feed('    kind: feed\n    url: ftp://example.org/feed\n    every: 1h\n'), line: 5, field: 'sources[0].url', says: /http:\/\/ or https:\/\/.*ftp:/ },
-  { name: 'YAML syntax error', yaml: feed('     kind: feed\n    url: https://example.org/feed\n'), line: 3, says: /YAML syntax error \(lines 3-4\)/ },
-  { name: 'unknown field', yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    evry: 2h\n'), line: 7, field: 'sources[0]', says: /unknown field "evry"/ },
-  { name: 'selectors on a feed', yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    selectors: {item: li}\n'), line: 7, field: 'sources[0]', says: /unknown field "selectors"/ },
-  { name: 'unknown sector hint', yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    sector: nhs\n'), line: 7, field: 'sources[0].sector', says: /one of local-government.*"nhs"/ },
-  { name: 'missing url', yaml: feed('    kind: feed\n    every: 1h\n'), line: 2, field: 'sources[0].url', says: /is required/ },
+  {
+    name: 'page without selectors',
+    yaml: feed('    kind: page\n    url: https://example.org/news\n    every: 1h\n'),
+    line: 2,
+    field: 'sources[0].selectors',
+    says: /needs "selectors:"/,
+  },
+  {
+    name: 'every: 1m',
+    yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1m\n'),
+    line: 6,
+    field: 'sources[0].every',
+    says: /too frequent: at least 15m/,
+  },
+  {
+    name: 'every: soon',
+    yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: soon\n'),
+    line: 6,
+    field: 'sources[0].every',
+    says: /"30m", "6h".*"soon"/,
+  },
+  {
+    name: 'ftp URL',
+    yaml: feed('    kind: feed\n    url: ftp://example.org/feed\n    every: 1h\n'),
+    line: 5,
+    field: 'sources[0].url',
+    says: /http:\/\/ or https:\/\/.*ftp:/,
+  },
+  {
+    name: 'YAML syntax error',
+    yaml: feed('     kind: feed\n    url: https://example.org/feed\n'),
+    line: 3,
+    says: /YAML syntax error \(lines 3-4\)/,
+  },
+  {
+    name: 'unknown field',
+    yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    evry: 2h\n'),
+    line: 7,
+    field: 'sources[0]',
+    says: /unknown field "evry"/,
+  },
+  {
+    name: 'selectors on a feed',
+    yaml: feed(
+      '    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    selectors: {item: li}\n',
+    ),
+    line: 7,
+    field: 'sources[0]',
+    says: /unknown field "selectors"/,
+  },
+  {
+    name: 'unknown sector hint',
+    yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    sector: nhs\n'),
+    line: 7,
+    field: 'sources[0].sector',
+    says: /one of local-government.*"nhs"/,
+  },
+  {
+    name: 'missing url',
+    yaml: feed('    kind: feed\n    every: 1h\n'),
+    line: 2,
+    field: 'sources[0].url',
+    says: /is required/,
+  },
 ];
 
 describe('configuration errors', () => {
@@ -63,11 +126,30 @@ describe('configuration errors', () => {
   });
 
   it('a good configuration loads with defaults applied and borrows bundled sectors and newsletter', () => {
-    const config = loadConfig(configDir(feed('    kind: feed\n    url: https://example.org/feed\n    every: 30m\n')));
+    const config = loadConfig(
+      configDir(feed('    kind: feed\n    url: https://example.org/feed\n    every: 30m\n')),
+    );
     expect(config.sources).toEqual([
-      { id: 'lgc', name: 'LGC', kind: 'feed', url: 'https://example.org/feed', every: 30 * 60_000, enabled: true, enrich: false, allowPrivateNetwork: false },
+      {
+        id: 'lgc',
+        name: 'LGC',
+        kind: 'feed',
+        url: 'https://example.org/feed',
+        every: 30 * 60_000,
+        enabled: true,
+        enrich: false,
+        allowPrivateNetwork: false,
+      },
     ]);
-    expect(config.sectors.map((s) => s.id)).toEqual(['local-government', 'health', 'higher-education', 'blue-light', 'private-sector', 'leadership', 'other']);
+    expect(config.sectors.map((s) => s.id)).toEqual([
+      'local-government',
+      'health',
+      'higher-education',
+      'blue-light',
+      'private-sector',
+      'leadership',
+      'other',
+    ]);
     expect(config.newsletter.send.weekday).toBe('friday');
   });
 
@@ -75,7 +157,15 @@ describe('configuration errors', () => {
     const config = loadConfig();
     expect(config.sources.length).toBeGreaterThanOrEqual(25);
     const sectors = new Set(config.sources.map((s) => s.sector));
-    for (const id of ['local-government', 'health', 'higher-education', 'blue-light', 'private-sector', 'leadership']) expect(sectors).toContain(id);
+    for (const id of [
+      'local-government',
+      'health',
+      'higher-education',
+      'blue-light',
+      'private-sector',
+      'leadership',
+    ])
+      expect(sectors).toContain(id);
     expect(config.sources.some((s) => s.kind === 'page')).toBe(true);
   });
 });
@@ -89,6 +179,8 @@ describe('environment settings', () => {
   });
 
   it('names the variable and what was expected', () => {
-    expect(() => loadSettings({ REDIS_URL: 'http://x', PORT: 'eighty' })).toThrowError(/environment: REDIS_URL: expected redis:\/\/[\s\S]*environment: PORT/);
+    expect(() => loadSettings({ REDIS_URL: 'http://x', PORT: 'eighty' })).toThrowError(
+      /environment: REDIS_URL: expected redis:\/\/[\s\S]*environment: PORT/,
+    );
   });
 });

@@ -19,7 +19,8 @@ describe('ssnews dedupe eval', () => {
     expect(r.rows).toBeGreaterThanOrEqual(150);
     expect(r.stories).toBeGreaterThanOrEqual(60);
     for (const scores of [r.ssnews, r.baseline.scores]) {
-      for (const m of [scores.pairwise, scores.bcubed]) for (const k of ['precision', 'recall', 'f1'] as const) expect(m[k]).toBeGreaterThanOrEqual(0);
+      for (const m of [scores.pairwise, scores.bcubed])
+        for (const k of ['precision', 'recall', 'f1'] as const) expect(m[k]).toBeGreaterThanOrEqual(0);
     }
     expect(r.baseline.cutoff).toBeGreaterThan(0);
     // Dev aims: a wrong join is worse than a missed one.
@@ -33,13 +34,29 @@ describe('ssnews dedupe eval', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\d+ rows, \d+ stories/);
     expect(run.stdout).toMatch(/TF-IDF baseline \(cut-off 0\.\d+\)/);
-    for (const row of ['pairwise precision', 'pairwise recall', 'pairwise F1', 'B-cubed precision', 'B-cubed recall', 'B-cubed F1']) expect(run.stdout).toContain(row);
+    for (const row of [
+      'pairwise precision',
+      'pairwise recall',
+      'pairwise F1',
+      'B-cubed precision',
+      'B-cubed recall',
+      'B-cubed F1',
+    ])
+      expect(run.stdout).toContain(row);
     expect(run.stdout).toContain('deterministic: yes');
   });
 
   it.each([
-    ['a bad date', 'story\ttitle\tsummary\tsource\tpublished\ns1\tA\t\tlgc\t2026-11-20\ns1\tB\t\tbbc\tyesterday\n', /bad\.tsv:3: published: expected an ISO date/],
-    ['a missing column', 'story\ttitle\tsource\tpublished\ns1\tA\tlgc\t2026-11-20\n', /bad\.tsv:1: header: .*missing summary/],
+    [
+      'a bad date',
+      'story\ttitle\tsummary\tsource\tpublished\ns1\tA\t\tlgc\t2026-11-20\ns1\tB\t\tbbc\tyesterday\n',
+      /bad\.tsv:3: published: expected an ISO date/,
+    ],
+    [
+      'a missing column',
+      'story\ttitle\tsource\tpublished\ns1\tA\tlgc\t2026-11-20\n',
+      /bad\.tsv:1: header: .*missing summary/,
+    ],
   ])('exits 2 on %s, naming the file, line and column', async (_name, text, message) => {
     const file = join(dir, 'bad.tsv');
     writeFileSync(file, text);

@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { renderRichText, wrapText } from '../../src/digest/escape.js';
-import { compileIssue, GMAIL_CLIP_BYTES, HTML_SIZE_LIMIT, issueMjml, personalise, sizeVerdict } from '../../src/digest/render.js';
+import {
+  compileIssue,
+  GMAIL_CLIP_BYTES,
+  HTML_SIZE_LIMIT,
+  issueMjml,
+  personalise,
+  sizeVerdict,
+} from '../../src/digest/render.js';
 import { fill } from '../../src/digest/template.js';
 import { buildIssueView } from '../../src/digest/view.js';
 import { issueWindow, parseWeek } from '../../src/digest/week.js';
@@ -56,7 +63,8 @@ describe('escaping and commentary', () => {
 
   it('wraps text at 72 columns without breaking long URLs', () => {
     const wrapped = wrapText(`${'word '.repeat(30)}https://example.org/${'x'.repeat(80)} end`);
-    for (const line of wrapped.split('\n')) if (!line.includes('https://')) expect(line.length).toBeLessThanOrEqual(72);
+    for (const line of wrapped.split('\n'))
+      if (!line.includes('https://')) expect(line.length).toBeLessThanOrEqual(72);
     expect(wrapped).toContain(`\nhttps://example.org/${'x'.repeat(80)}\nend`);
   });
 });
@@ -67,7 +75,8 @@ describe('rendering an issue', () => {
     if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, message.text);
     expect(existsSync(GOLDEN), `${GOLDEN} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
     expect(message.text).toBe(readFileSync(GOLDEN, 'utf8'));
-    for (const line of message.text.split('\n')) if (!/https?:\/\//.test(line)) expect(line.length).toBeLessThanOrEqual(72);
+    for (const line of message.text.split('\n'))
+      if (!/https?:\/\//.test(line)) expect(line.length).toBeLessThanOrEqual(72);
   });
 
   it('lays out the HTML like the example: name and date, intro, sections in sector order, items in editor order', async () => {
@@ -78,22 +87,43 @@ describe('rendering an issue', () => {
     expect($('h1').text()).toBe(config.newsletter.name);
     expect($.text()).toContain('Friday 30 May 2014');
     expect($.text()).toContain('It has been a busy week');
-    const headings = $('h2').map((_, h) => $(h).text()).get();
-    expect(headings).toEqual(['Local Government', 'Health & Social Care', 'Further/Higher Education', 'Blue Light Services', 'Private Sector', 'Collaborative Leadership']);
+    const headings = $('h2')
+      .map((_, h) => $(h).text())
+      .get();
+    expect(headings).toEqual([
+      'Local Government',
+      'Health & Social Care',
+      'Further/Higher Education',
+      'Blue Light Services',
+      'Private Sector',
+      'Collaborative Leadership',
+    ]);
     expect(headings).not.toContain('Other News');
     // Items in each section in the draft's order.
     for (const section of view.sections) {
-      const ids = $(`h2#${section.sector}`).parent().find('.ss-i').map((_, el) => $(el).attr('data-item')).get();
+      const ids = $(`h2#${section.sector}`)
+        .parent()
+        .find('.ss-i')
+        .map((_, el) => $(el).attr('data-item'))
+        .get();
       expect(ids).toEqual(issue.entries.filter((e) => e.sector === section.sector).map((e) => e.itemId));
     }
     const first = $('.ss-i').first();
     // Comment, then the headline as a link, then summary and "Read more >>>".
     expect(first.children().first().is('p')).toBe(true);
     expect(first.find('h3 a').attr('href')).toMatch(/^https:\/\/news\.example\.com\/local-government\//);
-    expect(first.find('a').filter((_, a) => $(a).text() === 'Read more >>>').attr('href')).toBe(first.find('h3 a').attr('href'));
+    expect(
+      first
+        .find('a')
+        .filter((_, a) => $(a).text() === 'Read more >>>')
+        .attr('href'),
+    ).toBe(first.find('h3 a').attr('href'));
     expect(first.text()).toContain('Also reported by other.example.net');
     // Footer: register, preferences, unsubscribe, view in browser; recipient values escaped.
-    const link = (text: string) => $('a').filter((_, a) => $(a).text() === text).attr('href');
+    const link = (text: string) =>
+      $('a')
+        .filter((_, a) => $(a).text() === text)
+        .attr('href');
     expect(link('Register here')).toBe('https://news.example.org/register');
     expect(link('Unsubscribe')).toBe(recipient.unsubscribeUrl);
     expect(link('Choose your sectors')).toBe(recipient.preferencesUrl);
@@ -113,7 +143,9 @@ describe('rendering an issue', () => {
     const h3 = $('.ss-i[data-item="item03"] h3 a');
     expect(h3.text()).toBe(hostile.title);
     expect(h3.attr('href')).toBe(hostile.url);
-    expect($('.ss-i[data-item="item03"]').text()).toContain('Hostile <img src=x onerror=alert(1)> summary & "quotes"');
+    expect($('.ss-i[data-item="item03"]').text()).toContain(
+      'Hostile <img src=x onerror=alert(1)> summary & "quotes"',
+    );
     expect(message.text).toContain(hostile.title);
   });
 
@@ -127,7 +159,10 @@ describe('rendering an issue', () => {
     health.url = 'https://evil.example/r/%%ss:unsubscribeUrl%%';
     issue.intro = undefined;
     const compiled = await compileIssue(buildIssueView(issue, items, config));
-    const secret = { unsubscribeUrl: 'https://n.example/u?token=SECRET', preferencesUrl: 'https://n.example/p?token=SECRET' };
+    const secret = {
+      unsubscribeUrl: 'https://n.example/u?token=SECRET',
+      preferencesUrl: 'https://n.example/p?token=SECRET',
+    };
     const m = personalise(compiled, { ...secret, sectors: ['local-government'] });
     for (const part of [m.html, m.text]) expect(part.match(/SECRET/g)).toHaveLength(2); // only the footer's own two links
     // The health section stays out for this reader (the hidden preview line lists titles of every sector).
@@ -144,7 +179,9 @@ describe('rendering an issue', () => {
     const bytes = Buffer.byteLength(message.html);
     expect(bytes).toBeLessThan(HTML_SIZE_LIMIT);
     expect(compiled.html.filter((p) => p.kind === 'section')).toHaveLength(6);
-    await expect(mjml2html('<mjml><mj-body><mj-text>x</mj-text></mj-body></mjml>', { validationLevel: 'strict' })).rejects.toThrow();
+    await expect(
+      mjml2html('<mjml><mj-body><mj-text>x</mj-text></mj-body></mjml>', { validationLevel: 'strict' }),
+    ).rejects.toThrow();
     const { issue, items } = sampleIssue(3);
     expect(() => issueMjml(buildIssueView(issue, items, config))).not.toThrow();
   });
@@ -153,11 +190,18 @@ describe('rendering an issue', () => {
     const { compiled } = await render(40);
     const a = personalise(compiled, { ...recipient, sectors: ['health', 'leadership'] });
     const $ = cheerio.load(a.html);
-    expect($('h2').map((_, h) => $(h).text()).get()).toEqual(['Health & Social Care', 'Collaborative Leadership']);
+    expect(
+      $('h2')
+        .map((_, h) => $(h).text())
+        .get(),
+    ).toEqual(['Health & Social Care', 'Collaborative Leadership']);
     expect(a.text).toContain('HEALTH & SOCIAL CARE');
     expect(a.text).not.toContain('LOCAL GOVERNMENT');
     expect(a.text).toContain(`Unsubscribe: ${recipient.unsubscribeUrl}`);
-    const b = personalise(compiled, { unsubscribeUrl: 'https://n.example/u/2', preferencesUrl: 'https://n.example/p/2' });
+    const b = personalise(compiled, {
+      unsubscribeUrl: 'https://n.example/u/2',
+      preferencesUrl: 'https://n.example/p/2',
+    });
     expect(b.html).toContain('href="https://n.example/u/2"');
     expect(cheerio.load(b.html)('h2')).toHaveLength(6);
   });
@@ -168,7 +212,11 @@ describe('rendering an issue', () => {
     issue.intro = undefined;
     const compiled = await compileIssue(buildIssueView(issue, items, config));
     const $ = cheerio.load(personalise(compiled, recipient).html);
-    expect($('h2').map((_, h) => $(h).text()).get()).not.toContain('Health & Social Care');
+    expect(
+      $('h2')
+        .map((_, h) => $(h).text())
+        .get(),
+    ).not.toContain('Health & Social Care');
     expect($('h2')).toHaveLength(5);
   });
 });

@@ -27,19 +27,45 @@ describe('canonicalUrl', () => {
   });
 
   it('gives one id per canonical URL', () => {
-    expect(itemId(canonicalUrl('https://example.org/a?utm_source=x')!)).toBe(itemId(canonicalUrl('https://EXAMPLE.org/a#top')!));
+    expect(itemId(canonicalUrl('https://example.org/a?utm_source=x')!)).toBe(
+      itemId(canonicalUrl('https://EXAMPLE.org/a#top')!),
+    );
   });
 });
 
 describe('normaliseItems', () => {
   const seen = new Date('2026-11-20T12:00:00Z');
   it.each([
-    ['whitespace in text', { title: ' Councils\n share \u00a0& save ', link: 'https://x.org/1' }, { title: 'Councils share & save' }],
-    ['tracking parameters dropped', { title: 'T', link: 'https://x.org/1?utm_source=a' }, { url: 'https://x.org/1' }],
-    ['missing date falls back to first seen', { title: 'T', link: 'https://x.org/1' }, { publishedAt: seen.toISOString(), dateFromFirstSeen: true }],
-    ['future date is a feed bug', { title: 'T', link: 'https://x.org/1', publishedAt: '2026-12-25T00:00:00.000Z' }, { dateFromFirstSeen: true }],
-    ['given date kept', { title: 'T', link: 'https://x.org/1', publishedAt: '2026-11-19T08:00:00.000Z' }, { publishedAt: '2026-11-19T08:00:00.000Z' }],
-    ['summary repeating the title dropped', { title: 'Same text', link: 'https://x.org/1', summary: 'Same text' }, { title: 'Same text' }],
+    [
+      'whitespace in text',
+      { title: ' Councils\n share \u00a0& save ', link: 'https://x.org/1' },
+      { title: 'Councils share & save' },
+    ],
+    [
+      'tracking parameters dropped',
+      { title: 'T', link: 'https://x.org/1?utm_source=a' },
+      { url: 'https://x.org/1' },
+    ],
+    [
+      'missing date falls back to first seen',
+      { title: 'T', link: 'https://x.org/1' },
+      { publishedAt: seen.toISOString(), dateFromFirstSeen: true },
+    ],
+    [
+      'future date is a feed bug',
+      { title: 'T', link: 'https://x.org/1', publishedAt: '2026-12-25T00:00:00.000Z' },
+      { dateFromFirstSeen: true },
+    ],
+    [
+      'given date kept',
+      { title: 'T', link: 'https://x.org/1', publishedAt: '2026-11-19T08:00:00.000Z' },
+      { publishedAt: '2026-11-19T08:00:00.000Z' },
+    ],
+    [
+      'summary repeating the title dropped',
+      { title: 'Same text', link: 'https://x.org/1', summary: 'Same text' },
+      { title: 'Same text' },
+    ],
   ])('%s', (_name, raw, expected) => {
     const { items } = normaliseItems({ items: [raw], skipped: 0 }, seen);
     expect(items[0]).toMatchObject(expected);
@@ -53,15 +79,35 @@ describe('normaliseItems', () => {
   });
 
   it('cuts summaries to about two sentences and 300 characters at a word boundary', () => {
-    const long = 'One sentence here that is long enough. Two sentences here as well. Three is too many for a standfirst.';
-    const { items } = normaliseItems({ items: [{ title: 'T', link: 'https://x.org/1', summary: long }, { title: 'U', link: 'https://x.org/2', summary: 'word '.repeat(200) }], skipped: 0 }, seen);
+    const long =
+      'One sentence here that is long enough. Two sentences here as well. Three is too many for a standfirst.';
+    const { items } = normaliseItems(
+      {
+        items: [
+          { title: 'T', link: 'https://x.org/1', summary: long },
+          { title: 'U', link: 'https://x.org/2', summary: 'word '.repeat(200) },
+        ],
+        skipped: 0,
+      },
+      seen,
+    );
     expect(items[0]!.summary).toBe('One sentence here that is long enough. Two sentences here as well.');
     expect(items[1]!.summary!.length).toBeLessThanOrEqual(300);
     expect(items[1]!.summary!.endsWith('word…')).toBe(true);
   });
 
   it('skips and counts unusable links, and merges the same URL twice', () => {
-    const r = normaliseItems({ items: [{ title: 'A', link: 'mailto:x@y' }, { title: 'B', link: 'https://x.org/1?utm_source=1' }, { title: 'B', link: 'https://x.org/1' }], skipped: 2 }, seen);
+    const r = normaliseItems(
+      {
+        items: [
+          { title: 'A', link: 'mailto:x@y' },
+          { title: 'B', link: 'https://x.org/1?utm_source=1' },
+          { title: 'B', link: 'https://x.org/1' },
+        ],
+        skipped: 2,
+      },
+      seen,
+    );
     expect(r.items).toHaveLength(1);
     expect(r.skipped).toBe(3);
   });
@@ -70,22 +116,82 @@ describe('normaliseItems', () => {
 describe('story clusters', () => {
   const at = '2026-11-20T09:00:00.000Z';
   const item = (id: string, title: string, summary: string, sourceIds = ['other']): NewsItem => ({
-    id, url: `https://x.org/${id}`, title, summary, publishedAt: at, firstSeenAt: at, sourceIds,
-    classification: { sector: 'other', confidence: 0, explanation: '', relevance: 0, relevant: false, needsReview: false, modelVersion: 't' },
+    id,
+    url: `https://x.org/${id}`,
+    title,
+    summary,
+    publishedAt: at,
+    firstSeenAt: at,
+    sourceIds,
+    classification: {
+      sector: 'other',
+      confidence: 0,
+      explanation: '',
+      relevance: 0,
+      relevant: false,
+      needsReview: false,
+      modelVersion: 't',
+    },
   });
   it.each([
-    ['paraphrased headline, same names', item('a', 'Kelbridge and Ashworth councils agree to share chief executive', 'The two councils will share a chief executive to save £1.1m.'), item('b', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m a year.'), true],
-    ['same words, different places', item('a', 'County and district councils agree single waste partnership', 'Councils in Marlshire agree a single waste partnership.'), item('b', 'Kelbridge and Ashworth councils agree to share chief executive', 'A single partnership between district councils.'), false],
-    ['unrelated', item('a', 'Homeware chain to close 40 stores', 'Retailer shuts shops.'), item('b', 'Pathology network goes live across five trusts', 'Labs share work.'), false],
+    [
+      'paraphrased headline, same names',
+      item(
+        'a',
+        'Kelbridge and Ashworth councils agree to share chief executive',
+        'The two councils will share a chief executive to save £1.1m.',
+      ),
+      item(
+        'b',
+        'Shared boss for Kelbridge and Ashworth as councils seal deal',
+        'Kelbridge and Ashworth will share a chief executive, saving £1.1m a year.',
+      ),
+      true,
+    ],
+    [
+      'same words, different places',
+      item(
+        'a',
+        'County and district councils agree single waste partnership',
+        'Councils in Marlshire agree a single waste partnership.',
+      ),
+      item(
+        'b',
+        'Kelbridge and Ashworth councils agree to share chief executive',
+        'A single partnership between district councils.',
+      ),
+      false,
+    ],
+    [
+      'unrelated',
+      item('a', 'Homeware chain to close 40 stores', 'Retailer shuts shops.'),
+      item('b', 'Pathology network goes live across five trusts', 'Labs share work.'),
+      false,
+    ],
   ])('%s', (_name, a, b, expected) => {
     expect(sameStory(a, b)).toBe(expected);
   });
 
   it('groups the same story from another outlet, never from its own outlet', () => {
-    const fresh = item('n', 'Kelbridge and Ashworth councils agree to share chief executive', 'Kelbridge and Ashworth will share a chief executive, saving £1.1m.', ['localgov']);
-    const other = item('o', 'Shared boss for Kelbridge and Ashworth as councils seal deal', 'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.', ['gazette']);
+    const fresh = item(
+      'n',
+      'Kelbridge and Ashworth councils agree to share chief executive',
+      'Kelbridge and Ashworth will share a chief executive, saving £1.1m.',
+      ['localgov'],
+    );
+    const other = item(
+      'o',
+      'Shared boss for Kelbridge and Ashworth as councils seal deal',
+      'Kelbridge and Ashworth councils will share a chief executive to save £1.1m.',
+      ['gazette'],
+    );
     const followUp = { ...other, id: 'f', sourceIds: ['localgov'] };
-    expect(clusterStories([fresh, other])).toEqual(new Map([['n', 'n'], ['o', 'n']]));
+    expect(clusterStories([fresh, other])).toEqual(
+      new Map([
+        ['n', 'n'],
+        ['o', 'n'],
+      ]),
+    );
     expect(clusterStories([fresh, followUp]).get('f')).toBe('f');
     expect(storySimilarity(fresh, fresh)).toBe(1);
   });
@@ -108,7 +214,8 @@ describe('backoffDelay', () => {
 });
 
 describe('robotsVerdict', () => {
-  const robots = 'User-agent: *\nDisallow: /private/\n\nUser-agent: ssnews\nDisallow: /no-ssnews/\nCrawl-delay: 5\n';
+  const robots =
+    'User-agent: *\nDisallow: /private/\n\nUser-agent: ssnews\nDisallow: /no-ssnews/\nCrawl-delay: 5\n';
   it.each([
     [200, robots, 'https://x.org/news', true, undefined],
     [200, robots, 'https://x.org/no-ssnews/a', false, undefined],
@@ -128,7 +235,12 @@ describe('robotsVerdict', () => {
 describe('parseArticle', () => {
   it('takes og tags, canonical and published time', () => {
     const html = `<html><head><link rel="canonical" href="/a?utm_source=x"><meta property="og:title" content="OG &amp; title"><meta property="og:description" content="The description."><meta property="article:published_time" content="2026-11-19T10:00:00Z"></head><body><p>x</p></body></html>`;
-    expect(parseArticle(html, 'https://x.org/a?ref=1')).toEqual({ title: 'OG & title', description: 'The description.', publishedAt: '2026-11-19T10:00:00.000Z', canonical: 'https://x.org/a' });
+    expect(parseArticle(html, 'https://x.org/a?ref=1')).toEqual({
+      title: 'OG & title',
+      description: 'The description.',
+      publishedAt: '2026-11-19T10:00:00.000Z',
+      canonical: 'https://x.org/a',
+    });
   });
   it('falls back to the first real paragraph', () => {
     const html = `<html><body><article><p>Short.</p><p>${'A long first paragraph about councils sharing services. '.repeat(2)}</p></article></body></html>`;
@@ -139,7 +251,18 @@ describe('parseArticle', () => {
 describe('classifyItems', () => {
   it('classifies each item through the given classifier with the source hint', () => {
     const classifier = keywordBaseline(loadConfig().sectors);
-    const [c] = classifyItems([{ id: '1', url: 'https://x.org', title: 'Two councils agree to share services', publishedAt: '2026-11-20T00:00:00Z' }], classifier, 'local-government');
+    const [c] = classifyItems(
+      [
+        {
+          id: '1',
+          url: 'https://x.org',
+          title: 'Two councils agree to share services',
+          publishedAt: '2026-11-20T00:00:00Z',
+        },
+      ],
+      classifier,
+      'local-government',
+    );
     expect(c!.classification.modelVersion).toBe(classifier.version);
   });
 });
@@ -166,14 +289,20 @@ describe('defences against hostile feeds and pages', () => {
   });
 
   it("ignores a page's rel=canonical that points at another site", () => {
-    const html = '<html><head><link rel="canonical" href="https://phish.example/login"><meta property="og:title" content="T"></head></html>';
+    const html =
+      '<html><head><link rel="canonical" href="https://phish.example/login"><meta property="og:title" content="T"></head></html>';
     expect(parseArticle(html, 'https://council.example.gov.uk/news/1').canonical).toBeUndefined();
-    expect(parseArticle(html.replace('https://phish.example/login', 'https://www.council.example.gov.uk/news/one'), 'https://council.example.gov.uk/news/1').canonical).toBe(
-      'https://www.council.example.gov.uk/news/one',
-    );
+    expect(
+      parseArticle(
+        html.replace('https://phish.example/login', 'https://www.council.example.gov.uk/news/one'),
+        'https://council.example.gov.uk/news/1',
+      ).canonical,
+    ).toBe('https://www.council.example.gov.uk/news/one');
   });
 
   it('drops control characters (terminal escape sequences) from feed text', () => {
-    expect(toPlainText('Clear \u001b[2J screen &#x1b;]8;;https://x\u0007 and\u0000 NUL')).toBe('Clear [2J screen ]8;;https://x and NUL');
+    expect(toPlainText('Clear \u001b[2J screen &#x1b;]8;;https://x\u0007 and\u0000 NUL')).toBe(
+      'Clear [2J screen ]8;;https://x and NUL',
+    );
   });
 });

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 /** The layer rule in eslint.config.js: a wrong import fails `npm test` (through `eslint .`). */
 const eslint = new ESLint();
 const problems = async (filePath: string, code: string) =>
-  (await eslint.lintText(code, { filePath }))[0]!.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  (await eslint.lintText(code, { filePath }))[0]!.messages
+    .filter((m) => m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
 
 describe('layers', () => {
   it.each([

@@ -17,20 +17,28 @@ export function archiveRoutes(app: FastifyInstance, digest: Digest): void {
 
   app.get('/issues', async (_req, reply) => {
     const issues = await digest.issues.listSent();
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(issuesPage(config, issues));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .send(issuesPage(config, issues));
   });
 
   app.get('/issues/feed.xml', async (_req, reply) => {
     const issues = await digest.issues.listSent(50);
     const xml = issuesFeed(config, issues, (i) => (i.intro ? renderRichText(i.intro).text : ''));
-    return reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(xml);
+    return reply
+      .type('application/atom+xml; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .send(xml);
   });
 
   app.get<{ Params: { week: string } }>('/issues/:week', async (req, reply) => {
     const week = req.params.week.toUpperCase();
-    if (!/^\d{4}-W\d{2}$/.test(week)) return reply.code(404).type('text/plain; charset=utf-8').send('no such issue');
+    if (!/^\d{4}-W\d{2}$/.test(week))
+      return reply.code(404).type('text/plain; charset=utf-8').send('no such issue');
     const issue = await digest.issues.get(week);
-    if (!issue || issue.status !== 'sent') return reply.code(404).type('text/plain; charset=utf-8').send('no such issue');
+    if (!issue || issue.status !== 'sent')
+      return reply.code(404).type('text/plain; charset=utf-8').send('no such issue');
     const key = `${issue.week}@${issue.version}`;
     let compiled = cache.get(key);
     if (!compiled) {
@@ -40,6 +48,9 @@ export function archiveRoutes(app: FastifyInstance, digest: Digest): void {
       cache.set(key, compiled);
     }
     const page = personalise(compiled, genericRecipient(config));
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page.html);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'public, max-age=300')
+      .send(page.html);
   });
 }
