@@ -8,7 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { stem } from '../src/text/tokens.js';
-import { clusterScores, goldOf, mulberry32 } from '../src/dedupe/eval.js';
+import { clusterScores, goldOf } from '../src/dedupe/eval.js';
+import { mulberry32 } from '../src/random.js';
 import { readStoryTsv, type LabelledStory } from '../src/dedupe/labelled-stories.js';
 import { clusterStories } from '../src/dedupe/stories.js';
 import { singleLink, namedClusters, tfidfSimilarities } from '../src/dedupe/tfidf-baseline.js';

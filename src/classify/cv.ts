@@ -1,7 +1,8 @@
 import type { LabelledItem } from './data.js';
 import { metrics, type EvalReport } from './eval.js';
 import type { ClassifierKit } from './index.js';
-import { mulberry32, shuffleInPlace, type TrainOptions } from './model.js';
+import { mulberry32 } from '../random.js';
+import { shuffleInPlace, type TrainOptions } from './model.js';
 import type { Classification } from '../types/item.js';
 
 export interface CrossValidation {

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random.js';
 import { SECTOR_IDS, type SectorId } from '../config/schema.js';
 import type { LabelledItem } from './data.js';
 import type { Featurizer } from './features.js';
@@ -232,16 +233,4 @@ export function shuffleInPlace<T>(list: T[], rand: () => number): void {
     const j = Math.floor(rand() * (i + 1));
     [list[i], list[j]] = [list[j]!, list[i]!];
   }
-}
-
-/** A small seeded random source, so training and cross-validation are repeatable. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

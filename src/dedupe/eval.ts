@@ -1,3 +1,4 @@
+import { mulberry32 } from '../random.js';
 /**
  * How well a story clustering matches gold story labels: pairwise and B-cubed precision,
  * recall and F1, beside the plain TF-IDF baseline at its best cut-off, and whether the
@@ -143,18 +144,6 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed, the same shuffles. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface DedupeEvalReport {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, shuffled } from '../../src/dedupe/eval.js';
+import { shuffled } from '../../src/dedupe/eval.js';
+import { mulberry32 } from '../../src/random.js';
 import { readStoryTsv } from '../../src/dedupe/labelled-stories.js';
 import { clusterStories, storyPairScores, type StoryInput } from '../../src/dedupe/stories.js';
 import { polarityOf, readStoryText } from '../../src/dedupe/story-text.js';
