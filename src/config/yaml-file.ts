@@ -1,7 +1,10 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isNode, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { readConfigText } from './files.js';
+
+/** How many alias expansions a file may need (the yaml package's default, stated). */
+export const MAX_ALIAS_COUNT = 100;
 
 /** A parsed YAML file that can say on which line any field sits. */
 export class YamlFile {
@@ -41,9 +44,39 @@ export class YamlFile {
     return undefined;
   }
 
+  /**
+   * The document as plain data. An alias bomb ("billion laughs") is refused by the yaml
+   * package (MAX_ALIAS_COUNT) with a bare ReferenceError; it becomes a ConfigError here.
+   */
+  toJS(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    } catch (err) {
+      if (!(err instanceof ReferenceError)) throw err;
+      throw new ConfigError([
+        {
+          file: this.path,
+          line: this.firstAliasLine(),
+          message: `too many YAML aliases: expanding them would make an enormous document (a "billion laughs" attack); at most ${MAX_ALIAS_COUNT} expansions are allowed, write the values out instead`,
+        },
+      ]);
+    }
+  }
+
+  private firstAliasLine(): number | undefined {
+    let line: number | undefined;
+    visit(this.doc, {
+      Alias: (_key, node) => {
+        if (isAlias(node) && node.range) line = this.lines.linePos(node.range[0]).line;
+        return visit.BREAK;
+      },
+    });
+    return line;
+  }
+
   /** Validates the whole document; every issue names file, line and field. */
   validate<S extends z.ZodType>(schema: S): z.output<S> {
-    const data = this.doc.toJS() ?? {};
+    const data = this.toJS() ?? {};
     const result = schema.safeParse(data);
     if (result.success) return result.data;
     throw new ConfigError(result.error.issues.map((issue) => this.problem(issue, data)));

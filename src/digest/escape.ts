@@ -28,6 +28,15 @@ export function escapeHtml(text: string): string {
 }
 
 /**
+ * Breaks our own marker syntax (`%%ss:…%%`, `<!--ss:…-->`) in plain text, so feed or editor
+ * text cannot forge a recipient placeholder (and be handed readers' unsubscribe links) or a
+ * section boundary. Only templates place those. In HTML, escapeHtml does the same by encoding `%`.
+ */
+export function inertText(text: string): string {
+  return text.replace(/%%/g, '%\u200b%').replace(/<!--/g, '<\u200b!--');
+}
+
+/**
  * The markup commentary may use: bold, italic and http(s) links, nothing else. Other tags are
  * dropped (their text kept; script/style content dropped), attributes other than href dropped.
  */
@@ -72,8 +81,10 @@ export function renderRichText(source: string, paragraphStyle = ''): RichText {
       .replace(/<a>([\s\S]*?)<\/a>/g, '$1')
       .replace(/\n/g, '<br>'),
   );
-  const html = safe.map((p) => `<p${style}>${p}</p>`).join('');
-  const text = safe.map((p) => htmlToText(p)).join('\n\n');
+  // `%` encoded after sanitising (which decodes entities): editor text, like feed text, must
+  // not spell a recipient placeholder, in text or inside an href.
+  const html = safe.map((p) => `<p${style}>${p.replace(/%/g, HTML_ESCAPES['%']!)}</p>`).join('');
+  const text = inertText(safe.map((p) => htmlToText(p)).join('\n\n'));
   return { html, text };
 }
 

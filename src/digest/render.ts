@@ -1,5 +1,5 @@
 import type { SectorId } from '../config/schema.js';
-import { escapeHtml, wrapText } from './escape.js';
+import { escapeHtml, inertText as inert, wrapText } from './escape.js';
 import { renderTemplate } from './template.js';
 import type { IssueView, ItemView, SectionView } from './view.js';
 
@@ -177,15 +177,6 @@ function itemText(item: ItemView): string {
     );
   }
   return lines.join('\n');
-}
-
-/**
- * Breaks our own marker syntax (`%%ss:…%%`, `<!--ss:…-->`) wherever content spells it, so a
- * feed title cannot forge a placeholder (and collect recipients' unsubscribe links) or a
- * section boundary. The HTML part is safe through escapeHtml, which encodes `%` and `<`.
- */
-function inert(text: string): string {
-  return text.replace(/%%/g, '%\u200b%').replace(/<!--/g, '<\u200b!--');
 }
 
 /** The text part with section markers and placeholders, as compiled HTML has them. */

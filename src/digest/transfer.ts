@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config/load.js';
 import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
 import type { NewsItem } from '../types/item.js';
-import { cleanIntro, cleanSubject, setComment, sortBySector } from './edit.js';
+import { cleanIntro, cleanSubject, lengthProblem, setComment, sortBySector } from './edit.js';
 import { EditError } from './errors.js';
 import type { DraftEntry, Issue } from '../types/issue.js';
 import { issueWindow, longDate } from './week.js';
@@ -96,6 +96,17 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
   const file = parsed.data;
   const problems: string[] = [];
   if (file.week !== current.week) problems.push(`week: the file is for ${file.week}, not ${current.week}`);
+  // Checked here too, so every over-long field is listed at once before anything is applied.
+  const tooLong = (
+    field: 'subject' | 'intro' | 'comment',
+    text: string | null | undefined,
+    where: string,
+  ) => {
+    const problem = text ? lengthProblem(field, text.trim(), where) : undefined;
+    if (problem) problems.push(problem);
+  };
+  tooLong('subject', file.subject?.replace(/\s+/g, ' '), 'subject');
+  tooLong('intro', file.intro, 'intro');
   const byId = new Map(current.entries.map((e) => [e.itemId, e]));
   const alsoOf = new Map(current.entries.flatMap((e) => e.alsoIds.map((id) => [id, e.itemId] as const)));
   const seen = new Set<string>();
@@ -118,6 +129,7 @@ export function planImport(text: string, current: Issue, sectorOrder: readonly S
       continue;
     }
     (list ?? []).forEach((ref, i) => {
+      tooLong('comment', ref.comment, `sections.${sector}[${i}].comment (item ${ref.id})`);
       if (known(ref.id, `sections.${sector}[${i}]`))
         placed.push({ id: ref.id, sector, comment: ref.comment, noComment: ref.noComment });
     });

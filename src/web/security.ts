@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Security headers on every response. Pages carry no script; styles are inline (email HTML
@@ -14,15 +14,43 @@ export const DEFAULT_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The headers every response carries (CSP: a route may set its own). */
+export function securityHeaderValues(options: { https: boolean }): Record<string, string> {
+  return {
+    'content-security-policy': DEFAULT_CSP,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+    'cross-origin-opener-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+    ...(options.https ? { 'strict-transport-security': 'max-age=31536000' } : {}),
+  };
+}
+
+/** Sets the headers on every reply that goes through Fastify's hooks: pages, 404s, errors, 429s. */
 export function securityHeaders(app: FastifyInstance, options: { https: boolean }): void {
+  const headers = securityHeaderValues(options);
   app.addHook('onSend', async (_request, reply, payload) => {
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', DEFAULT_CSP);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
-    if (options.https) reply.header('strict-transport-security', 'max-age=31536000');
+    for (const [name, value] of Object.entries(headers))
+      if (name !== 'content-security-policy' || !reply.hasHeader(name)) reply.header(name, value);
     return payload;
   });
+}
+
+/**
+ * Fastify's own router errors (a URL that does not decode, `GET /issues/%`; a parameter too
+ * long) are answered before any hook runs, so they get the headers here, as plain text.
+ */
+export function frameworkErrors(options: {
+  https: boolean;
+}): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  const headers = securityHeaderValues(options);
+  return (error, _request, reply) => {
+    const status = error.statusCode ?? 400;
+    void reply
+      .code(status)
+      .headers(headers)
+      .type('text/plain; charset=utf-8')
+      .send(status === 400 ? 'bad request: the address is not valid' : error.message);
+  };
 }

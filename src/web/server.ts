@@ -1,16 +1,25 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { Settings } from '../config/env.js';
+import { compileIssue } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
-import { archiveRoutes } from './routes/archive.js';
-import { securityHeaders } from './security.js';
+import { archiveRoutes, type CompileIssue } from './routes/archive.js';
+import { frameworkErrors, securityHeaders } from './security.js';
+
+/** Requests one address may make in a window: far above a person reading, even many behind one NAT. */
+export const DEFAULT_RATE_LIMIT = { max: 300, windowMs: 60_000 };
 
 export interface ServerOptions {
   config: Config;
   redis: Redis;
   prefix: string;
   logLevel?: Settings['logLevel'];
+  /** Per client address on the public routes; false turns it off (benchmarks). */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /** Compiles an issue for the archive (tests count the calls); compileIssue by default. */
+  compile?: CompileIssue;
 }
 
 /**
@@ -18,15 +27,30 @@ export interface ServerOptions {
  * pages are later route files registered here beside archiveRoutes.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const https = { https: options.config.newsletter.baseUrl.startsWith('https:') };
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
     trustProxy: true,
+    frameworkErrors: frameworkErrors(https),
   });
-  securityHeaders(app, { https: options.config.newsletter.baseUrl.startsWith('https:') });
+  securityHeaders(app, https);
+  const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  if (limit) {
+    await app.register(rateLimit, {
+      max: limit.max,
+      timeWindow: limit.windowMs,
+      errorResponseBuilder: (_req, context) => ({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: `too many requests from your address (at most ${context.max} in ${context.after === '1 minute' ? 'a minute' : 'the window'}); try again in ${context.after}`,
+      }),
+    });
+  }
   const digest = new Digest({ redis: options.redis, prefix: options.prefix, config: options.config });
   app.get('/', async (_req, reply) => reply.redirect('/issues'));
-  app.get('/health', async () => ({ ok: true }));
-  archiveRoutes(app, digest);
+  // Monitors poll this: never limited.
+  app.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }));
+  archiveRoutes(app, digest, options.compile ?? compileIssue);
   await app.ready();
   return app;
 }

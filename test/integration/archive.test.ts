@@ -1,6 +1,7 @@
 import * as cheerio from 'cheerio';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileIssue } from '../../src/digest/render.js';
 import { Digest } from '../../src/digest/service.js';
 import { buildServer } from '../../src/web/server.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
@@ -98,5 +99,75 @@ describe('the public archive', () => {
     expect(await res.text()).toContain('Trusts &lt;b&gt;share&lt;/b&gt;');
     const root = await fetch(`${address}/`, { redirect: 'manual' });
     expect(root.headers.get('location')).toBe('/issues');
+  });
+});
+
+describe('the archive under load and hostile requests', () => {
+  const expectSecurityHeaders = (headers: Record<string, unknown>) => {
+    expect(headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['x-frame-options']).toBe('DENY');
+  };
+
+  it('renders a cold issue once however many requests wait for it, and keeps it', async () => {
+    let renders = 0;
+    const counted = await buildServer({
+      config,
+      redis: db.client,
+      prefix,
+      logLevel: 'silent',
+      rateLimit: false,
+      compile: (view) => {
+        renders++;
+        return compileIssue(view);
+      },
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => counted.inject('/issues/2014-W22')),
+      );
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(50).fill(200));
+      expect(new Set(responses.map((r) => r.body)).size).toBe(1);
+      expect(renders).toBe(1);
+      expect((await counted.inject('/issues/2014-w22')).statusCode).toBe(200);
+      expect(renders).toBe(1);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('answers a client over the limit with 429 and a clear message; other clients and /health go on', async () => {
+    const limited = await buildServer({
+      config,
+      redis: db.client,
+      prefix,
+      logLevel: 'silent',
+      rateLimit: { max: 5, windowMs: 60_000 },
+    });
+    try {
+      const from = (remoteAddress: string, url = '/issues') => limited.inject({ url, remoteAddress });
+      for (let i = 0; i < 5; i++) expect((await from('192.0.2.1')).statusCode).toBe(200);
+      const refused = await from('192.0.2.1', '/issues/2014-W22');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().message).toMatch(/too many requests from your address.*try again in/);
+      expect(refused.headers['retry-after']).toBeDefined();
+      expectSecurityHeaders(refused.headers);
+      expect((await from('192.0.2.2')).statusCode).toBe(200);
+      expect((await from('192.0.2.1', '/health')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('puts the security headers on every response: a URL that does not decode, a 404, an error', async () => {
+    for (const url of ['/issues/%', '/%E0%A4%A', '/nowhere', '/issues/2014-W40']) {
+      const res = await app.inject(url);
+      expect(res.statusCode, url).toBeGreaterThanOrEqual(400);
+      expectSecurityHeaders(res.headers);
+      expect(res.headers['strict-transport-security'], url).toBeDefined();
+    }
+    const bad = await app.inject('/issues/%');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 });

@@ -15,6 +15,16 @@ function configDir(sourcesYaml: string): string {
 
 const feed = (fields: string) => `sources:\n  - id: lgc\n    name: LGC\n${fields}`;
 
+// "Billion laughs": nine levels of nine aliases each, a billion strings once expanded.
+const aliasBomb = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'.split('').map((c, i) => {
+    const p = 'abcdefghi'[i]!;
+    return `${c}: &${c} [${Array(9).fill(`*${p}`).join(',')}]`;
+  }),
+  '',
+].join('\n');
+
 // Each broken configuration, the line the message must point at, the field, and words it must say.
 const broken: { name: string; yaml: string; line: number; field?: string; says: RegExp }[] = [
   {
@@ -97,6 +107,12 @@ const broken: { name: string; yaml: string; line: number; field?: string; says: 
     field: 'sources[0].url',
     says: /is required/,
   },
+  {
+    name: 'alias bomb',
+    yaml: aliasBomb + feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n'),
+    line: 2,
+    says: /too many YAML aliases.*"billion laughs"/,
+  },
 ];
 
 describe('configuration errors', () => {
@@ -123,6 +139,15 @@ describe('configuration errors', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${join(dir, 'sources.yaml')}:${line}:`);
     expect(run.stdout).toBe('');
+  });
+
+  it('an alias bomb in any configuration file is a clear message and exit 2, not a stack trace', async () => {
+    const dir = configDir(feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n'));
+    writeFileSync(join(dir, 'newsletter.yaml'), aliasBomb);
+    const run = await runCli(['sources', 'check', '--config', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${join(dir, 'newsletter.yaml')}:2: too many YAML aliases`);
+    expect(run.stderr).not.toMatch(/ReferenceError|\n\s+at /);
   });
 
   it('a good configuration loads with defaults applied and borrows bundled sectors and newsletter', () => {

@@ -174,6 +174,32 @@ describe('rendering an issue', () => {
     expect(cheerio.load(all.html)('.ss-i[data-item="item01"] h3 a').text()).toBe(health.title);
   });
 
+  it("does not let editor text place a reader's personal link (intro, comment, a link's href, subject)", async () => {
+    const { issue, items } = sampleIssue(12);
+    issue.subject = 'Your link %%ss:unsubscribeUrl%%';
+    issue.intro =
+      'Hello %%ss:unsubscribeUrl%% and <a href="https://other.example/c?u=%%ss:unsubscribeUrl%%">this</a>';
+    const entry = issue.entries.find((e) => e.itemId === 'item01')!;
+    entry.comment =
+      'See <a href="https://other.example/%%ss:preferencesUrl%%">here</a>, or %%ss:preferencesUrl%%';
+    const compiled = await compileIssue(buildIssueView(issue, items, config));
+    const secret = {
+      unsubscribeUrl: 'https://n.example/u?token=SECRET',
+      preferencesUrl: 'https://n.example/p?token=SECRET',
+    };
+    const m = personalise(compiled, secret);
+    for (const part of [m.html, m.text]) expect(part.match(/SECRET/g)).toHaveLength(2); // the footer's own two
+    const $ = cheerio.load(m.html);
+    const hrefs = $('a')
+      .map((_, a) => $(a).attr('href'))
+      .get()
+      .filter((h) => h.startsWith('https://other.example/'));
+    expect(hrefs).toHaveLength(2);
+    for (const href of hrefs) expect(href).not.toContain('n.example');
+    // The editor still sees what they wrote, as text.
+    expect($('.ss-i[data-item="item01"]').text()).toContain('or %%ss:preferencesUrl%%');
+  });
+
   it('keeps a 40-item issue under 90 KB and compiles MJML once with strict validation', async () => {
     const { message, compiled } = await render(40);
     const bytes = Buffer.byteLength(message.html);

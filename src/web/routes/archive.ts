@@ -1,19 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import { renderRichText } from '../../digest/escape.js';
 import { genericRecipient } from '../../digest/recipients.js';
-import { compileIssue, personalise, type CompiledIssue } from '../../digest/render.js';
+import { personalise, type CompiledIssue } from '../../digest/render.js';
 import type { Digest } from '../../digest/service.js';
-import { buildIssueView } from '../../digest/view.js';
+import { buildIssueView, type IssueView } from '../../digest/view.js';
 import { issuesFeed, issuesPage } from '../pages.js';
+import { SingleFlightCache } from '../render-cache.js';
+
+export type CompileIssue = (view: IssueView) => Promise<CompiledIssue>;
+
+/** Issue pages kept (about 50 KB each): a year of issues. */
+export const ISSUE_PAGES_KEPT = 52;
 
 /**
  * The public archive: only sent issues are visible. `/issues/2014-W22` is the issue as it
  * went out, with generic preference and unsubscribe links (the "view in browser" page).
  */
-export function archiveRoutes(app: FastifyInstance, digest: Digest): void {
+export function archiveRoutes(app: FastifyInstance, digest: Digest, compile: CompileIssue): void {
   const config = digest.config;
-  // Compiled pages by week@version: a sent issue does not change, so this is compiled once.
-  const cache = new Map<string, CompiledIssue>();
+  // Pages by week@version: a sent issue does not change, so each is rendered once, and
+  // requests that arrive while it renders wait for that one render.
+  const pages = new SingleFlightCache<string>(ISSUE_PAGES_KEPT);
 
   app.get('/issues', async (_req, reply) => {
     const issues = await digest.issues.listSent();
@@ -39,18 +46,10 @@ export function archiveRoutes(app: FastifyInstance, digest: Digest): void {
     const issue = await digest.issues.get(week);
     if (!issue || issue.status !== 'sent')
       return reply.code(404).type('text/plain; charset=utf-8').send('no such issue');
-    const key = `${issue.week}@${issue.version}`;
-    let compiled = cache.get(key);
-    if (!compiled) {
-      const items = await digest.itemsOf(issue);
-      compiled = await compileIssue(buildIssueView(issue, items, config));
-      if (cache.size > 50) cache.clear();
-      cache.set(key, compiled);
-    }
-    const page = personalise(compiled, genericRecipient(config));
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'public, max-age=300')
-      .send(page.html);
+    const page = await pages.get(`${issue.week}@${issue.version}`, async () => {
+      const compiled = await compile(buildIssueView(issue, await digest.itemsOf(issue), config));
+      return personalise(compiled, genericRecipient(config)).html;
+    });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=300').send(page);
   });
 }
