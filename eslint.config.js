@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import regexp from 'eslint-plugin-regexp';
 
 /**
  * Layers (DESIGN.md; the README's Architecture lists them): each folder of src/ may import only
@@ -107,6 +108,19 @@ export default tseslint.config(
           message: 'Read settings from src/config/env.ts and pass them in.',
         },
       ],
+    },
+  },
+  {
+    // Feed and page text is hostile and unbounded: a pattern that backtracks super-linearly
+    // over it freezes a worker (issue #11).
+    // Command-line arguments are the operator's own input, not a feed's.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/cli.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+      'regexp/no-misleading-capturing-group': 'error',
     },
   },
   ...layerRules,

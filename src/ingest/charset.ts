@@ -20,6 +20,10 @@ function sniffBom(b: Buffer): string | undefined {
   if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return 'utf-8';
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'utf-16be';
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'utf-16le';
+  // UTF-32 without a BOM: "<" encoded as 00 00 00 3C or 3C 00 00 00 (before the UTF-16 checks,
+  // which the little-endian form would otherwise half-match).
+  if (b.length >= 4 && b[0] === 0x00 && b[1] === 0x00 && b[2] === 0x00 && b[3] === 0x3c) return 'utf-32be';
+  if (b.length >= 4 && b[0] === 0x3c && b[1] === 0x00 && b[2] === 0x00 && b[3] === 0x00) return 'utf-32le';
   // UTF-16 without a BOM: "<?" encoded as 00 3C 00 3F or 3C 00 3F 00.
   if (b.length >= 4 && b[0] === 0x00 && b[1] === 0x3c && b[2] === 0x00 && b[3] === 0x3f) return 'utf-16be';
   if (b.length >= 4 && b[0] === 0x3c && b[1] === 0x00 && b[2] === 0x3f && b[3] === 0x00) return 'utf-16le';

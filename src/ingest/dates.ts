@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 
 const ZONE = 'Europe/London';
+const MAX_DATE_TEXT = 200;
 const LOCAL_FORMATS = [
   'd MMMM yyyy',
   'd MMM yyyy',
@@ -20,7 +21,9 @@ const LOCAL_FORMATS = [
  * publishers are. Returns undefined when the text is not a recognisable date.
  */
 export function parseDate(value: string | undefined | null): string | undefined {
-  const text = value?.trim().replace(/\s+/g, ' ');
+  // No date is longer than this: longer text is not one, and is not worth the patterns below.
+  if (!value || value.length > MAX_DATE_TEXT) return undefined;
+  const text = value.trim().replace(/\s+/g, ' ');
   if (!text) return undefined;
   const hasZone =
     /(Z|[+-]\d\d:?\d\d|\b(GMT|UTC|UT|BST|EST|EDT|PST|PDT|CET|CEST)\b)\s*$/i.test(text) ||

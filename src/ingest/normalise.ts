@@ -1,5 +1,5 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
-import { cleanWhitespace, truncateSummary } from './clean-text.js';
+import { boundInput, cleanWhitespace, truncateSummary } from './clean-text.js';
 import type { NewsItem } from '../types/item.js';
 import type { ParseResult } from './types.js';
 
@@ -58,8 +58,10 @@ export function normaliseItems(parsed: ParseResult, seenAt: Date): NormaliseResu
 }
 
 function cutTitle(text: string): string {
-  const clean = cleanWhitespace(text);
-  if (clean.length <= MAX_TITLE) return clean;
+  // Folding whitespace only shortens, so a few times the limit of raw text decides the title.
+  const bound = MAX_TITLE * 4;
+  const clean = cleanWhitespace(boundInput(text, bound));
+  if (clean.length <= MAX_TITLE && text.length <= bound) return clean;
   const cut = clean.slice(0, MAX_TITLE - 1);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), MAX_TITLE * 0.6))}…`;
 }

@@ -28,12 +28,6 @@ const rows = readFileSync(join(CORPUS, 'manifest.tsv'), 'utf8')
 
 /** parse-ok files we knowingly cannot read, each for a stated reason (a clear per-source error instead). */
 const KNOWN_UNREADABLE: Record<string, string> = {
-  'node-feedparser/nondefaultnamespace.atom':
-    'Atom with a namespace prefix (<a:feed>): rss-parser matches unprefixed names only',
-  'feedparser/wellformed/rss/item_description_not_a_doctype.xml':
-    '<item> straight under <rss>, no <channel>, and no title or link to keep anyway',
-  'feedparser/wellformed/rss/item_description_not_a_doctype2.xml':
-    '<item> straight under <rss>, no <channel>, and no title or link to keep anyway',
   'feedparser/wellformed/rss/entity_in_doctype.xml':
     'entity declared in a DOCTYPE: the XML parser does not expand internal entities',
 };
