@@ -42,7 +42,8 @@ export async function resolveRedis(settings: Settings, say: Say): Promise<RedisT
 }
 
 export function optionsFromUrl(url: string): RedisOptions {
-  if (url.startsWith('unix://')) return { path: url.slice('unix://'.length) };
+  // unix:///path/to/redis.sock and redis+socket:///path (env.ts refuses one without a path).
+  if (/^(unix|redis\+socket):/.test(url)) return { path: decodeURIComponent(new URL(url).pathname) };
   const u = new URL(url);
   return {
     host: u.hostname,
