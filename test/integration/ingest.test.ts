@@ -296,6 +296,32 @@ describe('ingestSource against a fixture server', () => {
   });
 });
 
+describe('redirect hops under the per-host pace', () => {
+  it('gives each hop to the same host its own slot and gap, like a first request', async () => {
+    const d = deps({ pace: { perHost: 2, minGapMs: 150, leaseMs: 10_000 } });
+    const arrivals: number[] = [];
+    // /r0 → /r1 → /r2 → /r3 → /f.xml, all on one host: five requests, each paced.
+    const hops = await startHttpServer({
+      '/f.xml': (_req, res) => {
+        arrivals.push(Date.now());
+        res.writeHead(200).end(RSS(ITEM(1)));
+      },
+    });
+    for (let i = 0; i < 4; i++)
+      hops.route(`/r${i}`, (_req, res) => {
+        arrivals.push(Date.now());
+        res.writeHead(302, { location: i === 3 ? '/f.xml' : `/r${i + 1}` }).end();
+      });
+    try {
+      expect((await ingestSource(d, feed('hops', `${hops.origin}/r0`))).outcome).toBe('fetched');
+    } finally {
+      await hops.close();
+    }
+    expect(hops.requests.map((r) => r.path)).toEqual(['/r0', '/r1', '/r2', '/r3', '/f.xml']);
+    expectPaced(arrivals);
+  });
+});
+
 describe('a fetch job retried after a crash', () => {
   it('still asks for the article pages that the crashed run never enqueued', async () => {
     const d = deps();
