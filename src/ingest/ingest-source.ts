@@ -1,4 +1,4 @@
-import type { Source } from '../config/schema.js';
+import { DEFAULT_MAX_ITEMS, type Source } from '../config/schema.js';
 import type { Classifier } from '../classify/types.js';
 import type { HostStore, PaceOptions } from '../store/hosts.js';
 import type { ItemStore } from '../store/items.js';
@@ -42,6 +42,8 @@ export interface SourceRun {
   skipped: number;
   error?: string;
   movedTo?: string;
+  /** Something the fetch left undone though it worked: items over the source's maxItems. */
+  warning?: string;
   /**
    * After a failure or a deferral: how long the source now waits (its backoff, or the host's
    * Retry-After). Nothing is queued for it: its next try is its first scheduled tick after that.
@@ -124,7 +126,7 @@ export async function ingestSource(
       });
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
-    const { created, stored, items, skipped } = await storeParsed(deps, source, read.parsed, at);
+    const { created, stored, items, skipped, warning } = await storeParsed(deps, source, read.parsed, at);
     // Enrichment is asked for before the success is recorded: a run that fails (or dies) in
     // between leaves the old validators, so the next try reads the feed again, finds the items
     // stored and asks again. Enrich jobs are keyed by item and skip items already enriched.
@@ -143,6 +145,7 @@ export async function ingestSource(
       items,
       created: created.length,
       skipped,
+      warning,
       nextFetchAt,
     });
     return {
@@ -153,6 +156,7 @@ export async function ingestSource(
       created: created.length,
       skipped,
       movedTo: read.fetch.permanentRedirect,
+      ...(warning ? { warning } : {}),
     };
   } catch (err) {
     if (err instanceof HostPaused) {
@@ -184,17 +188,26 @@ export async function ingestSource(
   }
 }
 
-/** parse result → normalise → classify → store. Returns the items that were new. */
+/**
+ * parse result → normalise → keep the newest `maxItems` → classify → store. Returns the items
+ * that were new, and a warning when some were left out.
+ */
 export async function storeParsed(
   deps: IngestDeps,
-  source: Pick<Source, 'id' | 'sector'>,
+  source: Pick<Source, 'id' | 'sector'> & { maxItems?: number },
   parsed: Parameters<typeof normaliseItems>[0],
   at: Date,
 ) {
   const normalised = normaliseItems(parsed, at);
+  const max = source.maxItems ?? DEFAULT_MAX_ITEMS;
+  const kept = keepNewest(normalised.items, max);
+  const warning =
+    kept.length < normalised.items.length
+      ? `carried ${normalised.items.length} items: stored the newest ${max} (maxItems)`
+      : undefined;
   // URLs learnt from article pages' rel=canonical map to the item first stored under another URL.
-  const aliases = await deps.items.aliases(normalised.items.map((i) => i.id));
-  const resolved = normalised.items.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
+  const aliases = await deps.items.aliases(kept.map((i) => i.id));
+  const resolved = kept.map((i, n) => (aliases[n] ? { ...i, id: aliases[n]! } : i));
   const classified = classifyItems(resolved, deps.classifier, source.sector);
   const seenAt = at.toISOString();
   const results = await deps.items.upsertMany(classified.map((i) => ({ ...i, sourceId: source.id, seenAt })));
@@ -204,11 +217,25 @@ export async function storeParsed(
     stored,
     items: normalised.items.length,
     skipped: normalised.skipped,
+    warning,
   };
 }
 
+/** The `max` newest by publishedAt (ties keep feed order), in feed order. */
+export function keepNewest<T extends { publishedAt: string }>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const keep = new Set(
+    items
+      .map((item, n) => ({ n, t: Date.parse(item.publishedAt) }))
+      .sort((a, b) => b.t - a.t || a.n - b.n)
+      .slice(0, max)
+      .map((x) => x.n),
+  );
+  return items.filter((_, n) => keep.has(n));
+}
+
 /** `Name: message (at the innermost frame)`: enough in the source's last error to find a bug. */
-function describeUnexpected(err: unknown): string {
+export function describeUnexpected(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const frame = err.stack
     ?.split('\n')

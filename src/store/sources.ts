@@ -77,6 +77,8 @@ export interface SourceState {
   lastItems?: number;
   lastNew?: number;
   lastSkipped?: number;
+  /** What the last successful fetch left undone (items over the source's maxItems); cleared by one without. */
+  lastWarning?: string;
   /** Items seen in total. */
   totalNew: number;
 }
@@ -91,6 +93,7 @@ export interface FetchOutcome {
   items?: number;
   created?: number;
   skipped?: number;
+  warning?: string;
   nextFetchAt: Date;
 }
 
@@ -140,7 +143,10 @@ export class SourceStateStore {
     if (o.items !== undefined) set.lastItems = o.items;
     if (o.created !== undefined) set.lastNew = o.created;
     if (o.skipped !== undefined) set.lastSkipped = o.skipped;
+    if (o.warning) set.lastWarning = o.warning;
     const remove = ['lastError', 'lastErrorAt', 'backoffUntil'];
+    // A 304 parsed nothing: the last parse's warning still stands.
+    if (!o.warning && o.status !== 304) remove.push('lastWarning');
     if (!o.movedTo && o.status !== 304) remove.push('movedTo');
     // A 200 without validators means the old ones are stale.
     if (o.status === 200 && !o.etag) remove.push('etag');
@@ -217,6 +223,7 @@ function toState(id: string, h: Record<string, string>): SourceState {
     lastItems: num(h.lastItems),
     lastNew: num(h.lastNew),
     lastSkipped: num(h.lastSkipped),
+    lastWarning: h.lastWarning,
     totalNew: num(h.totalNew) ?? 0,
   };
 }
