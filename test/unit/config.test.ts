@@ -138,6 +138,7 @@ describe('configuration errors', () => {
         every: 30 * 60_000,
         enabled: true,
         enrich: false,
+        maxItems: 500,
         allowPrivateNetwork: false,
       },
     ]);
