@@ -6,7 +6,6 @@ import type { SourceStateStore } from '../store/sources.js';
 import { backoffDelay } from './backoff.js';
 import { classifyItems } from './classify-items.js';
 import { FetchError } from './errors.js';
-import { DEFAULT_TIMEOUT_MS } from './fetcher.js';
 import { normaliseItems } from './normalise.js';
 import { HostPaused, PoliteClient } from './polite-fetch.js';
 import { readSource } from './read-source.js';
@@ -30,7 +29,15 @@ export interface IngestDeps {
   /** Where new items that want their article page fetched go (a queue, or a list in-process). */
   enrich?: (requests: EnrichRequest[]) => Promise<void>;
   now?: () => Date;
+  /**
+   * How long a run's source lock outlives its last renewal (renewed every third of it): a dead
+   * worker's source is free again after this. Workers use half their BullMQ lock, so it lapses
+   * before BullMQ hands the job to another worker.
+   */
+  lockTtlMs?: number;
 }
+
+export const DEFAULT_LOCK_TTL_MS = 30_000;
 
 export interface SourceRun {
   sourceId: string;
@@ -72,7 +79,11 @@ export function politeClient(deps: IngestDeps): PoliteClient {
  * the backoff rounded up to the source's `every`. A host's Retry-After (HostPaused, `deferred`)
  * defers the same way. It throws only when the failure cannot be recorded (Redis unreachable).
  *
- * `force` ignores a backoff in progress (an administrator's `ssnews fetch`).
+ * Each attempt is recorded once: state is written only under this run's source lock, so a run
+ * that lost its lock (a stalled job whose retry took the source) records nothing.
+ *
+ * `force` ignores a backoff in progress (an administrator's `ssnews fetch`); `lockOwner` names
+ * the run in its lock token (the job id).
  */
 export async function ingestSource(
   deps: IngestDeps,
@@ -93,14 +104,26 @@ export async function ingestSource(
   }
   // One fetch of a source at a time. BullMQ's job lock covers one job, not one source: a
   // scheduled job and a manual one (or an in-process `ssnews fetch`, or two ticks of a slow
-  // source) can run at once for the same source. The loser is reported 'busy'; the winner is
-  // fetching it anyway. Keyed by job id, so a job taken over after its worker died gets it back.
-  const release = await deps.sources.lock(
-    source.id,
-    3 * (deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 60_000,
-    options.lockOwner,
-  );
+  // source, or a stalled job handed to another worker while it still runs) can run at once for
+  // the same source. The loser is reported 'busy'; the winner is fetching it anyway. Each run
+  // has its own token, renewed while it runs: a dead worker's lock lapses within lockTtlMs, so
+  // its job, taken over, gets the source back; a live run's does not.
+  const lockTtlMs = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  const owner = `${options.lockOwner ?? process.pid}:${Math.random().toString(36).slice(2)}`;
+  const release = await deps.sources.lock(source.id, lockTtlMs, owner);
   if (!release) return { ...base, outcome: 'busy', error: 'another job is fetching this source' };
+  const heartbeat = setInterval(
+    () => void deps.sources.renewLock(source.id, owner, lockTtlMs).catch(() => {}),
+    Math.max(1, Math.floor(lockTtlMs / 3)),
+  );
+  heartbeat.unref();
+  // A run whose lock lapsed (its process stalled past lockTtlMs) writes no state: the run that
+  // took the source over records the attempt, so it is counted once.
+  const superseded = {
+    ...base,
+    outcome: 'busy' as const,
+    error: 'lost the source to another run: recorded nothing',
+  };
   const client = options.client ?? politeClient(deps);
   try {
     // Validators only mean something for the URL they came from.
@@ -117,13 +140,12 @@ export async function ingestSource(
     const at = now();
     const nextFetchAt = new Date(at.getTime() + source.every);
     if (!read.parsed) {
-      await deps.sources.recordSuccess(source.id, {
-        at,
-        url: source.url,
-        status: 304,
-        nextFetchAt,
-        movedTo: read.fetch.permanentRedirect,
-      });
+      const ours = await deps.sources.recordSuccess(
+        source.id,
+        { at, url: source.url, status: 304, nextFetchAt, movedTo: read.fetch.permanentRedirect },
+        owner,
+      );
+      if (!ours) return superseded;
       return { ...base, outcome: 'not-modified', status: 304, movedTo: read.fetch.permanentRedirect };
     }
     const { created, stored, items, skipped, warning } = await storeParsed(deps, source, read.parsed, at);
@@ -135,19 +157,24 @@ export async function ingestSource(
       .map((i) => ({ itemId: i.id, sourceId: source.id }));
     if (deps.enrich && wanted.length) await deps.enrich(wanted);
     // Only once the items are stored: new validators would make the next fetch a 304.
-    await deps.sources.recordSuccess(source.id, {
-      at,
-      url: source.url,
-      status: read.fetch.status,
-      etag: read.fetch.etag,
-      lastModified: read.fetch.lastModified,
-      movedTo: read.fetch.permanentRedirect,
-      items,
-      created: created.length,
-      skipped,
-      warning,
-      nextFetchAt,
-    });
+    const ours = await deps.sources.recordSuccess(
+      source.id,
+      {
+        at,
+        url: source.url,
+        status: read.fetch.status,
+        etag: read.fetch.etag,
+        lastModified: read.fetch.lastModified,
+        movedTo: read.fetch.permanentRedirect,
+        items,
+        created: created.length,
+        skipped,
+        warning,
+        nextFetchAt,
+      },
+      owner,
+    );
+    if (!ours) return superseded;
     return {
       ...base,
       outcome: 'fetched',
@@ -162,19 +189,21 @@ export async function ingestSource(
     if (err instanceof HostPaused) {
       // The host asked everyone to wait (a Retry-After seen on another of its sources): not this
       // source's failure, so no backoff; its scheduled ticks meanwhile are deferred likewise.
-      await deps.sources.setNextFetch(source.id, new Date(now().getTime() + err.retryInMs));
+      if (!(await deps.sources.setNextFetch(source.id, new Date(now().getTime() + err.retryInMs), owner)))
+        return superseded;
       return { ...base, outcome: 'deferred', retryInMs: err.retryInMs, error: err.message };
     }
     const known = err instanceof FetchError ? err : undefined;
     const error = known ? `${known.code}: ${known.message}` : `unexpected: ${describeUnexpected(err)}`;
     const at = now();
-    const failures = await deps.sources.recordFailure(source.id, {
-      at,
-      status: known?.details.status,
-      error,
-    });
+    const failures = await deps.sources.recordFailure(
+      source.id,
+      { at, status: known?.details.status, error },
+      owner,
+    );
+    if (failures === undefined) return superseded;
     const delay = backoffDelay(failures, known?.details.retryAfterMs);
-    await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay));
+    await deps.sources.setBackoff(source.id, new Date(at.getTime() + delay), owner);
     return {
       ...base,
       outcome: 'failed',
@@ -184,6 +213,7 @@ export async function ingestSource(
       consecutiveFailures: failures,
     };
   } finally {
+    clearInterval(heartbeat);
     await release();
   }
 }

@@ -137,9 +137,12 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
       throw err;
     },
   );
+  const lockDuration = options.lockDurationMs ?? 30_000;
   const deps: IngestDeps = {
     ...ingestDeps(redis, options.prefix, currentConfig(), classifier, options.pace),
     enrich: (requests) => enqueueEnrich(queues.enrich, requests),
+    // Lapses before BullMQ's job lock, so a dead worker's job, taken over, finds its source free.
+    lockTtlMs: Math.max(1, Math.floor(lockDuration / 2)),
   };
   const connections: Redis[] = [];
   const workerConnection = () => {
@@ -151,8 +154,8 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
   const bull = keys(options.prefix).bullPrefix;
   const common = {
     prefix: bull,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)),
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
   };
   const sourceOf = (id: string) => currentConfig().sources.find((s) => s.id === id);
 
