@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, startRedisServer, type RunningRedis } from '../../src/store/redis-server.js';
 import { startWorkers, type RunningWorkers } from '../../src/worker/start.js';
@@ -30,7 +31,7 @@ async function until(ok: () => boolean): Promise<void> {
 
 beforeAll(async () => {
   http = await startHttpServer(
-    Object.fromEntries([...ENABLED, 'off'].map((id) => [`/${id}.xml`, serve(RSS)])),
+    Object.fromEntries([...ENABLED, 'off', 'timed'].map((id) => [`/${id}.xml`, serve(RSS)])),
   );
   port = await freePort();
   server = await emptyRedis();
@@ -81,5 +82,35 @@ describe('workers when Redis restarts without its data', () => {
     // One line each, no stack traces.
     expect(logs.filter((l) => l.includes('\n'))).toEqual([]);
     expect(consoleErrors.mock.calls.filter((c) => String(c[0]).includes('[ioredis]'))).toEqual([]);
+  });
+});
+
+describe('workers when the schedules vanish with no connection lost (a FLUSHALL, a failover)', () => {
+  it('put them back on the slow timer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssnews-timer-config-'));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, 'sources.yaml'),
+      `sources:\n  - { id: timed, name: timed, kind: feed, url: "${http.origin}/timed.xml", every: 1h, allowPrivateNetwork: true }\n`,
+    );
+    const timed = await startWorkers({
+      target: { options: server.connection, description: 'test' },
+      prefix: 'timer:',
+      configDir: dir,
+      roles: ['fetch'],
+      watchConfig: false,
+      reconcileEveryMs: 300,
+      pace: { minGapMs: 0 },
+      log: () => {},
+    });
+    const client = new Redis(server.connection);
+    try {
+      await until(() => fetches('timed') === 1);
+      await client.flushall();
+      await until(() => fetches('timed') === 2);
+    } finally {
+      client.disconnect();
+      await timed.close();
+    }
   });
 });
