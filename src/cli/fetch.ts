@@ -3,7 +3,13 @@ import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { enrichItem } from '../ingest/enrich.js';
-import { ingestSource, politeClient, type EnrichRequest, type SourceRun } from '../ingest/ingest-source.js';
+import {
+  describeUnexpected,
+  ingestSource,
+  politeClient,
+  type EnrichRequest,
+  type SourceRun,
+} from '../ingest/ingest-source.js';
 import { ingestClassifier, ingestDeps } from '../worker/ingest-deps.js';
 import { startWorkers, WORKER_ROLES, type WorkerRole } from '../worker/start.js';
 import { UsageError } from '../errors.js';
@@ -123,8 +129,19 @@ async function fetchCommand(
           })
         : undefined;
     bar?.start(selected.length, 0, { id: '' });
-    const runs = await mapConcurrent(selected, 8, async (source) => {
-      const r = await ingestSource(deps, source, { force: true, client });
+    const runs = await mapConcurrent(selected, 8, async (source): Promise<SourceRun> => {
+      // ingestSource throws only when it cannot even record the failure (Redis refusing its
+      // state): that source fails, the others' results are still reported.
+      const r = await ingestSource(deps, source, { force: true, client }).catch(
+        (err: unknown): SourceRun => ({
+          sourceId: source.id,
+          outcome: 'failed',
+          items: 0,
+          created: 0,
+          skipped: 0,
+          error: `unexpected, not recorded: ${describeUnexpected(err)}`,
+        }),
+      );
       bar?.increment(1, { id: source.id });
       return r;
     });
@@ -169,6 +186,7 @@ async function fetchCommand(
         `${runs.length - failed.length} of ${runs.length} sources fetched: ${totals.items} items (${totals.created} new), ${totals.skipped} skipped without a usable title or link, ${enriched} article pages read`,
       );
       for (const f of failed) ctx.err(`FAILED ${f.sourceId}: ${f.error}`);
+      for (const w of runs.filter((r) => r.warning)) ctx.err(`warning: ${w.sourceId} ${w.warning}`);
       for (const m of runs.filter((r) => r.movedTo))
         ctx.err(`moved: ${m.sourceId} permanently redirects to ${m.movedTo}: update its url`);
     }

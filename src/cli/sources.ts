@@ -92,6 +92,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
           ctx.out(table.toString());
           for (const r of rows.filter((x) => x.movedTo))
             ctx.err(`moved: ${r.id} permanently redirects to ${r.movedTo}: update its url`);
+          for (const r of rows.filter((x) => x.lastWarning)) ctx.err(`warning: ${r.id} ${r.lastWarning}`);
         }
         return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0)
           ? EXIT.failed

@@ -6,8 +6,15 @@ import { ConfigError } from '../errors.js';
  * Secrets and endpoints from the environment, validated once at start-up and passed in.
  * This is the only module that reads process.env; `.env.example` documents each variable.
  */
+const REDIS_URL_EXPECTED =
+  'expected redis://host:port[/db], rediss://... or unix:///path/to/redis.sock';
+
 const envSchema = z.object({
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected redis://host:port[/db] or rediss://...' }).optional(),
+  REDIS_URL: z
+    .url({ protocol: /^(rediss?|unix|redis\+socket)$/, error: REDIS_URL_EXPECTED })
+    // A socket URL names the socket file in its path: unix:// alone names nothing.
+    .refine((url) => !/^(unix|redis\+socket):/.test(url) || new URL(url).pathname.length > 1, REDIS_URL_EXPECTED)
+    .optional(),
   SSNEWS_KEY_PREFIX: z.string().regex(/^[\w.-]+:$/, 'expected a prefix ending in ":" such as "ssnews:"').default('ssnews:'),
   SSNEWS_CONFIG_DIR: z.string().optional(),
   SSNEWS_DATA_DIR: z.string().default('data'),

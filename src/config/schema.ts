@@ -25,6 +25,9 @@ export const sectorIdSchema = z.enum(SECTOR_IDS, { error: SECTOR_IDS_EXPECTED })
 /** The shortest poll interval we allow: politeness towards publishers. */
 export const MIN_POLL_MS = 15 * 60_000;
 
+/** Items a source's fetch stores at most unless its `maxItems` says otherwise. */
+export const DEFAULT_MAX_ITEMS = 500;
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' });
 
 const slug = z
@@ -63,6 +66,12 @@ const sourceBase = {
   every,
   enabled: z.boolean({ error: 'expected true or false' }).default(true),
   enrich: z.boolean({ error: 'expected true or false' }).default(false),
+  /** Items stored per fetch at most, the newest by date: a runaway feed cannot flood the store. */
+  maxItems: z
+    .number({ error: 'expected a whole number of items such as 500' })
+    .int('expected a whole number of items such as 500')
+    .min(1, 'expected at least 1 item')
+    .default(DEFAULT_MAX_ITEMS),
   /** Lets a source live on a loopback/private address: demo and tests only. */
   allowPrivateNetwork: z.boolean({ error: 'expected true or false' }).default(false),
 };

@@ -55,22 +55,22 @@ export class PoliteClient {
   }
 
   /**
-   * One request under the per-host pace. A redirect to another host waits for that host's
-   * turn too (the first host's slot is given back first), so redirects cannot be used to
-   * hammer a site, and a 429/503 pauses the host that sent it.
+   * One request under the per-host pace. Every redirect hop is a request of its own: it gives
+   * back the slot it holds, then waits for its target host's slot and gap like a first request
+   * (same host or not), so redirects cannot be used to hammer a site; a 429/503 pauses the
+   * host that sent it.
    */
   private async paced(url: string, options: FetchOptions, pace: PaceOptions): Promise<FetchResult> {
     let host = new URL(url).host;
     let release = await this.slot(host, pace);
     const beforeRedirect = async (to: string) => {
-      await options.beforeRedirect?.(to);
-      const next = new URL(to).host;
-      if (next === host) return;
+      // Given back first: robots.txt for the target, or the target itself, may need this host's slot.
       const previous = release;
       release = async () => {};
       await previous();
-      release = await this.slot(next, pace);
-      host = next;
+      await options.beforeRedirect?.(to);
+      host = new URL(to).host;
+      release = await this.slot(host, pace);
     };
     try {
       return await fetchUrl(url, { ...options, beforeRedirect });

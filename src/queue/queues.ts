@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { createRedis, type RedisTarget } from '../store/connection.js';
+import { createRedis, type ConnectionWatch, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from './names.js';
 
@@ -17,12 +17,17 @@ export interface IngestQueues {
   close(): Promise<void>;
 }
 
-/** The ingest queues on their own connection (BullMQ wants `maxRetriesPerRequest: null`). */
-export function openQueues(target: RedisTarget, prefix: string): IngestQueues {
+/**
+ * The ingest queues on their own connection (BullMQ wants `maxRetriesPerRequest: null`). A
+ * long-running process passes its `watch`, which reports the connection's errors.
+ */
+export function openQueues(target: RedisTarget, prefix: string, watch?: ConnectionWatch): IngestQueues {
   const connection = createRedis(target, { maxRetriesPerRequest: null });
+  watch?.watch(connection, 'queues');
   const bull = keys(prefix).bullPrefix;
   const fetch = new Queue<FetchJob>(FETCH_QUEUE, { connection, prefix: bull });
   const enrich = new Queue<EnrichJob>(ENRICH_QUEUE, { connection, prefix: bull });
+  if (watch) for (const q of [fetch, enrich]) q.on('error', (err) => watch.error(err, `queue ${q.name}`));
   return {
     fetch,
     enrich,

@@ -42,7 +42,8 @@ export async function resolveRedis(settings: Settings, say: Say): Promise<RedisT
 }
 
 export function optionsFromUrl(url: string): RedisOptions {
-  if (url.startsWith('unix://')) return { path: url.slice('unix://'.length) };
+  // unix:///path/to/redis.sock and redis+socket:///path (env.ts refuses one without a path).
+  if (/^(unix|redis\+socket):/.test(url)) return { path: decodeURIComponent(new URL(url).pathname) };
   const u = new URL(url);
   return {
     host: u.hostname,
@@ -85,4 +86,65 @@ async function answers(options: RedisOptions): Promise<boolean> {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/** Errors that mean the connection is down, not that a command was wrong. */
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT/i;
+
+export function isConnectionError(err: Error): boolean {
+  return CONNECTION_ERROR.test(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+}
+
+/**
+ * A process's Redis connections, for the log and for recovery. Every connection gets an
+ * `error` listener (without one ioredis prints a stack trace per reconnect attempt). The first
+ * connection lost logs one line; once every lost one is ready again, one line, and the
+ * `onRestored` handlers run: a Redis restarted without its data lost the job schedulers.
+ */
+export class ConnectionWatch {
+  private readonly lost = new Set<Redis>();
+  private readonly handlers: (() => void)[] = [];
+  private lastLogged = '';
+
+  constructor(private readonly log: Say) {}
+
+  onRestored(handler: () => void): void {
+    this.handlers.push(handler);
+  }
+
+  watch(client: Redis, name: string): Redis {
+    client.on('error', (err: Error) => this.down(client, name, err.message));
+    // Emitted only for a connection we did not close ourselves.
+    client.on('reconnecting', () => this.down(client, name, 'connection closed'));
+    client.on('ready', () => this.up(client));
+    return client;
+  }
+
+  /**
+   * An error BullMQ re-emits (from the connections it makes itself too): a connection error is
+   * dropped while a lost connection is reported, and not logged twice running otherwise.
+   */
+  error(err: Error, what: string): void {
+    if (!isConnectionError(err)) return this.log(`${what}: ${err.message}`);
+    if (this.lost.size === 0) this.say(`${what}: ${err.message}`);
+  }
+
+  private down(client: Redis, name: string, reason: string): void {
+    if (this.lost.has(client)) return;
+    this.lost.add(client);
+    if (this.lost.size === 1) this.say(`Redis connection lost (${name}: ${reason}); reconnecting`);
+  }
+
+  private up(client: Redis): void {
+    if (!this.lost.delete(client) || this.lost.size > 0) return;
+    this.say('Redis connection back');
+    for (const handler of this.handlers) handler();
+  }
+
+  private say(message: string): void {
+    if (message === this.lastLogged) return;
+    this.lastLogged = message;
+    this.log(message);
+  }
 }

@@ -35,6 +35,12 @@ export type ItemPatch = Partial<
   >
 >;
 
+/**
+ * Items per upsert script call. One call takes all its keys and arguments as one function call's
+ * arguments (5 per item): tens of thousands overflow the JS stack, and one long script blocks Redis.
+ */
+export const UPSERT_CHUNK = 200;
+
 /** One item of a batch upsert: its key, its source's index key, and what to store. */
 interface UpsertEntry {
   key: string;
@@ -157,11 +163,17 @@ export class ItemStore {
   }
 
   /**
-   * Stores what sources carried, in one round trip (one atomic script per item). Idempotent:
+   * Stores what sources carried, UPSERT_CHUNK items a round trip (each item atomic). Idempotent:
    * the same item from the same source twice changes nothing.
    */
   async upsertMany(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
-    if (inputs.length === 0) return [];
+    const out: UpsertResult[] = [];
+    for (let i = 0; i < inputs.length; i += UPSERT_CHUNK)
+      out.push(...(await this.upsertChunk(inputs.slice(i, i + UPSERT_CHUNK))));
+    return out;
+  }
+
+  private async upsertChunk(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     const sent = inputs.map(newItem);
     const entries = inputs.map((input, i) => {
       const item = sent[i]!;

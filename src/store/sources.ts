@@ -16,6 +16,58 @@ const releaseLock = luaScript<{ lock: string; owner: string }, number>(
   (o) => ({ keys: [o.lock], args: [o.owner] }),
 );
 
+/** Extends the lock only if still ours. Returns 1 when extended, else 0. */
+const renewLock = luaScript<{ lock: string; owner: string; ttlMs: number }, number>(
+  'ssnewsSourceLockRenew',
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
+  (o) => ({ keys: [o.lock], args: [o.owner, o.ttlMs] }),
+);
+
+/**
+ * Fencing: a write that names a lock owner (ARGV[1] non-empty) happens only while that owner
+ * holds the source lock (KEYS[1]). A run whose lock lapsed (its process stalled and another
+ * run took the source) records nothing, so one fetch attempt is counted once.
+ */
+const FENCE = `if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end`;
+
+/** Sets hash fields (pairs in ARGV[2..]) on KEYS[2] when the fence allows. Returns 1, or -1 when fenced out. */
+const fencedSet = luaScript<
+  { lock: string; owner: string; state: string; set: Record<string, string> },
+  number
+>(
+  'ssnewsSourceFencedSet',
+  `${FENCE}
+redis.call('HSET', KEYS[2], unpack(ARGV, 2, #ARGV))
+return 1`,
+  (o) => ({ keys: [o.lock, o.state], args: [o.owner, ...Object.entries(o.set).flat()] }),
+);
+
+/** A failure: KEYS lock, sourceIds, state. Returns the new count of consecutive failures, or -1 when fenced out. */
+const recordFailure = luaScript<
+  {
+    lock: string;
+    owner: string;
+    sourceIds: string;
+    state: string;
+    sourceId: string;
+    at: string;
+    error: string;
+    status?: number;
+  },
+  number
+>(
+  'ssnewsSourceRecordFailure',
+  `${FENCE}
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], 'lastFetchAt', ARGV[3], 'lastError', ARGV[4], 'lastErrorAt', ARGV[3])
+if ARGV[5] == '' then redis.call('HDEL', KEYS[3], 'lastStatus') else redis.call('HSET', KEYS[3], 'lastStatus', ARGV[5]) end
+return redis.call('HINCRBY', KEYS[3], 'consecutiveFailures', 1)`,
+  (o) => ({
+    keys: [o.lock, o.sourceIds, o.state],
+    args: [o.owner, o.sourceId, o.at, o.error, o.status === undefined ? '' : o.status],
+  }),
+);
+
 /**
  * A successful fetch, in one step (it runs for every job): the source joins the set of ids,
  * its state hash gets `set` and loses `remove`, and `created` is added to its total. ARGV
@@ -23,6 +75,8 @@ const releaseLock = luaScript<{ lock: string; owner: string }, number>(
  */
 const recordSuccess = luaScript<
   {
+    lock: string;
+    owner: string;
     sourceIds: string;
     state: string;
     sourceId: string;
@@ -30,21 +84,22 @@ const recordSuccess = luaScript<
     set: Record<string, string | number>;
     remove: string[];
   },
-  null
+  number
 >(
   'ssnewsSourceRecordSuccess',
-  `
-redis.call('SADD', KEYS[1], ARGV[1])
-local n = tonumber(ARGV[3])
-redis.call('HSET', KEYS[2], unpack(ARGV, 4, 3 + n))
-if #ARGV > 3 + n then redis.call('HDEL', KEYS[2], unpack(ARGV, 4 + n, #ARGV)) end
-redis.call('HINCRBY', KEYS[2], 'totalNew', ARGV[2])
+  `${FENCE}
+redis.call('SADD', KEYS[2], ARGV[2])
+local n = tonumber(ARGV[4])
+redis.call('HSET', KEYS[3], unpack(ARGV, 5, 4 + n))
+if #ARGV > 4 + n then redis.call('HDEL', KEYS[3], unpack(ARGV, 5 + n, #ARGV)) end
+redis.call('HINCRBY', KEYS[3], 'totalNew', ARGV[3])
+return 1
 `,
   (o) => {
     const pairs = Object.entries(o.set).flat();
     return {
-      keys: [o.sourceIds, o.state],
-      args: [o.sourceId, o.created, pairs.length, ...pairs, ...o.remove],
+      keys: [o.lock, o.sourceIds, o.state],
+      args: [o.owner, o.sourceId, o.created, pairs.length, ...pairs, ...o.remove],
     };
   },
 );
@@ -77,6 +132,8 @@ export interface SourceState {
   lastItems?: number;
   lastNew?: number;
   lastSkipped?: number;
+  /** What the last successful fetch left undone (items over the source's maxItems); cleared by one without. */
+  lastWarning?: string;
   /** Items seen in total. */
   totalNew: number;
 }
@@ -91,6 +148,7 @@ export interface FetchOutcome {
   items?: number;
   created?: number;
   skipped?: number;
+  warning?: string;
   nextFetchAt: Date;
 }
 
@@ -124,7 +182,11 @@ export class SourceStateStore {
     return (await this.redis.smembers(this.k.sourceIds)).sort();
   }
 
-  async recordSuccess(id: string, o: FetchOutcome): Promise<void> {
+  /**
+   * `fence`: the lock owner this write belongs to; when given, nothing is written unless that
+   * owner still holds the source's lock, and false is returned.
+   */
+  async recordSuccess(id: string, o: FetchOutcome, fence = ''): Promise<boolean> {
     const key = this.k.sourceState(id);
     const set: Record<string, string | number> = {
       lastFetchAt: o.at.toISOString(),
@@ -140,12 +202,17 @@ export class SourceStateStore {
     if (o.items !== undefined) set.lastItems = o.items;
     if (o.created !== undefined) set.lastNew = o.created;
     if (o.skipped !== undefined) set.lastSkipped = o.skipped;
+    if (o.warning) set.lastWarning = o.warning;
     const remove = ['lastError', 'lastErrorAt', 'backoffUntil'];
+    // A 304 parsed nothing: the last parse's warning still stands.
+    if (!o.warning && o.status !== 304) remove.push('lastWarning');
     if (!o.movedTo && o.status !== 304) remove.push('movedTo');
     // A 200 without validators means the old ones are stale.
     if (o.status === 200 && !o.etag) remove.push('etag');
     if (o.status === 200 && !o.lastModified) remove.push('lastModified');
-    await recordSuccess(this.redis, {
+    const done = await recordSuccess(this.redis, {
+      lock: this.k.sourceLock(id),
+      owner: fence,
       sourceIds: this.k.sourceIds,
       state: key,
       sourceId: id,
@@ -153,37 +220,59 @@ export class SourceStateStore {
       set,
       remove,
     });
-  }
-
-  /** Counts the failure and returns the new count of consecutive failures. */
-  async recordFailure(id: string, f: { at: Date; status?: number; error: string }): Promise<number> {
-    const key = this.k.sourceState(id);
-    const set: Record<string, string | number> = {
-      lastFetchAt: f.at.toISOString(),
-      lastError: f.error,
-      lastErrorAt: f.at.toISOString(),
-    };
-    if (f.status !== undefined) set.lastStatus = f.status;
-    const tx = this.redis.multi().sadd(this.k.sourceIds, id).hset(key, set);
-    if (f.status === undefined) tx.hdel(key, 'lastStatus');
-    const res = await tx.hincrby(key, 'consecutiveFailures', 1).exec();
-    return Number(res?.at(-1)?.[1] ?? 1);
-  }
-
-  /** After a failure: when to try again (schedule skipped until then). */
-  async setBackoff(id: string, until: Date): Promise<void> {
-    const iso = until.toISOString();
-    await this.redis.hset(this.k.sourceState(id), { backoffUntil: iso, nextFetchAt: iso });
-  }
-
-  async setNextFetch(id: string, at: Date): Promise<void> {
-    await this.redis.hset(this.k.sourceState(id), 'nextFetchAt', at.toISOString());
+    return done === 1;
   }
 
   /**
-   * One fetch of a source at a time, across processes. `owner` (the queue job id) makes the
-   * lock re-entrant for the same job picked up again after its worker died. Returns a release
-   * function, or undefined when someone else holds it.
+   * Counts the failure and returns the new count of consecutive failures; undefined when
+   * `fence` names a lock owner that no longer holds the source (nothing recorded).
+   */
+  async recordFailure(
+    id: string,
+    f: { at: Date; status?: number; error: string },
+    fence = '',
+  ): Promise<number | undefined> {
+    const n = await recordFailure(this.redis, {
+      lock: this.k.sourceLock(id),
+      owner: fence,
+      sourceIds: this.k.sourceIds,
+      state: this.k.sourceState(id),
+      sourceId: id,
+      at: f.at.toISOString(),
+      error: f.error,
+      status: f.status,
+    });
+    return n === -1 ? undefined : n;
+  }
+
+  /** After a failure: when to try again (schedule skipped until then). `fence` as recordSuccess. */
+  async setBackoff(id: string, until: Date, fence = ''): Promise<boolean> {
+    const iso = until.toISOString();
+    return this.fencedSet(id, { backoffUntil: iso, nextFetchAt: iso }, fence);
+  }
+
+  async setNextFetch(id: string, at: Date, fence = ''): Promise<boolean> {
+    return this.fencedSet(id, { nextFetchAt: at.toISOString() }, fence);
+  }
+
+  private async fencedSet(id: string, set: Record<string, string>, fence: string): Promise<boolean> {
+    const done = await fencedSet(this.redis, {
+      lock: this.k.sourceLock(id),
+      owner: fence,
+      state: this.k.sourceState(id),
+      set,
+    });
+    return done === 1;
+  }
+
+  /** Extends a lock `owner` still holds; false when it lapsed or another took it. */
+  async renewLock(id: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await renewLock(this.redis, { lock: this.k.sourceLock(id), owner, ttlMs })) === 1;
+  }
+
+  /**
+   * One fetch of a source at a time, across processes. Taken when free or already `owner`'s.
+   * Returns a release function, or undefined when someone else holds it.
    */
   async lock(
     id: string,
@@ -217,6 +306,7 @@ function toState(id: string, h: Record<string, string>): SourceState {
     lastItems: num(h.lastItems),
     lastNew: num(h.lastNew),
     lastSkipped: num(h.lastSkipped),
+    lastWarning: h.lastWarning,
     totalNew: num(h.totalNew) ?? 0,
   };
 }

@@ -4,7 +4,7 @@ import { retrain, type RetrainResult } from '../classify/retrain.js';
 import type { Config } from '../config/load.js';
 import { RETRAIN_QUEUE } from '../queue/names.js';
 import { scheduleNightlyRetrain } from '../queue/scheduler.js';
-import { createRedis, type RedisTarget } from '../store/connection.js';
+import { ConnectionWatch, createRedis, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
 import { LabelStore } from '../store/labels.js';
 import { ModelStore } from '../store/model-versions.js';
@@ -24,15 +24,32 @@ export async function startRetrainWorker(opts: {
   prefix: string;
   config: Config;
   log: (m: string) => void;
+  /** Reports the connections' errors; when Redis is back, the nightly schedule is put back too. */
+  watch?: ConnectionWatch;
 }): Promise<RetrainWorker> {
   const bull = keys(opts.prefix).bullPrefix;
-  const redis = createRedis(opts.target);
+  const watch = opts.watch ?? new ConnectionWatch(opts.log);
+  const redis = watch.watch(createRedis(opts.target), 'retrain');
   const stores = { models: new ModelStore(redis, opts.prefix), labels: new LabelStore(redis, opts.prefix) };
-  const queueConnection = createRedis(opts.target, { maxRetriesPerRequest: null });
-  const workerConnection = createRedis(opts.target, { maxRetriesPerRequest: null });
+  const queueConnection = watch.watch(
+    createRedis(opts.target, { maxRetriesPerRequest: null }),
+    'retrain queue',
+  );
+  const workerConnection = watch.watch(
+    createRedis(opts.target, { maxRetriesPerRequest: null }),
+    'retrain worker',
+  );
   const queue = new Queue(RETRAIN_QUEUE, { connection: queueConnection, prefix: bull });
+  queue.on('error', (err) => watch.error(err, 'retrain queue'));
   const kit = classifierKit({ sectors: opts.config.sectors, configDir: opts.config.dir });
   await scheduleNightlyRetrain(queue, kit.settings.retrain.cron);
+  // A Redis restarted without its data lost the scheduler.
+  watch.onRestored(
+    () =>
+      void scheduleNightlyRetrain(queue, kit.settings.retrain.cron).catch((e: Error) =>
+        opts.log(`retrain schedule not restored: ${e.message}`),
+      ),
+  );
   const worker = new Worker<unknown, RetrainResult>(
     RETRAIN_QUEUE,
     async () => {
@@ -44,7 +61,7 @@ export async function startRetrainWorker(opts: {
     },
     { connection: workerConnection, prefix: bull, concurrency: 1 },
   );
-  worker.on('error', (err) => opts.log(`retrain worker error: ${err.message}`));
+  worker.on('error', (err) => watch.error(err, 'retrain worker error'));
   return {
     queue,
     async close() {

@@ -9,7 +9,7 @@ import { userAgent } from '../ingest/user-agent.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from '../queue/names.js';
 import { enqueueEnrich, openQueues } from '../queue/queues.js';
 import { reconcileSchedulers, type ReconcileResult } from '../queue/scheduler.js';
-import { createRedis, type RedisTarget } from '../store/connection.js';
+import { ConnectionWatch, createRedis, type RedisTarget } from '../store/connection.js';
 import type { PaceOptions } from '../store/hosts.js';
 import { keys } from '../store/keys.js';
 import { ingestClassifier, ingestDeps } from './ingest-deps.js';
@@ -34,6 +34,11 @@ export interface WorkerOptions {
   schedule?: boolean;
   /** Reload sources.yaml when the file changes (default true). */
   watchConfig?: boolean;
+  /**
+   * Reconcile the job schedulers this often besides (default 10 min; 0: never), and always once
+   * Redis is back after a lost connection: a Redis restarted without its data lost them.
+   */
+  reconcileEveryMs?: number;
   log: (message: string) => void;
 }
 
@@ -51,9 +56,10 @@ export interface RunningWorkers {
 export async function startWorkers(options: WorkerOptions): Promise<RunningWorkers> {
   let config = loadConfig(options.configDir);
   const schedule = options.schedule ?? true;
+  const redisWatch = new ConnectionWatch(options.log);
   // A retrain-only process needs neither the ingest classifier nor the queues.
   const ingest = options.roles.some((r) => r !== 'retrain')
-    ? await startIngestWorkers(options, () => config)
+    ? await startIngestWorkers(options, () => config, redisWatch)
     : undefined;
   let retrainer: RetrainWorker | undefined;
 
@@ -89,6 +95,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
         prefix: options.prefix,
         config,
         log: options.log,
+        watch: redisWatch,
       });
     // The config was just read: apply it, no need to read it again.
     await apply();
@@ -98,6 +105,15 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
     await retrainer?.close();
     throw err;
   }
+
+  // Job schedulers lost with Redis's data come back without a SIGHUP: when Redis is back, and
+  // on a slow timer for a loss no connection saw (a failover, a FLUSHALL).
+  const reconcile = (why: string) =>
+    void apply().catch((e: Error) => options.log(`schedules not reconciled (${why}): ${e.message}`));
+  redisWatch.onRestored(() => reconcile('Redis is back'));
+  const every = options.reconcileEveryMs ?? 10 * 60_000;
+  const timer = every > 0 ? setInterval(() => reconcile('timer'), every) : undefined;
+  timer?.unref();
 
   // Only the ingest workers use a reloaded config (the retrainer keeps the one it started with).
   let watcher: FSWatcher | undefined;
@@ -119,6 +135,7 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
   return {
     reload,
     async close() {
+      clearInterval(timer);
       watcher?.close();
       await ingest?.close();
       await retrainer?.close();
@@ -127,9 +144,13 @@ export async function startWorkers(options: WorkerOptions): Promise<RunningWorke
 }
 
 /** The fetch and/or enrich workers of options.roles, with the classifier and stores they share. */
-async function startIngestWorkers(options: WorkerOptions, currentConfig: () => Config) {
-  const redis = createRedis(options.target);
-  const queues = openQueues(options.target, options.prefix);
+async function startIngestWorkers(
+  options: WorkerOptions,
+  currentConfig: () => Config,
+  watch: ConnectionWatch,
+) {
+  const redis = watch.watch(createRedis(options.target), 'commands');
+  const queues = openQueues(options.target, options.prefix, watch);
   const classifier = await ingestClassifier(currentConfig(), new ModelStore(redis, options.prefix)).catch(
     async (err: unknown) => {
       await queues.close();
@@ -137,13 +158,16 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
       throw err;
     },
   );
+  const lockDuration = options.lockDurationMs ?? 30_000;
   const deps: IngestDeps = {
     ...ingestDeps(redis, options.prefix, currentConfig(), classifier, options.pace),
     enrich: (requests) => enqueueEnrich(queues.enrich, requests),
+    // Lapses before BullMQ's job lock, so a dead worker's job, taken over, finds its source free.
+    lockTtlMs: Math.max(1, Math.floor(lockDuration / 2)),
   };
   const connections: Redis[] = [];
   const workerConnection = () => {
-    const c = createRedis(options.target, { maxRetriesPerRequest: null });
+    const c = watch.watch(createRedis(options.target, { maxRetriesPerRequest: null }), 'worker');
     connections.push(c);
     return c;
   };
@@ -151,8 +175,8 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
   const bull = keys(options.prefix).bullPrefix;
   const common = {
     prefix: bull,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: Math.max(1000, Math.round((options.lockDurationMs ?? 30_000) / 2)),
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
   };
   const sourceOf = (id: string) => currentConfig().sources.find((s) => s.id === id);
 
@@ -186,7 +210,7 @@ async function startIngestWorkers(options: WorkerOptions, currentConfig: () => C
       ),
     );
   }
-  for (const w of workers) w.on('error', (err) => options.log(`worker error: ${err.message}`));
+  for (const w of workers) w.on('error', (err) => watch.error(err, 'worker error'));
 
   return {
     deps,

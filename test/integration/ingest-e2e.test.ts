@@ -134,6 +134,7 @@ describe('job schedulers follow sources.yaml', () => {
           every,
           enabled,
           enrich: false,
+          maxItems: 500,
           allowPrivateNetwork: false,
         }) as const;
       expect(

@@ -2,6 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Source } from '../../src/config/schema.js';
 import { ingestSource, type IngestDeps } from '../../src/ingest/ingest-source.js';
+import type { ServerResponse } from 'node:http';
+import { keys } from '../../src/store/keys.js';
 import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
 import { testIngestDeps } from '../helpers/ingest.js';
 import { useTestRedis } from '../helpers/redis.js';
@@ -293,6 +295,91 @@ describe('ingestSource against a fixture server', () => {
       await Promise.all([target, ...redirectors].map((x) => x.close()));
     }
     expectPaced(starts);
+  });
+});
+
+describe('redirect hops under the per-host pace', () => {
+  it('gives each hop to the same host its own slot and gap, like a first request', async () => {
+    const d = deps({ pace: { perHost: 2, minGapMs: 150, leaseMs: 10_000 } });
+    const arrivals: number[] = [];
+    // /r0 → /r1 → /r2 → /r3 → /f.xml, all on one host: five requests, each paced.
+    const hops = await startHttpServer({
+      '/f.xml': (_req, res) => {
+        arrivals.push(Date.now());
+        res.writeHead(200).end(RSS(ITEM(1)));
+      },
+    });
+    for (let i = 0; i < 4; i++)
+      hops.route(`/r${i}`, (_req, res) => {
+        arrivals.push(Date.now());
+        res.writeHead(302, { location: i === 3 ? '/f.xml' : `/r${i + 1}` }).end();
+      });
+    try {
+      expect((await ingestSource(d, feed('hops', `${hops.origin}/r0`))).outcome).toBe('fetched');
+    } finally {
+      await hops.close();
+    }
+    expect(hops.requests.map((r) => r.path)).toEqual(['/r0', '/r1', '/r2', '/r3', '/f.xml']);
+    expectPaced(arrivals);
+  });
+});
+
+describe('two runs of one source overlapping (a stalled job handed to another worker while it still runs)', () => {
+  /** A feed whose first request hangs until answered; later ones fail at once. */
+  async function stallingServer() {
+    const held: ServerResponse[] = [];
+    const server = await startHttpServer({
+      '/stall.xml': (_req, res) => void (held.length === 0 ? held.push(res) : res.writeHead(500).end('oops')),
+    });
+    const answer = () => held.forEach((r) => r.writeHead(500).end('oops'));
+    return { server, answer };
+  }
+  const until = async (ok: () => boolean) => {
+    while (!ok()) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('the second run finds the source busy and records nothing; the failure is counted once', async () => {
+    const { server, answer } = await stallingServer();
+    const d = deps();
+    const s = feed('stalled', `${server.origin}/stall.xml`);
+    try {
+      // The same job twice, as BullMQ's stalled-job check hands it out again.
+      const first = ingestSource(d, s, { lockOwner: 'job-7' });
+      await until(() => server.requests.length === 1);
+      let secondDone = false;
+      const second = ingestSource(d, s, { lockOwner: 'job-7' }).finally(() => (secondDone = true));
+      await until(() => secondDone || server.requests.length > 1);
+      answer();
+      const runs = await Promise.all([first, second]);
+      expect(runs.map((r) => r.outcome)).toEqual(['failed', 'busy']);
+      expect(server.requests).toHaveLength(1);
+      expect((await d.sources.get('stalled')).consecutiveFailures).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a run whose lock lapsed while it was stalled records nothing: the run that took over counts the attempt', async () => {
+    const { server, answer } = await stallingServer();
+    const d = deps();
+    const prefix = `t${n}:`;
+    const s = feed('lapsed', `${server.origin}/stall.xml`);
+    try {
+      const first = ingestSource(d, s, { lockOwner: 'job-8' });
+      await until(() => server.requests.length === 1);
+      // Its process stalls past the lock's lifetime: the lock lapses and another run takes over.
+      await redis.client.del(keys(prefix).sourceLock('lapsed'));
+      const second = await ingestSource(d, s, { lockOwner: 'job-8' });
+      expect(second).toMatchObject({ outcome: 'failed', consecutiveFailures: 1 });
+      answer();
+      expect(await first).toMatchObject({
+        outcome: 'busy',
+        error: expect.stringMatching(/recorded nothing/),
+      });
+      expect((await d.sources.get('lapsed')).consecutiveFailures).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 });
 

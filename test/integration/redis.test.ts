@@ -42,6 +42,24 @@ describe('redis connection', () => {
     expect(server.connection.path).toBe(join(dir, 'redis.sock'));
   });
 
+  it('connects through REDIS_URL=unix:///path/to/redis.sock (and redis+socket://), and refuses one without a path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssnews-socket-redis-'));
+    const server = await startRedisServer({ dir });
+    try {
+      const socket = join(dir, 'redis.sock');
+      for (const url of [`unix://${socket}`, `redis+socket://${socket}`]) {
+        const target = await resolveRedis(loadSettings({ REDIS_URL: url }), () => {});
+        expect(target.options).toEqual({ path: socket });
+        const client = createRedis(target);
+        expect(await client.ping()).toBe('PONG');
+        client.disconnect();
+      }
+    } finally {
+      await server.stop();
+    }
+    expect(() => loadSettings({ REDIS_URL: 'unix://' })).toThrow(/unix:\/\/\/path\/to\/redis.sock/);
+  });
+
   it('parses redis URLs with credentials and database', () => {
     expect(optionsFromUrl('rediss://u%40x:p%3A@redis.example:6380/3')).toMatchObject({
       host: 'redis.example',

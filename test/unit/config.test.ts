@@ -65,6 +65,13 @@ const broken: { name: string; yaml: string; line: number; field?: string; says: 
     says: /"30m", "6h".*"soon"/,
   },
   {
+    name: 'maxItems: 0',
+    yaml: feed('    kind: feed\n    url: https://example.org/feed\n    every: 1h\n    maxItems: 0\n'),
+    line: 7,
+    field: 'sources[0].maxItems',
+    says: /at least 1 item/,
+  },
+  {
     name: 'ftp URL',
     yaml: feed('    kind: feed\n    url: ftp://example.org/feed\n    every: 1h\n'),
     line: 5,
@@ -163,6 +170,7 @@ describe('configuration errors', () => {
         every: 30 * 60_000,
         enabled: true,
         enrich: false,
+        maxItems: 500,
         allowPrivateNetwork: false,
       },
     ]);
