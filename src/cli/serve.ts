@@ -20,6 +20,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           redis: await ctx.redis(),
           prefix: ctx.settings.keyPrefix,
           logLevel: ctx.settings.logLevel,
+          trustProxy: ctx.settings.trustProxy,
         });
         const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);

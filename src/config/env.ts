@@ -22,6 +22,8 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'expected at least 32 random characters (e.g. `openssl rand -hex 32`)').optional(),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For is believed, comma-separated.
+  TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +36,8 @@ export interface Settings {
   sessionSecret?: string;
   host: string;
   port: number;
+  /** Proxies whose X-Forwarded-For names the client; none by default, so a client cannot pick its own address. */
+  trustProxy?: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -54,6 +58,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sessionSecret: e.SESSION_SECRET,
     host: e.HOST,
     port: e.PORT,
+    trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }

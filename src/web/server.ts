@@ -16,6 +16,8 @@ export interface ServerOptions {
   redis: Redis;
   prefix: string;
   logLevel?: Settings['logLevel'];
+  /** Settings.trustProxy: which proxies may name the client (rate limits count per client address). */
+  trustProxy?: string;
   /** Per client address on the public routes; false turns it off (benchmarks). */
   rateLimit?: { max: number; windowMs: number } | false;
   /** Compiles an issue for the archive (tests count the calls); compileIssue by default. */
@@ -30,7 +32,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const https = { https: options.config.newsletter.baseUrl.startsWith('https:') };
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? false,
     frameworkErrors: frameworkErrors(https),
   });
   securityHeaders(app, https);

@@ -154,8 +154,39 @@ describe('the archive under load and hostile requests', () => {
       expectSecurityHeaders(refused.headers);
       expect((await from('192.0.2.2')).statusCode).toBe(200);
       expect((await from('192.0.2.1', '/health')).statusCode).toBe(200);
+      // A client cannot name another address for itself: X-Forwarded-For counts only from a trusted proxy.
+      const spoofed = await limited.inject({
+        url: '/issues',
+        remoteAddress: '192.0.2.1',
+        headers: { 'x-forwarded-for': '198.51.100.7' },
+      });
+      expect(spoofed.statusCode).toBe(429);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('counts the client named by a trusted proxy', async () => {
+    const behindProxy = await buildServer({
+      config,
+      redis: db.client,
+      prefix,
+      logLevel: 'silent',
+      rateLimit: { max: 1, windowMs: 60_000 },
+      trustProxy: '127.0.0.1',
+    });
+    try {
+      const via = (client: string) =>
+        behindProxy.inject({
+          url: '/issues',
+          remoteAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': client },
+        });
+      expect((await via('198.51.100.7')).statusCode).toBe(200);
+      expect((await via('198.51.100.7')).statusCode).toBe(429);
+      expect((await via('198.51.100.8')).statusCode).toBe(200);
+    } finally {
+      await behindProxy.close();
     }
   });
 
