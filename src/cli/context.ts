@@ -45,9 +45,25 @@ export class CliContext {
     return this.target;
   }
 
-  /** A command connection; warns once about AOF and eviction settings. */
+  /**
+   * A command connection; warns once about AOF and eviction settings. A Redis that does not
+   * answer is a UsageError (exit 2) saying where it looked, not a retry loop that never ends.
+   */
   async redis(): Promise<Redis> {
-    const client = createRedis(await this.redisTarget());
+    const target = await this.redisTarget();
+    const client = createRedis(target, { lazyConnect: true });
+    // Failures reach the command through its rejected promises; without a listener ioredis prints each retry.
+    let cause: Error | undefined;
+    client.on('error', (err: Error) => (cause ??= err));
+    try {
+      await client.connect();
+    } catch (err) {
+      client.disconnect();
+      const why = (cause ?? (err as Error)).message.replace(/\.$/, '');
+      throw new UsageError(
+        `cannot reach Redis at ${target.description} (${why}): start it, or set REDIS_URL`,
+      );
+    }
     if (this.clients.length === 0) for (const w of await redisWarnings(client)) this.err(`warning: ${w}`);
     this.clients.push(client);
     return client;
