@@ -1,5 +1,5 @@
 import type { SectorId } from '../config/schema.js';
-import { isRelevanceFeature, previousWord, type Featurizer } from './features.js';
+import { forEachWord, isRelevanceFeature, type Featurizer } from './features.js';
 import { tokenize, type Tokens } from '../text/tokens.js';
 import { MODEL_FORMAT, softmaxInPlace } from './model.js';
 import type { ModelData } from '../types/classifier-model.js';
@@ -194,29 +194,19 @@ export class LinearClassifier implements Classifier {
       },
       mask,
     );
-    // Word features, exactly as forEachWordFeature lists them in training: each non-stop stem,
-    // again when in the headline, and each pair of consecutive stems within the headline or
-    // within the summary; one map lookup per word.
-    const { stems, titleLength } = tok;
+    // Word features, walked as in training; one map lookup per word.
     let prev: StemFeatures | undefined;
-    let prevPos = -1;
-    for (let pos = 0; pos < stems.length; pos++) {
-      if (pos === titleLength) prevPos = -1;
-      const stem = stems[pos]!;
-      if (stem === '') continue;
+    forEachWord(tok, (stem, pos, prevPos) => {
       const e = vocab.get(stem);
       const rel = mask[pos] === 0;
       if (e !== undefined) {
         if (e.w >= 0) this.add(e.w, pos, undefined, rel);
-        if (pos < titleLength && e.t >= 0) this.add(e.t, pos, undefined, rel);
+        if (pos < tok.titleLength && e.t >= 0) this.add(e.t, pos, undefined, rel);
       }
-      if (prevPos >= 0 && prev?.pairs !== undefined) {
-        const i = prev.pairs.get(stem);
-        if (i !== undefined) this.add(i, -2 - pos, undefined, rel && mask[prevPos] === 0);
-      }
+      const pair = prevPos >= 0 ? prev?.pairs?.get(stem) : undefined;
+      if (pair !== undefined) this.add(pair, -2 - pos, undefined, rel && mask[prevPos] === 0);
       prev = e;
-      prevPos = pos;
-    }
+    });
     const z = this.z;
     let best = 0;
     for (let c = 1; c < K; c++) if (scores[c]! > scores[best]!) best = c;
@@ -340,6 +330,8 @@ export class LinearClassifier implements Classifier {
     if (pos === -1) return undefined;
     // A bigram ending at word -2 - pos: the previous non-stop word and this one.
     const end = -2 - pos;
-    return `${tok.words[previousWord(tok, end)]} ${tok.words[end]}`;
+    let start = end - 1;
+    while (start > 0 && tok.stems[start] === '') start--;
+    return `${tok.words[start]} ${tok.words[end]}`;
   }
 }

@@ -150,7 +150,7 @@ export class Featurizer {
 
   /**
    * The non-word features (gazetteer, rules, hint, collaboration phrases) of tokenised text,
-   * each with what it matched. Word features come from forEachWordFeature.
+   * each with what it matched. Word features come from forEachWord.
    *
    * With `mask` (at least as long as the text), also marks the words that name a body, place
    * or sector, which the relevance model must not use: words inside a gazetteer or
@@ -208,10 +208,11 @@ export class Featurizer {
     const mask = new Uint8Array(tok.words.length);
     sink('_bias', 1, undefined, true);
     this.special(tok, input.sectorHint, (f, v, surface) => sink(f, v, surface, isRelevanceFeature(f)), mask);
-    forEachWordFeature(tok, (kind, a, b, i) => {
-      if (kind === WORD) sink('w:' + a, 1, tok.words[i], mask[i] === 0);
-      else if (kind === TITLE_WORD) sink('t:' + a, 1, tok.words[i], mask[i] === 0);
-      else sink('b:' + a + '_' + b, 1, undefined, mask[i] === 0 && mask[previousWord(tok, i)] === 0);
+    forEachWord(tok, (stem, i, prev) => {
+      const rel = mask[i] === 0;
+      sink('w:' + stem, 1, tok.words[i], rel);
+      if (i < tok.titleLength) sink('t:' + stem, 1, tok.words[i], rel);
+      if (prev >= 0) sink('b:' + tok.stems[prev] + '_' + stem, 1, undefined, rel && mask[prev] === 0);
     });
   }
 }
@@ -269,34 +270,19 @@ const NOT_PLACES = new Set([
   'craven',
 ]);
 
-/** The position of the non-stop word before word i (the first word of a bigram ending at i). */
-export function previousWord(tok: Tokens, i: number): number {
-  let p = i - 1;
-  while (p > 0 && tok.stems[p] === '') p--;
-  return p;
-}
-const WORD = 0;
-const TITLE_WORD = 1;
-const BIGRAM = 2;
-
 /**
- * Word features of tokenised text: each non-stop stem (WORD), again when in the headline
- * (TITLE_WORD), and each pair of consecutive non-stop stems within the headline or within the
- * summary (BIGRAM, a and b). `i` is the position of the (second) word.
+ * The one walk over the words behind the word features, for training (extract) and for the
+ * classifier alike: each non-stop stem with its position and that of the previous non-stop
+ * stem in the same part (headline or summary), else -1. Each word gives w:STEM, again t:STEM
+ * in the headline, and b:PREVIOUS_STEM when it has a previous stem.
  */
-export function forEachWordFeature(
-  tok: Tokens,
-  fn: (kind: number, a: string, b: string, i: number) => void,
-): void {
+export function forEachWord(tok: Tokens, fn: (stem: string, pos: number, prev: number) => void): void {
   const { stems, titleLength } = tok;
-  let prev = '';
-  for (let i = 0; i < stems.length; i++) {
-    if (i === titleLength) prev = '';
-    const s = stems[i]!;
-    if (s === '') continue;
-    fn(WORD, s, '', i);
-    if (i < titleLength) fn(TITLE_WORD, s, '', i);
-    if (prev !== '') fn(BIGRAM, prev, s, i);
-    prev = s;
+  let prev = -1;
+  for (let pos = 0; pos < stems.length; pos++) {
+    if (pos === titleLength) prev = -1;
+    if (stems[pos] === '') continue;
+    fn(stems[pos]!, pos, prev);
+    prev = pos;
   }
 }
