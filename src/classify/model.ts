@@ -228,7 +228,7 @@ export function softmaxInPlace(v: Float64Array): void {
 }
 
 /** Fisher–Yates with the given random source. */
-export function shuffleInPlace<T>(list: T[], rand: () => number): void {
+function shuffleInPlace<T>(list: T[], rand: () => number): void {
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [list[i], list[j]] = [list[j]!, list[i]!];
