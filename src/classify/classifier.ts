@@ -29,6 +29,17 @@ const K_HINT = 3;
 const K_COLLAB = 4;
 const K_OTHER = 5;
 const K_PLACE = 6;
+/** The kind of a feature by its name's prefix (`gaz:SECTOR`…); names without one are K_OTHER but `place`. */
+const KIND_OF: Record<string, number> = {
+  w: K_WORD,
+  t: K_WORD,
+  b: K_WORD,
+  gaz: K_GAZ,
+  rule: K_RULE,
+  hint: K_HINT,
+  c: K_COLLAB,
+  place: K_PLACE,
+};
 
 /**
  * A trained model bound to a featurizer: synchronous, allocation-light classification (the
@@ -65,7 +76,7 @@ export class LinearClassifier implements Classifier {
   private actPos = new Int32Array(256);
   private actSurface: (string | undefined)[] = [];
   /** 1 when this activation counted for relevance. */
-  private actRel = new Uint8Array(256);
+  private actRel = new Int32Array(256);
 
   constructor(
     readonly model: ModelData,
@@ -92,19 +103,7 @@ export class LinearClassifier implements Classifier {
         const e = this.stemFeatures(f.slice(2, cut));
         (e.pairs ??= new Map()).set(f.slice(cut + 1), i);
       } else this.index.set(f, i);
-      const kind = f.startsWith('gaz:')
-        ? K_GAZ
-        : f.startsWith('rule:')
-          ? K_RULE
-          : f.startsWith('hint:')
-            ? K_HINT
-            : f.startsWith('c:')
-              ? K_COLLAB
-              : /^[wtb]:/.test(f)
-                ? K_WORD
-                : f === 'place'
-                  ? K_PLACE
-                  : K_OTHER;
+      const kind = KIND_OF[f.split(':', 1)[0]!] ?? K_OTHER;
       this.kinds[i] = kind;
       this.forRelevance[i] = isRelevanceFeature(f) ? 1 : 0;
       if (kind === K_GAZ || kind === K_RULE || kind === K_HINT)
@@ -152,9 +151,7 @@ export class LinearClassifier implements Classifier {
       };
       this.actIdx = grow(this.actIdx);
       this.actPos = grow(this.actPos);
-      const r = new Uint8Array(this.actRel.length * 2);
-      r.set(this.actRel);
-      this.actRel = r;
+      this.actRel = grow(this.actRel);
     }
     this.actIdx[this.n] = i;
     this.actPos[this.n] = pos;
