@@ -111,11 +111,16 @@ export class Featurizer {
   private readonly entityStems = new Set<string>();
 
   constructor(src: FeaturizerSources) {
+    const entity = (phrase: string) => {
+      for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
+    };
     // Gazetteer first: a body's full name beats a bare keyword inside it ("Kent Fire and Rescue Service").
     for (const b of src.bodies) {
       const v: RuleValue = { kind: 'gaz', sector: b.sector, label: b.name };
-      this.bodies.add(b.name, v);
-      for (const a of b.aliases) this.bodies.add(a, v);
+      for (const name of [b.name, ...b.aliases]) {
+        this.bodies.add(name, v);
+        entity(name);
+      }
     }
     for (const s of src.sectors) {
       for (const k of s.organisations) this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
@@ -126,20 +131,12 @@ export class Featurizer {
           this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
         else this.rules.add(k, { kind: 'rule', sector: s.id, label: k });
       }
+      for (const k of [...s.keywords, ...s.organisations]) entity(k);
     }
     for (const t of src.collaborationTerms) this.collab.add(t, t);
     // Places last: a body, organisation or acronym spelt the same wins.
     for (const b of src.bodies)
       for (const p of placesOf(b)) this.bodies.add(p, { kind: 'place', sector: b.sector, label: p });
-
-    const add = (phrase: string) => {
-      for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
-    };
-    for (const b of src.bodies) {
-      add(b.name);
-      for (const a of b.aliases) add(a);
-    }
-    for (const s of src.sectors) for (const k of [...s.keywords, ...s.organisations]) add(k);
     // One-word collaboration terms ("joint", "takeover") stay collaboration evidence; the words
     // of longer phrases ("shared service", "hospital group") count only as the whole phrase.
     for (const t of src.collaborationTerms) {

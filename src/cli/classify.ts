@@ -66,18 +66,21 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         >();
         const items = readLabelledTsv(opts.file, { requireLabels: true });
         const kit = makeKit(ctx, opts.config);
-        let training = kit.trainingRows();
-        if (opts.withLabels) training.push(...(await editorLabelRows(kit, (await ctx.stores()).labels)));
+        const labels = opts.withLabels ? await editorLabelRows(kit, (await ctx.stores()).labels) : [];
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
-        const before = training.length;
-        training = training.filter((r) => !evaluated.has(rowKey(r)));
-        const model = kit.train(training, { version: 'eval' });
-        const classifier = kit.fromModel(model);
-        const { report, predictions } = evaluate(classifier, items);
+        const all = [...kit.trainingRows(), ...labels];
+        const training = all.filter((r) => !evaluated.has(rowKey(r)));
+        const { report, predictions } = evaluate(
+          kit.fromModel(kit.train(training, { version: 'eval' })),
+          items,
+        );
         const baseline = evaluate(keywordBaseline(kit.sectors), items).report;
         if (opts.predictions) writePredictions(opts.predictions, items, predictions);
-        const trainingInfo = { rows: training.length, excludedBecauseEvaluated: before - training.length };
+        const trainingInfo = {
+          rows: training.length,
+          excludedBecauseEvaluated: all.length - training.length,
+        };
         if (opts.json) ctx.json({ file: opts.file, training: trainingInfo, model: report, baseline });
         else {
           ctx.out(evalText(report, baseline));
