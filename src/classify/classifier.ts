@@ -236,29 +236,17 @@ export class LinearClassifier implements Classifier {
     const places: string[] = [];
     const rules: string[] = [];
     let hint = false;
+    /** Up to three of each, without repeats. */
+    const note = (list: string[], text: string) => {
+      if (list.length < 3 && !list.includes(text)) list.push(text);
+    };
     for (let a = 0; a < n; a++) {
       const i = actIdx[a]!;
       const kind = kinds[i]!;
       const surface = actSurface[a];
-      if (kind === K_GAZ && surface && bodies.length < 3) {
-        const text = `${surface} (${classes[featureSector[i]!]})`;
-        if (!bodies.includes(text)) bodies.push(text);
-      } else if (
-        kind === K_PLACE &&
-        surface &&
-        places.length < 3 &&
-        W[i * K + best]! > 0 &&
-        !places.includes(surface)
-      )
-        places.push(surface);
-      else if (
-        kind === K_RULE &&
-        surface &&
-        featureSector[i] === best &&
-        rules.length < 3 &&
-        !rules.includes(surface)
-      )
-        rules.push(surface);
+      if (kind === K_GAZ && surface) note(bodies, `${surface} (${classes[featureSector[i]!]})`);
+      else if (kind === K_PLACE && surface && W[i * K + best]! > 0) note(places, surface);
+      else if (kind === K_RULE && surface && featureSector[i] === best) note(rules, surface);
       else if (kind === K_HINT && featureSector[i] === best) hint = true;
     }
     const parts: string[] = [];
