@@ -60,9 +60,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       const ifVersion = ifVersionOf(opts);
       const edits = ops();
       const { d, week } = await open(opts);
-      const current = await d.get(week);
-      const version = ifVersion ?? current.version;
-      const issue = await d.edit(week, version, edits);
+      const issue = await d.edit(week, ifVersion ?? (await d.get(week)).version, edits);
       if (opts.json) ctx.json(issue);
       else ctx.out(`${issue.week} is now at version ${issue.version}`);
       return EXIT.ok;
