@@ -159,27 +159,16 @@ export class Featurizer {
     const { stems, words, raw } = tok;
     if (mask) {
       mask.fill(0, 0, words.length);
-      for (let i = 0; i < words.length; i++) {
-        const c = raw[i]!.charCodeAt(0);
-        if (c >= 65 && c <= 90 && this.entityStems.has(stems[i]!)) mask[i] = 1;
-      }
+      for (let i = 0; i < words.length; i++)
+        if (isCapitalised(raw[i]!) && this.entityStems.has(stems[i]!)) mask[i] = 1;
     }
-    for (const hit of this.bodies.match(words, raw)) {
-      const v = hit.value;
-      if (v.kind === 'place') {
-        // Only a capitalised place counts: place names are proper nouns.
-        const c = raw[hit.start]!.charCodeAt(0);
-        if (c < 65 || c > 90) continue;
-        if (mask) mask.fill(1, hit.start, hit.start + hit.length);
-        sink('place', 1, v.label);
-        continue;
-      }
-      if (mask) mask.fill(1, hit.start, hit.start + hit.length);
-      sink(
-        (v.kind === 'gaz' ? 'gaz:' : 'rule:') + v.sector,
-        1,
-        v.kind === 'gaz' ? v.label : words.slice(hit.start, hit.start + hit.length).join(' '),
-      );
+    for (const { value: v, start, length } of this.bodies.match(words, raw)) {
+      // Only a capitalised place counts: place names are proper nouns.
+      if (v.kind === 'place' && !isCapitalised(raw[start]!)) continue;
+      if (mask) mask.fill(1, start, start + length);
+      if (v.kind === 'place') sink('place', 1, v.label);
+      else if (v.kind === 'gaz') sink('gaz:' + v.sector, 1, v.label);
+      else sink('rule:' + v.sector, 1, words.slice(start, start + length).join(' '));
     }
     this.rules.match(tok, (v, start, length) => {
       if (mask) mask.fill(1, start, start + length);
@@ -212,6 +201,12 @@ export class Featurizer {
       if (prev >= 0) sink('b:' + tok.stems[prev] + '_' + stem, 1, undefined, rel && mask[prev] === 0);
     });
   }
+}
+
+/** Whether a word as written starts with a capital letter (A to Z). */
+function isCapitalised(word: string): boolean {
+  const c = word.charCodeAt(0);
+  return c >= 65 && c <= 90;
 }
 
 /** Whether the relevance model uses a non-word feature (collaboration phrases, the bias). */
