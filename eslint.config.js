@@ -39,17 +39,7 @@ const FOLDERS = Object.keys(MAY_IMPORT);
 
 /** Pure logic takes no Redis and no queue: the layer that wires things passes in what it needs. */
 const PURE = {
-  classify: [
-    'features',
-    'classifier',
-    'model',
-    'eval',
-    'matcher',
-    'cv',
-    'keyword-baseline',
-    'settings',
-    'types',
-  ],
+  classify: ['features', 'classifier', 'model', 'eval', 'matcher', 'keyword-baseline', 'settings', 'types'],
   dedupe: ['*'],
   digest: [
     'draft',

@@ -8,6 +8,7 @@ import { registerDedupeCommands } from './cli/dedupe.js';
 import { registerDigestCommands } from './cli/digest.js';
 import { registerServeCommands } from './cli/serve.js';
 import { ConfigError, UsageError } from './errors.js';
+import { ConflictError, EditError, IssueLockedError } from './digest/errors.js';
 import { VERSION } from './ingest/user-agent.js';
 
 /**
@@ -46,9 +47,14 @@ function reportError(ctx: CliContext, err: unknown): ExitCode {
     ctx.err(`configuration error:\n${err.message}`);
     return EXIT.usage;
   }
-  if (err instanceof UsageError) {
+  // An editing error is the editor's to fix: bad input exits 2, a conflict or a locked issue exits 1.
+  if (err instanceof UsageError || err instanceof EditError) {
     ctx.err(err.message);
     return EXIT.usage;
+  }
+  if (err instanceof ConflictError || err instanceof IssueLockedError) {
+    ctx.err(`conflict: ${err.message}`);
+    return EXIT.failed;
   }
   ctx.err(`error: ${(err as Error).stack ?? String(err)}`);
   return EXIT.failed;

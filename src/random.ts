@@ -1,4 +1,4 @@
-/** A small seeded random source, so training, cross-validation and shuffled evaluations are repeatable. */
+/** A small seeded random source, so training and shuffled evaluations are repeatable. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

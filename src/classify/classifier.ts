@@ -1,5 +1,5 @@
 import type { SectorId } from '../config/schema.js';
-import { isRelevanceFeature, previousWord, type Featurizer } from './features.js';
+import { forEachWord, isRelevanceFeature, type Featurizer } from './features.js';
 import { tokenize, type Tokens } from '../text/tokens.js';
 import { MODEL_FORMAT, softmaxInPlace } from './model.js';
 import type { ModelData } from '../types/classifier-model.js';
@@ -29,6 +29,17 @@ const K_HINT = 3;
 const K_COLLAB = 4;
 const K_OTHER = 5;
 const K_PLACE = 6;
+/** The kind of a feature by its name's prefix (`gaz:SECTOR`…); names without one are K_OTHER but `place`. */
+const KIND_OF: Record<string, number> = {
+  w: K_WORD,
+  t: K_WORD,
+  b: K_WORD,
+  gaz: K_GAZ,
+  rule: K_RULE,
+  hint: K_HINT,
+  c: K_COLLAB,
+  place: K_PLACE,
+};
 
 /**
  * A trained model bound to a featurizer: synchronous, allocation-light classification (the
@@ -65,7 +76,7 @@ export class LinearClassifier implements Classifier {
   private actPos = new Int32Array(256);
   private actSurface: (string | undefined)[] = [];
   /** 1 when this activation counted for relevance. */
-  private actRel = new Uint8Array(256);
+  private actRel = new Int32Array(256);
 
   constructor(
     readonly model: ModelData,
@@ -92,19 +103,7 @@ export class LinearClassifier implements Classifier {
         const e = this.stemFeatures(f.slice(2, cut));
         (e.pairs ??= new Map()).set(f.slice(cut + 1), i);
       } else this.index.set(f, i);
-      const kind = f.startsWith('gaz:')
-        ? K_GAZ
-        : f.startsWith('rule:')
-          ? K_RULE
-          : f.startsWith('hint:')
-            ? K_HINT
-            : f.startsWith('c:')
-              ? K_COLLAB
-              : /^[wtb]:/.test(f)
-                ? K_WORD
-                : f === 'place'
-                  ? K_PLACE
-                  : K_OTHER;
+      const kind = KIND_OF[f.split(':', 1)[0]!] ?? K_OTHER;
       this.kinds[i] = kind;
       this.forRelevance[i] = isRelevanceFeature(f) ? 1 : 0;
       if (kind === K_GAZ || kind === K_RULE || kind === K_HINT)
@@ -152,9 +151,7 @@ export class LinearClassifier implements Classifier {
       };
       this.actIdx = grow(this.actIdx);
       this.actPos = grow(this.actPos);
-      const r = new Uint8Array(this.actRel.length * 2);
-      r.set(this.actRel);
-      this.actRel = r;
+      this.actRel = grow(this.actRel);
     }
     this.actIdx[this.n] = i;
     this.actPos[this.n] = pos;
@@ -194,29 +191,19 @@ export class LinearClassifier implements Classifier {
       },
       mask,
     );
-    // Word features, exactly as forEachWordFeature lists them in training: each non-stop stem,
-    // again when in the headline, and each pair of consecutive stems within the headline or
-    // within the summary; one map lookup per word.
-    const { stems, titleLength } = tok;
+    // Word features, walked as in training; one map lookup per word.
     let prev: StemFeatures | undefined;
-    let prevPos = -1;
-    for (let pos = 0; pos < stems.length; pos++) {
-      if (pos === titleLength) prevPos = -1;
-      const stem = stems[pos]!;
-      if (stem === '') continue;
+    forEachWord(tok, (stem, pos, prevPos) => {
       const e = vocab.get(stem);
       const rel = mask[pos] === 0;
       if (e !== undefined) {
         if (e.w >= 0) this.add(e.w, pos, undefined, rel);
-        if (pos < titleLength && e.t >= 0) this.add(e.t, pos, undefined, rel);
+        if (pos < tok.titleLength && e.t >= 0) this.add(e.t, pos, undefined, rel);
       }
-      if (prevPos >= 0 && prev?.pairs !== undefined) {
-        const i = prev.pairs.get(stem);
-        if (i !== undefined) this.add(i, -2 - pos, undefined, rel && mask[prevPos] === 0);
-      }
+      const pair = prevPos >= 0 ? prev?.pairs?.get(stem) : undefined;
+      if (pair !== undefined) this.add(pair, -2 - pos, undefined, rel && mask[prevPos] === 0);
       prev = e;
-      prevPos = pos;
-    }
+    });
     const z = this.z;
     let best = 0;
     for (let c = 1; c < K; c++) if (scores[c]! > scores[best]!) best = c;
@@ -249,29 +236,17 @@ export class LinearClassifier implements Classifier {
     const places: string[] = [];
     const rules: string[] = [];
     let hint = false;
+    /** Up to three of each, without repeats. */
+    const note = (list: string[], text: string) => {
+      if (list.length < 3 && !list.includes(text)) list.push(text);
+    };
     for (let a = 0; a < n; a++) {
       const i = actIdx[a]!;
       const kind = kinds[i]!;
       const surface = actSurface[a];
-      if (kind === K_GAZ && surface && bodies.length < 3) {
-        const text = `${surface} (${classes[featureSector[i]!]})`;
-        if (!bodies.includes(text)) bodies.push(text);
-      } else if (
-        kind === K_PLACE &&
-        surface &&
-        places.length < 3 &&
-        W[i * K + best]! > 0 &&
-        !places.includes(surface)
-      )
-        places.push(surface);
-      else if (
-        kind === K_RULE &&
-        surface &&
-        featureSector[i] === best &&
-        rules.length < 3 &&
-        !rules.includes(surface)
-      )
-        rules.push(surface);
+      if (kind === K_GAZ && surface) note(bodies, `${surface} (${classes[featureSector[i]!]})`);
+      else if (kind === K_PLACE && surface && W[i * K + best]! > 0) note(places, surface);
+      else if (kind === K_RULE && surface && featureSector[i] === best) note(rules, surface);
       else if (kind === K_HINT && featureSector[i] === best) hint = true;
     }
     const parts: string[] = [];
@@ -340,6 +315,8 @@ export class LinearClassifier implements Classifier {
     if (pos === -1) return undefined;
     // A bigram ending at word -2 - pos: the previous non-stop word and this one.
     const end = -2 - pos;
-    return `${tok.words[previousWord(tok, end)]} ${tok.words[end]}`;
+    let start = end - 1;
+    while (start > 0 && tok.stems[start] === '') start--;
+    return `${tok.words[start]} ${tok.words[end]}`;
   }
 }

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { isSectorId, SECTOR_IDS_EXPECTED, type SectorId } from '../config/schema.js';
 import { readConfigText } from '../config/files.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
@@ -24,12 +24,10 @@ const NO = new Set(['no', 'n', 'false', '0', 'irrelevant', 'not relevant']);
  * `sector`, `relevant` yes/no, `id`, and `hint`/`sector_hint` optional); other columns are
  * ignored. Errors name the file, line and column.
  */
-function parseLabelledTsv(
-  text: string,
-  file: string,
-  opts: { requireLabels?: boolean } = {},
-): LabelledItem[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+export function readLabelledTsv(file: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
+  const lines = readConfigText(file)
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
   const col = (...names: string[]) => {
     for (const n of names) {
@@ -47,21 +45,16 @@ function parseLabelledTsv(
     hint: col('sector_hint', 'hint', 'sectorhint'),
   };
   const problems: ConfigProblem[] = [];
+  const problem = (line: number, field: string, message: string) =>
+    problems.push({ file, line, field, message });
   if (c.title < 0)
-    problems.push({
-      file,
-      line: 1,
-      field: 'header',
-      message: `expected a "title" column in the header row, got: ${header.join(', ') || '(empty)'}`,
-    });
-  if (opts.requireLabels && c.sector < 0 && c.relevant < 0) {
-    problems.push({
-      file,
-      line: 1,
-      field: 'header',
-      message: 'expected a "sector" and/or "relevant" column to evaluate against',
-    });
-  }
+    problem(
+      1,
+      'header',
+      `expected a "title" column in the header row, got: ${header.join(', ') || '(empty)'}`,
+    );
+  if (opts.requireLabels && c.sector < 0 && c.relevant < 0)
+    problem(1, 'header', 'expected a "sector" and/or "relevant" column to evaluate against');
   if (problems.length) throw new ConfigError(problems);
 
   const items: LabelledItem[] = [];
@@ -69,10 +62,10 @@ function parseLabelledTsv(
     const line = lines[n]!;
     if (line.trim() === '') continue;
     const cells = line.split('\t');
-    const get = (i: number) => (i >= 0 ? (cells[i] ?? '').trim() : '');
+    const get = (i: number) => cell(cells, i);
     const title = get(c.title);
     if (!title) {
-      problems.push({ file, line: n + 1, field: 'title', message: 'expected a headline, got an empty cell' });
+      problem(n + 1, 'title', 'expected a headline, got an empty cell');
       continue;
     }
     const item: LabelledItem = { title };
@@ -81,13 +74,7 @@ function parseLabelledTsv(
     const sector = get(c.sector).toLowerCase();
     if (sector) {
       if (isSectorId(sector)) item.sector = sector;
-      else
-        problems.push({
-          file,
-          line: n + 1,
-          field: 'sector',
-          message: `${SECTOR_IDS_EXPECTED}, got "${sector}"`,
-        });
+      else problem(n + 1, 'sector', `${SECTOR_IDS_EXPECTED}, got "${sector}"`);
     }
     const hint = get(c.hint).toLowerCase();
     if (hint && isSectorId(hint)) item.sectorHint = hint;
@@ -95,8 +82,7 @@ function parseLabelledTsv(
     if (rel) {
       if (YES.has(rel)) item.relevant = true;
       else if (NO.has(rel)) item.relevant = false;
-      else
-        problems.push({ file, line: n + 1, field: 'relevant', message: `expected yes or no, got "${rel}"` });
+      else problem(n + 1, 'relevant', `expected yes or no, got "${rel}"`);
     }
     items.push(item);
   }
@@ -104,16 +90,11 @@ function parseLabelledTsv(
   return items;
 }
 
-export function readLabelledTsv(path: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
-  const text = readConfigText(path);
-  return parseLabelledTsv(text, path, opts);
-}
-
 /**
  * Training rows: every *.tsv in the training directory except held-out ones (a file whose
  * name contains "heldout", "held-out" or "test" is evaluation data and is never trained on).
  */
-function trainingFiles(dir: string): string[] {
+export function readTrainingDir(dir: string): LabelledItem[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -121,17 +102,9 @@ function trainingFiles(dir: string): string[] {
     return [];
   }
   return names
-    .filter((n) => n.endsWith('.tsv') && !isHeldOut(n))
+    .filter((n) => n.endsWith('.tsv') && !/held-?out|test/i.test(n))
     .sort()
-    .map((n) => join(dir, n));
-}
-
-function isHeldOut(path: string): boolean {
-  return /held-?out|test/i.test(basename(path));
-}
-
-export function readTrainingDir(dir: string): LabelledItem[] {
-  return trainingFiles(dir).flatMap((f) => readLabelledTsv(f));
+    .flatMap((n) => readLabelledTsv(join(dir, n)));
 }
 
 /** A public body from config/gazetteer/bodies.tsv. */
@@ -143,47 +116,40 @@ export interface Body {
 }
 
 export function readGazetteer(path: string): Body[] {
-  const text = readConfigText(path);
-  const lines = text.split(/\r?\n/);
+  const lines = readConfigText(path).split(/\r?\n/);
   const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
   const at = (name: string) => header.indexOf(name);
   const [iName, iSector, iKind, iAliases] = [at('name'), at('sector'), at('kind'), at('aliases')];
-  if (iName < 0 || iSector < 0)
-    throw new ConfigError([
-      {
-        file: path,
-        line: 1,
-        field: 'header',
-        message: 'expected columns "name" and "sector" (and optionally "kind", "aliases")',
-      },
-    ]);
-  const bodies: Body[] = [];
   const problems: ConfigProblem[] = [];
+  const problem = (line: number, field: string, message: string) =>
+    problems.push({ file: path, line, field, message });
+  if (iName < 0 || iSector < 0) {
+    problem(1, 'header', 'expected columns "name" and "sector" (and optionally "kind", "aliases")');
+    throw new ConfigError(problems);
+  }
+  const bodies: Body[] = [];
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n]!;
     if (line.trim() === '' || line.startsWith('#')) continue;
     const cells = line.split('\t');
-    const name = (cells[iName] ?? '').trim();
-    const sector = (cells[iSector] ?? '').trim();
+    const name = cell(cells, iName);
+    const sector = cell(cells, iSector);
     if (!name) continue;
     if (!isSectorId(sector)) {
-      problems.push({
-        file: path,
-        line: n + 1,
-        field: 'sector',
-        message: `${SECTOR_IDS_EXPECTED}, got "${sector}"`,
-      });
+      problem(n + 1, 'sector', `${SECTOR_IDS_EXPECTED}, got "${sector}"`);
       continue;
     }
-    const aliases =
-      iAliases >= 0
-        ? (cells[iAliases] ?? '')
-            .split('|')
-            .map((a) => a.trim())
-            .filter(Boolean)
-        : [];
-    bodies.push({ name, sector, kind: iKind >= 0 ? (cells[iKind] ?? '').trim() : '', aliases });
+    const aliases = cell(cells, iAliases)
+      .split('|')
+      .map((a) => a.trim())
+      .filter(Boolean);
+    bodies.push({ name, sector, kind: cell(cells, iKind), aliases });
   }
   if (problems.length) throw new ConfigError(problems);
   return bodies;
+}
+
+/** The trimmed text of column `i` (empty when the file has no such column). */
+function cell(cells: string[], i: number): string {
+  return i >= 0 ? (cells[i] ?? '').trim() : '';
 }

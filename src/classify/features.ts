@@ -111,11 +111,16 @@ export class Featurizer {
   private readonly entityStems = new Set<string>();
 
   constructor(src: FeaturizerSources) {
+    const entity = (phrase: string) => {
+      for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
+    };
     // Gazetteer first: a body's full name beats a bare keyword inside it ("Kent Fire and Rescue Service").
     for (const b of src.bodies) {
       const v: RuleValue = { kind: 'gaz', sector: b.sector, label: b.name };
-      this.bodies.add(b.name, v);
-      for (const a of b.aliases) this.bodies.add(a, v);
+      for (const name of [b.name, ...b.aliases]) {
+        this.bodies.add(name, v);
+        entity(name);
+      }
     }
     for (const s of src.sectors) {
       for (const k of s.organisations) this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
@@ -126,20 +131,12 @@ export class Featurizer {
           this.bodies.add(k, { kind: 'rule', sector: s.id, label: k });
         else this.rules.add(k, { kind: 'rule', sector: s.id, label: k });
       }
+      for (const k of [...s.keywords, ...s.organisations]) entity(k);
     }
     for (const t of src.collaborationTerms) this.collab.add(t, t);
     // Places last: a body, organisation or acronym spelt the same wins.
     for (const b of src.bodies)
       for (const p of placesOf(b)) this.bodies.add(p, { kind: 'place', sector: b.sector, label: p });
-
-    const add = (phrase: string) => {
-      for (const st of tokenize(phrase).stems) if (st !== '' && st !== '#num') this.entityStems.add(st);
-    };
-    for (const b of src.bodies) {
-      add(b.name);
-      for (const a of b.aliases) add(a);
-    }
-    for (const s of src.sectors) for (const k of [...s.keywords, ...s.organisations]) add(k);
     // One-word collaboration terms ("joint", "takeover") stay collaboration evidence; the words
     // of longer phrases ("shared service", "hospital group") count only as the whole phrase.
     for (const t of src.collaborationTerms) {
@@ -150,7 +147,7 @@ export class Featurizer {
 
   /**
    * The non-word features (gazetteer, rules, hint, collaboration phrases) of tokenised text,
-   * each with what it matched. Word features come from forEachWordFeature.
+   * each with what it matched. Word features come from forEachWord.
    *
    * With `mask` (at least as long as the text), also marks the words that name a body, place
    * or sector, which the relevance model must not use: words inside a gazetteer or
@@ -162,27 +159,16 @@ export class Featurizer {
     const { stems, words, raw } = tok;
     if (mask) {
       mask.fill(0, 0, words.length);
-      for (let i = 0; i < words.length; i++) {
-        const c = raw[i]!.charCodeAt(0);
-        if (c >= 65 && c <= 90 && this.entityStems.has(stems[i]!)) mask[i] = 1;
-      }
+      for (let i = 0; i < words.length; i++)
+        if (isCapitalised(raw[i]!) && this.entityStems.has(stems[i]!)) mask[i] = 1;
     }
-    for (const hit of this.bodies.match(words, raw)) {
-      const v = hit.value;
-      if (v.kind === 'place') {
-        // Only a capitalised place counts: place names are proper nouns.
-        const c = raw[hit.start]!.charCodeAt(0);
-        if (c < 65 || c > 90) continue;
-        if (mask) mask.fill(1, hit.start, hit.start + hit.length);
-        sink('place', 1, v.label);
-        continue;
-      }
-      if (mask) mask.fill(1, hit.start, hit.start + hit.length);
-      sink(
-        (v.kind === 'gaz' ? 'gaz:' : 'rule:') + v.sector,
-        1,
-        v.kind === 'gaz' ? v.label : words.slice(hit.start, hit.start + hit.length).join(' '),
-      );
+    for (const { value: v, start, length } of this.bodies.match(words, raw)) {
+      // Only a capitalised place counts: place names are proper nouns.
+      if (v.kind === 'place' && !isCapitalised(raw[start]!)) continue;
+      if (mask) mask.fill(1, start, start + length);
+      if (v.kind === 'place') sink('place', 1, v.label);
+      else if (v.kind === 'gaz') sink('gaz:' + v.sector, 1, v.label);
+      else sink('rule:' + v.sector, 1, words.slice(start, start + length).join(' '));
     }
     this.rules.match(tok, (v, start, length) => {
       if (mask) mask.fill(1, start, start + length);
@@ -208,12 +194,19 @@ export class Featurizer {
     const mask = new Uint8Array(tok.words.length);
     sink('_bias', 1, undefined, true);
     this.special(tok, input.sectorHint, (f, v, surface) => sink(f, v, surface, isRelevanceFeature(f)), mask);
-    forEachWordFeature(tok, (kind, a, b, i) => {
-      if (kind === WORD) sink('w:' + a, 1, tok.words[i], mask[i] === 0);
-      else if (kind === TITLE_WORD) sink('t:' + a, 1, tok.words[i], mask[i] === 0);
-      else sink('b:' + a + '_' + b, 1, undefined, mask[i] === 0 && mask[previousWord(tok, i)] === 0);
+    forEachWord(tok, (stem, i, prev) => {
+      const rel = mask[i] === 0;
+      sink('w:' + stem, 1, tok.words[i], rel);
+      if (i < tok.titleLength) sink('t:' + stem, 1, tok.words[i], rel);
+      if (prev >= 0) sink('b:' + tok.stems[prev] + '_' + stem, 1, undefined, rel && mask[prev] === 0);
     });
   }
+}
+
+/** Whether a word as written starts with a capital letter (A to Z). */
+function isCapitalised(word: string): boolean {
+  const c = word.charCodeAt(0);
+  return c >= 65 && c <= 90;
 }
 
 /** Whether the relevance model uses a non-word feature (collaboration phrases, the bias). */
@@ -269,34 +262,19 @@ const NOT_PLACES = new Set([
   'craven',
 ]);
 
-/** The position of the non-stop word before word i (the first word of a bigram ending at i). */
-export function previousWord(tok: Tokens, i: number): number {
-  let p = i - 1;
-  while (p > 0 && tok.stems[p] === '') p--;
-  return p;
-}
-const WORD = 0;
-const TITLE_WORD = 1;
-const BIGRAM = 2;
-
 /**
- * Word features of tokenised text: each non-stop stem (WORD), again when in the headline
- * (TITLE_WORD), and each pair of consecutive non-stop stems within the headline or within the
- * summary (BIGRAM, a and b). `i` is the position of the (second) word.
+ * The one walk over the words behind the word features, for training (extract) and for the
+ * classifier alike: each non-stop stem with its position and that of the previous non-stop
+ * stem in the same part (headline or summary), else -1. Each word gives w:STEM, again t:STEM
+ * in the headline, and b:PREVIOUS_STEM when it has a previous stem.
  */
-export function forEachWordFeature(
-  tok: Tokens,
-  fn: (kind: number, a: string, b: string, i: number) => void,
-): void {
+export function forEachWord(tok: Tokens, fn: (stem: string, pos: number, prev: number) => void): void {
   const { stems, titleLength } = tok;
-  let prev = '';
-  for (let i = 0; i < stems.length; i++) {
-    if (i === titleLength) prev = '';
-    const s = stems[i]!;
-    if (s === '') continue;
-    fn(WORD, s, '', i);
-    if (i < titleLength) fn(TITLE_WORD, s, '', i);
-    if (prev !== '') fn(BIGRAM, prev, s, i);
-    prev = s;
+  let prev = -1;
+  for (let pos = 0; pos < stems.length; pos++) {
+    if (pos === titleLength) prev = -1;
+    if (stems[pos] === '') continue;
+    fn(stems[pos]!, pos, prev);
+    prev = pos;
   }
 }

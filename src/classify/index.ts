@@ -72,21 +72,13 @@ export interface LoadClassifierOptions extends KitOptions {
 export async function loadClassifier(opts: LoadClassifierOptions): Promise<ClassifierHandle> {
   const kit = classifierKit(opts);
   let initial: Classifier | undefined;
-  if (opts.models) {
-    const stored = await opts.models.loadCurrent();
-    if (stored) initial = tryBuild(kit, stored);
+  const stored = await opts.models?.loadCurrent();
+  try {
+    if (stored) initial = kit.fromModel(stored);
+  } catch {
+    // A model in an older format: the bundled one serves until the next retrain.
   }
-  initial ??= kit.bundled();
-  const handle = new ClassifierHandle(initial, (m) => kit.fromModel(m), opts.models);
+  const handle = new ClassifierHandle(initial ?? kit.bundled(), (m) => kit.fromModel(m), opts.models);
   if (opts.models) await handle.start(opts.pollMs);
   return handle;
-}
-
-/** A model in an older format is skipped (the bundled one is used until the next retrain). */
-function tryBuild(kit: ClassifierKit, model: ModelData): Classifier | undefined {
-  try {
-    return kit.fromModel(model);
-  } catch {
-    return undefined;
-  }
 }

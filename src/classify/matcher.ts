@@ -24,18 +24,16 @@ const ACRONYM = /^[A-Z0-9]{2,4}$/;
 
 export class PhraseMatcher<T> {
   private readonly root: Node<T> = {};
-  size = 0;
 
   /**
    * Adds a phrase; the first value added for a phrase wins. `tokens` gives the phrase's
    * tokens when the matcher works on something other than lower-case words (e.g. stems).
    */
   add(phrase: string, value: T, tokens: string[] = words(phrase)): void {
-    const ws = tokens;
-    if (ws.some((w) => w === '') && (ws[0] === '' || ws[ws.length - 1] === '')) return;
-    if (ws.length === 0) return;
+    // Nothing to match, or a phrase that starts or ends with a stop word (its stem is "").
+    if (tokens.length === 0 || tokens[0] === '' || tokens.at(-1) === '') return;
     let node = this.root;
-    for (const w of ws) {
+    for (const w of tokens) {
       node.next ??= new Map();
       let child = node.next.get(w);
       if (!child) node.next.set(w, (child = {}));
@@ -44,8 +42,7 @@ export class PhraseMatcher<T> {
     if (node.value !== undefined) return;
     node.value = value;
     const trimmed = phrase.trim();
-    if (ws.length === 1 && ACRONYM.test(trimmed) && /[A-Z]/.test(trimmed)) node.exact = trimmed;
-    this.size++;
+    if (tokens.length === 1 && ACRONYM.test(trimmed) && /[A-Z]/.test(trimmed)) node.exact = trimmed;
   }
 
   /**

@@ -27,25 +27,13 @@ function priorFor(
 ): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
   const colon = feature.indexOf(':');
   const kind = colon < 0 ? feature : feature.slice(0, colon);
-  const arg = feature.slice(colon + 1) as SectorId;
-  switch (kind) {
-    case 'gaz':
-      return { sector: arg, sectorWeight: priors.gaz, relevanceWeight: 0 };
-    case 'rule':
-      return { sector: arg, sectorWeight: priors.rule, relevanceWeight: 0 };
-    case 'hint':
-      return { sector: arg, sectorWeight: priors.hint, relevanceWeight: 0 };
-    case 'collab':
-      return { sectorWeight: 0, relevanceWeight: priors.collab };
-    case 'c':
-      return { sectorWeight: 0, relevanceWeight: priors.c };
-    case '_bias':
-      // Fixed, not trained: with no collaboration wording an item is not relevant, whatever
-      // share of the training rows happens to be relevant.
-      return { sectorWeight: 0, relevanceWeight: RELEVANCE_BIAS };
-    default:
-      return { sectorWeight: 0, relevanceWeight: 0 };
-  }
+  if (kind === 'gaz' || kind === 'rule' || kind === 'hint')
+    return { sector: feature.slice(colon + 1) as SectorId, sectorWeight: priors[kind], relevanceWeight: 0 };
+  if (kind === 'collab' || kind === 'c') return { sectorWeight: 0, relevanceWeight: priors[kind] };
+  // The bias is fixed, not trained: with no collaboration wording an item is not relevant,
+  // whatever share of the training rows happens to be relevant.
+  if (kind === '_bias') return { sectorWeight: 0, relevanceWeight: RELEVANCE_BIAS };
+  return { sectorWeight: 0, relevanceWeight: 0 };
 }
 
 export interface TrainOptions {
@@ -228,7 +216,7 @@ export function softmaxInPlace(v: Float64Array): void {
 }
 
 /** Fisher–Yates with the given random source. */
-export function shuffleInPlace<T>(list: T[], rand: () => number): void {
+function shuffleInPlace<T>(list: T[], rand: () => number): void {
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [list[i], list[j]] = [list[j]!, list[i]!];

@@ -23,6 +23,9 @@ export function sectorHintOf(
   return (item) => item.sourceIds.map((id) => bySource.get(id)).find((s) => s !== undefined);
 }
 
+/** A stored classification is left alone when these agree (the explanation follows from them). */
+const UNCHANGED_IF_SAME = ['sector', 'relevance', 'confidence', 'modelVersion'] as const;
+
 /**
  * Re-classifies stored items published in the last `days` days with the given classifier,
  * with the same source sector hints ingest uses (else an item would be judged on less).
@@ -41,14 +44,7 @@ export async function reclassify(
   for (const item of items) {
     const next = classifier.classify({ title: item.title, summary: item.summary, sectorHint: hintOf(item) });
     const prev = item.classification;
-    if (
-      prev &&
-      prev.sector === next.sector &&
-      prev.relevance === next.relevance &&
-      prev.confidence === next.confidence &&
-      prev.modelVersion === next.modelVersion
-    )
-      continue;
+    if (prev && UNCHANGED_IF_SAME.every((field) => prev[field] === next[field])) continue;
     const before = sectorOf(item);
     const after = await store.patch(item.id, { classification: next });
     if (!after) continue;

@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { z } from 'zod';
 import { configFile } from '../config/files.js';
 import { DEFAULT_CONFIG_DIR } from '../paths.js';
@@ -30,15 +30,8 @@ const classifySchema = z.strictObject({
 });
 export type ClassifySettings = z.output<typeof classifySchema>;
 
-/** Where the classifier's data lives inside a configuration directory. */
-export interface ClassifyPaths {
-  settings: string;
-  gazetteer: string;
-  trainingDir: string;
-}
-
-/** Files in `dir` when it has them, else the bundled ones (like sectors.yaml). */
-export function classifyPaths(dir: string = DEFAULT_CONFIG_DIR): ClassifyPaths {
+/** Where the classifier's data lives in `dir`: its files when it has them, else the bundled ones (like sectors.yaml). */
+export function classifyPaths(dir: string = DEFAULT_CONFIG_DIR) {
   return {
     settings: configFile(dir, 'classify.yaml'),
     gazetteer: configFile(dir, 'gazetteer/bodies.tsv'),
@@ -46,9 +39,7 @@ export function classifyPaths(dir: string = DEFAULT_CONFIG_DIR): ClassifyPaths {
   };
 }
 
-export function loadClassifySettings(
-  path: string = join(DEFAULT_CONFIG_DIR, 'classify.yaml'),
-): ClassifySettings {
+export function loadClassifySettings(path: string): ClassifySettings {
   const rel = relative(process.cwd(), path);
   return YamlFile.read(path, rel.startsWith('..') ? path : rel).validate(classifySchema);
 }

@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
 import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
@@ -9,12 +8,10 @@ import { reclassify, sectorHintOf } from '../classify/reclassify.js';
 import { editorLabelRows, retrain } from '../classify/retrain.js';
 import type { Classifier } from '../classify/types.js';
 import type { Classification } from '../types/item.js';
-import { ItemStore } from '../store/items.js';
-import { LabelStore } from '../store/labels.js';
-import { ModelStore } from '../store/model-versions.js';
 import { UsageError } from '../errors.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { daysOption, sectorOption } from './options.js';
+import { textTable } from './table.js';
 
 export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
   const classify = program
@@ -69,21 +66,21 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         >();
         const items = readLabelledTsv(opts.file, { requireLabels: true });
         const kit = makeKit(ctx, opts.config);
-        let training = kit.trainingRows();
-        if (opts.withLabels)
-          training.push(
-            ...(await editorLabelRows(kit, new LabelStore(await ctx.redis(), ctx.settings.keyPrefix))),
-          );
+        const labels = opts.withLabels ? await editorLabelRows(kit, (await ctx.stores()).labels) : [];
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
-        const before = training.length;
-        training = training.filter((r) => !evaluated.has(rowKey(r)));
-        const model = kit.train(training, { version: 'eval' });
-        const classifier = kit.fromModel(model);
-        const { report, predictions } = evaluate(classifier, items);
+        const all = [...kit.trainingRows(), ...labels];
+        const training = all.filter((r) => !evaluated.has(rowKey(r)));
+        const { report, predictions } = evaluate(
+          kit.fromModel(kit.train(training, { version: 'eval' })),
+          items,
+        );
         const baseline = evaluate(keywordBaseline(kit.sectors), items).report;
         if (opts.predictions) writePredictions(opts.predictions, items, predictions);
-        const trainingInfo = { rows: training.length, excludedBecauseEvaluated: before - training.length };
+        const trainingInfo = {
+          rows: training.length,
+          excludedBecauseEvaluated: all.length - training.length,
+        };
         if (opts.json) ctx.json({ file: opts.file, training: trainingInfo, model: report, baseline });
         else {
           ctx.out(evalText(report, baseline));
@@ -107,11 +104,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions>();
         const kit = makeKit(ctx, opts.config);
-        const redis = await ctx.redis();
-        const result = await retrain(kit, {
-          models: new ModelStore(redis, ctx.settings.keyPrefix),
-          labels: new LabelStore(redis, ctx.settings.keyPrefix),
-        });
+        const result = await retrain(kit, await ctx.stores());
         if (opts.json) ctx.json(result);
         else
           ctx.out(
@@ -134,20 +127,15 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();
         const days = daysOption(opts.days, '--days');
-        const redis = await ctx.redis();
         const config = ctx.loadConfig(opts.config);
+        const stores = await ctx.stores();
         const handle = await loadClassifier({
           sectors: config.sectors,
           configDir: config.dir,
-          models: new ModelStore(redis, ctx.settings.keyPrefix),
+          models: stores.models,
         });
         try {
-          const result = await reclassify(
-            new ItemStore(redis, ctx.settings.keyPrefix),
-            handle,
-            days,
-            sectorHintOf(config.sources),
-          );
+          const result = await reclassify(stores.items, handle, days, sectorHintOf(config.sources));
           if (opts.json) ctx.json(result);
           else
             ctx.out(
@@ -167,7 +155,7 @@ function makeKit(ctx: CliContext, dir?: string): ClassifierKit {
 }
 
 async function storedClassifier(ctx: CliContext, kit: ClassifierKit): Promise<Classifier> {
-  const model = await new ModelStore(await ctx.redis(), ctx.settings.keyPrefix).loadCurrent();
+  const model = await (await ctx.stores()).models.loadCurrent();
   if (!model)
     throw new UsageError(
       'no stored model yet: run `ssnews classify retrain` first (or leave out --stored to use the bundled model)',
@@ -186,64 +174,55 @@ function describe(c: Classification): string {
 
 const f3 = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(3));
 
-export function evalText(model: EvalReport, baseline: EvalReport): string {
+function evalText(model: EvalReport, baseline: EvalReport): string {
   const out: string[] = [`${model.rows} rows`];
-  if (model.sector && baseline.sector) {
-    const s = model.sector;
-    const b = baseline.sector;
-    const summary = new Table({
-      head: ['sector', 'model', 'keyword baseline'],
-      style: { head: [], border: [], compact: true },
-    });
-    summary.push(
-      ['accuracy', f3(s.accuracy), f3(b.accuracy)],
-      ['macro-F1', f3(s.macroF1), f3(b.macroF1)],
-      ['macro-F1, 4 core sectors', f3(s.coreMacroF1), f3(b.coreMacroF1)],
+  const s = model.sector;
+  const b = baseline.sector;
+  if (s && b) {
+    out.push(
+      textTable(
+        ['sector', 'model', 'keyword baseline'],
+        [
+          ['accuracy', f3(s.accuracy), f3(b.accuracy)],
+          ['macro-F1', f3(s.macroF1), f3(b.macroF1)],
+          ['macro-F1, 4 core sectors', f3(s.coreMacroF1), f3(b.coreMacroF1)],
+          ['flagged for review', String(s.flagged), String(b.flagged)],
+          ['accuracy when not flagged', f3(s.accuracyUnflagged), f3(b.accuracyUnflagged)],
+        ],
+      ),
+      textTable(
+        ['sector', 'precision', 'recall', 'F1', 'support', 'baseline F1'],
+        s.labels.map((id) => {
+          const p = s.perSector[id]!;
+          return [
+            id,
+            ...[p.precision, p.recall, p.f1].map(f3),
+            String(p.support),
+            f3(b.perSector[id]?.f1 ?? 0),
+          ];
+        }),
+      ),
+      'confusion matrix (rows: labelled sector, columns: predicted)',
+      textTable(
+        ['gold \\ predicted', ...s.labels.map(short)],
+        s.labels.map((g) => [g, ...s.labels.map((p) => String(s.confusion[g]![p] ?? 0))]),
+      ),
     );
-    summary.push(
-      ['flagged for review', String(s.flagged), String(b.flagged)],
-      ['accuracy when not flagged', f3(s.accuracyUnflagged), f3(b.accuracyUnflagged)],
-    );
-    out.push(summary.toString());
-    const per = new Table({
-      head: ['sector', 'precision', 'recall', 'F1', 'support', 'baseline F1'],
-      style: { head: [], border: [], compact: true },
-    });
-    for (const id of s.labels) {
-      const p = s.perSector[id]!;
-      per.push([
-        id,
-        f3(p.precision),
-        f3(p.recall),
-        f3(p.f1),
-        String(p.support),
-        f3(b.perSector[id]?.f1 ?? 0),
-      ]);
-    }
-    out.push(per.toString());
-    const conf = new Table({
-      head: ['gold \\ predicted', ...s.labels.map(short)],
-      style: { head: [], border: [], compact: true },
-    });
-    for (const g of s.labels) conf.push([g, ...s.labels.map((p) => String(s.confusion[g]![p] ?? 0))]);
-    out.push('confusion matrix (rows: labelled sector, columns: predicted)');
-    out.push(conf.toString());
   }
-  if (model.relevance && baseline.relevance) {
-    const r = model.relevance;
-    const b = baseline.relevance;
-    const rel = new Table({
-      head: ['relevance', 'model', 'keyword baseline'],
-      style: { head: [], border: [], compact: true },
-    });
-    rel.push(
-      ['precision', f3(r.precision), f3(b.precision)],
-      ['recall', f3(r.recall), f3(b.recall)],
-      ['F1', f3(r.f1), f3(b.f1)],
-      ['accuracy', f3(r.accuracy), f3(b.accuracy)],
+  const r = model.relevance;
+  const rb = baseline.relevance;
+  if (r && rb)
+    out.push(
+      textTable(
+        ['relevance', 'model', 'keyword baseline'],
+        [
+          ['precision', f3(r.precision), f3(rb.precision)],
+          ['recall', f3(r.recall), f3(rb.recall)],
+          ['F1', f3(r.f1), f3(rb.f1)],
+          ['accuracy', f3(r.accuracy), f3(rb.accuracy)],
+        ],
+      ),
     );
-    out.push(rel.toString());
-  }
   return out.join('\n');
 }
 

@@ -4,6 +4,10 @@ import type { Source } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import { loadSettings, type Settings } from '../config/env.js';
 import { createRedis, redisWarnings, resolveRedis, type RedisTarget } from '../store/connection.js';
+import { ItemStore } from '../store/items.js';
+import { LabelStore } from '../store/labels.js';
+import { ModelStore } from '../store/model-versions.js';
+import { SourceStateStore } from '../store/sources.js';
 
 /** Exit codes, DESIGN.md: 0 done, 1 the work ran and something failed, 2 bad usage or config. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -67,6 +71,18 @@ export class CliContext {
     if (this.clients.length === 0) for (const w of await redisWarnings(client)) this.err(`warning: ${w}`);
     this.clients.push(client);
     return client;
+  }
+
+  /** The stores a command reads and writes, over one command connection. */
+  async stores() {
+    const redis = await this.redis();
+    const prefix = this.settings.keyPrefix;
+    return {
+      items: new ItemStore(redis, prefix),
+      labels: new LabelStore(redis, prefix),
+      models: new ModelStore(redis, prefix),
+      sources: new SourceStateStore(redis, prefix),
+    };
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,8 @@
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { evaluateStoryClustering, type ClusterScores, type DedupeEvalReport } from '../dedupe/eval.js';
 import { readStoryTsv } from '../dedupe/labelled-stories.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions } from './context.js';
-
-type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { textTable } from './table.js';
 
 export function registerDedupeCommands(program: Command, ctx: CliContext, run: Run): void {
   const dedupe = program
@@ -31,29 +29,26 @@ export function registerDedupeCommands(program: Command, ctx: CliContext, run: R
 
 const f3 = (x: number) => x.toFixed(3);
 
-export function dedupeEvalText(r: DedupeEvalReport): string {
-  const table = new Table({
-    head: ['', 'ssnews', `TF-IDF baseline (cut-off ${r.baseline.cutoff})`],
-    style: { head: [], border: [], compact: true },
-  });
+function dedupeEvalText(r: DedupeEvalReport): string {
   const rows = (
     name: string,
     pick: (s: ClusterScores) => { precision: number; recall: number; f1: number },
   ) => {
     const ours = pick(r.ssnews);
     const base = pick(r.baseline.scores);
-    table.push(
+    return [
       [`${name} precision`, f3(ours.precision), f3(base.precision)],
       [`${name} recall`, f3(ours.recall), f3(base.recall)],
       [`${name} F1`, f3(ours.f1), f3(base.f1)],
-    );
+    ];
   };
-  rows('pairwise', (s) => s.pairwise);
-  rows('B-cubed', (s) => s.bcubed);
   const p = r.ssnews.pairwise;
   return [
     `${r.rows} rows, ${r.stories} stories, ${p.goldPairs} same-story pairs (ssnews joined ${p.predictedPairs}, ${p.truePairs} rightly)`,
-    table.toString(),
+    textTable(
+      ['', 'ssnews', `TF-IDF baseline (cut-off ${r.baseline.cutoff})`],
+      [...rows('pairwise', (s) => s.pairwise), ...rows('B-cubed', (s) => s.bcubed)],
+    ),
     `deterministic: ${r.determinism.deterministic ? 'yes' : 'no'} (${r.determinism.runs} shuffled orders)`,
   ].join('\n');
 }

@@ -6,13 +6,13 @@ import type { EditOp } from '../digest/edit.js';
 import { genericRecipient } from '../digest/recipients.js';
 import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
-import { ConflictError, EditError, IssueLockedError } from '../digest/errors.js';
+import { EditError } from '../digest/errors.js';
 import type { Issue } from '../types/issue.js';
 import { sourceName } from '../digest/view.js';
 import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../types/item.js';
 import { pipelineIngestUrl } from '../worker/ingest-deps.js';
-import { EXIT, type CliContext, type ExitCode, type GlobalOptions, type Run } from './context.js';
+import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { countOption } from './options.js';
 interface WeekOptions extends GlobalOptions {
   week?: string;
@@ -37,23 +37,6 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };
-  /** Editing errors are the editor's to fix: bad input exits 2, a conflict or a locked issue exits 1. */
-  const guarded = (fn: () => Promise<ExitCode>) =>
-    run(async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        if (err instanceof EditError) {
-          ctx.err(err.message);
-          return EXIT.usage;
-        }
-        if (err instanceof ConflictError || err instanceof IssueLockedError) {
-          ctx.err(`conflict: ${err.message}`);
-          return EXIT.failed;
-        }
-        throw err;
-      }
-    });
   const common = (cmd: Command, edits = false) => {
     cmd
       .option('--config <dir>', 'configuration directory')
@@ -73,13 +56,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     opts.ifVersion === undefined ? undefined : countOption(opts.ifVersion, '--if-version');
   /** One editing change against --if-version, or against the version just read; the flags and `ops` are checked before the draft is opened. */
   const editCommand = (opts: WeekOptions, ops: () => EditOp[]) =>
-    guarded(async () => {
+    run(async () => {
       const ifVersion = ifVersionOf(opts);
       const edits = ops();
       const { d, week } = await open(opts);
-      const current = await d.get(week);
-      const version = ifVersion ?? current.version;
-      const issue = await d.edit(week, version, edits);
+      const issue = await d.edit(week, ifVersion ?? (await d.get(week)).version, edits);
       if (opts.json) ctx.json(issue);
       else ctx.out(`${issue.week} is now at version ${issue.version}`);
       return EXIT.ok;
@@ -92,26 +73,24 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   )
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions) =>
-      guarded(async () => {
+      run(async () => {
         const { d, week } = await open(opts);
-        const result = await d.draft(week);
-        const included = result.issue.entries.filter((e) => e.included).length;
+        const { issue, ...result } = await d.draft(week);
+        const included = issue.entries.filter((e) => e.included).length;
         if (opts.json)
           ctx.json({
-            week: result.issue.week,
-            version: result.issue.version,
-            created: result.created,
-            added: result.added,
-            attached: result.attached,
-            entries: result.issue.entries.length,
+            week: issue.week,
+            version: issue.version,
+            ...result,
+            entries: issue.entries.length,
             included,
           });
         else {
           ctx.out(
-            `${result.created ? 'Created' : 'Refreshed'} the draft for ${result.issue.week} (version ${result.issue.version}): ${result.added.length} new ${result.added.length === 1 ? 'story' : 'stories'}, ${result.attached.length} more outlet(s) of known stories; ${included} of ${result.issue.entries.length} included.`,
+            `${result.created ? 'Created' : 'Refreshed'} the draft for ${issue.week} (version ${issue.version}): ${result.added.length} new ${result.added.length === 1 ? 'story' : 'stories'}, ${result.attached.length} more outlet(s) of known stories; ${included} of ${issue.entries.length} included.`,
           );
           ctx.out(
-            `Next: ssnews digest show --week ${result.issue.week}   or   ssnews digest export --week ${result.issue.week} > draft.yaml`,
+            `Next: ssnews digest show --week ${issue.week}   or   ssnews digest export --week ${issue.week} > draft.yaml`,
           );
         }
         return EXIT.ok;
@@ -121,7 +100,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   common(digest.command('show').description('print the draft: sections, items, commentary, version'))
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions) =>
-      guarded(async () => {
+      run(async () => {
         const { d, week } = await open(opts);
         const { issue, items } = await d.load(week);
         if (opts.json) ctx.json({ issue, items: Object.fromEntries(items) });
@@ -137,7 +116,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   )
     .option('--out <file>', 'write to a file instead of stdout')
     .action((opts: WeekOptions & { out?: string }) =>
-      guarded(async () => {
+      run(async () => {
         const { d, week } = await open(opts);
         const yaml = await d.export(week);
         if (opts.out) {
@@ -156,7 +135,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   )
     .argument('<file>', 'the edited YAML file')
     .action((file: string, opts: WeekOptions) =>
-      guarded(async () => {
+      run(async () => {
         let text: string;
         try {
           text = readFileSync(file, 'utf8');
@@ -252,7 +231,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     .argument('<url>', 'article URL')
     .option('--position <n>', 'place in its section, 1 = first (default: last)')
     .action((url: string, opts: WeekOptions & { position?: string }) =>
-      guarded(async () => {
+      run(async () => {
         const ifVersion = ifVersionOf(opts);
         const position = positionOf(opts.position);
         const { d, week } = await open(opts);
@@ -271,7 +250,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     .option('--sectors <ids>', 'only these sectors, comma-separated (as a subscriber who picked them)')
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions & { out: string; sectors?: string }) =>
-      guarded(async () => {
+      run(async () => {
         const sectors = opts.sectors
           ?.split(',')
           .map((s) => s.trim())
@@ -315,7 +294,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   common(digest.command('check').description('pre-send checks: blocking findings stop sending (exit 1)'))
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions) =>
-      guarded(async () => {
+      run(async () => {
         const { d, week } = await open(opts);
         const result = await d.check(week);
         if (opts.json) ctx.json(result);

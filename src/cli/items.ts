@@ -1,15 +1,12 @@
-import type { Redis } from 'ioredis';
-import { LabelStore } from '../store/labels.js';
 import { clusterStories } from '../dedupe/stories.js';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { SECTOR_IDS } from '../config/schema.js';
 import { sectorOf, type NewsItem } from '../types/item.js';
-import { ItemStore } from '../store/items.js';
 import { UsageError } from '../errors.js';
 import { labelItem } from '../classify/editor-label.js';
 import { EXIT, type CliContext, type Run } from './context.js';
 import { ageOption, countOption, sectorOption } from './options.js';
+import { textTable } from './table.js';
 
 /** `ssnews items list` and `ssnews items label`: the stored news items. */
 export function registerItemsCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -26,8 +23,9 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
         const age = ageOption(opts.since, '--since');
         const sector = opts.sector === undefined ? undefined : sectorOption(opts.sector, '--sector');
         const limit = opts.limit === undefined ? undefined : countOption(opts.limit, '--limit');
-        const store = new ItemStore(await ctx.redis(), ctx.settings.keyPrefix);
-        const list = await store.list({ since: new Date(Date.now() - age), sector, limit });
+        const list = await (
+          await ctx.stores()
+        ).items.list({ since: new Date(Date.now() - age), sector, limit });
         const storyOf = clusterStories(list);
         if (opts.json) ctx.json({ items: list.map((i) => ({ ...i, storyId: storyOf.get(i.id) })) });
         else {
@@ -59,7 +57,7 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
           sector,
           relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes',
         };
-        const item = await labelItem(await labelStores(ctx), itemId, decision, opts.editor);
+        const item = await labelItem(await ctx.stores(), itemId, decision, opts.editor);
         if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
         if (opts.json) ctx.json(item);
         else
@@ -72,32 +70,21 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
 }
 
 function itemsTable(items: NewsItem[], storyOf: ReadonlyMap<string, string>): string {
-  const table = new Table({
-    head: ['published', 'sector', 'title', 'sources', 'story'],
-    style: { head: [], border: [], compact: true },
-    colWidths: [18, 18, 62, 30, 10],
-    wordWrap: true,
-  });
   const storySize = new Map<string, number>();
   for (const story of storyOf.values()) storySize.set(story, (storySize.get(story) ?? 0) + 1);
-  for (const i of items) {
-    const story = storyOf.get(i.id)!;
-    const size = storySize.get(story)!;
-    table.push([
-      i.publishedAt.slice(0, 16).replace('T', ' '),
-      sectorOf(i) + (i.classification.relevant ? '' : ' (-)'),
-      i.title,
-      i.sourceIds.join(', '),
-      size > 1 ? `${story.slice(0, 6)} ×${size}` : '',
-    ]);
-  }
-  return table.toString();
-}
-
-async function labelStores(ctx: CliContext): Promise<{ items: ItemStore; labels: LabelStore }> {
-  const redis: Redis = await ctx.redis();
-  return {
-    items: new ItemStore(redis, ctx.settings.keyPrefix),
-    labels: new LabelStore(redis, ctx.settings.keyPrefix),
-  };
+  return textTable(
+    ['published', 'sector', 'title', 'sources', 'story'],
+    items.map((i) => {
+      const story = storyOf.get(i.id)!;
+      const size = storySize.get(story)!;
+      return [
+        i.publishedAt.slice(0, 16).replace('T', ' '),
+        sectorOf(i) + (i.classification.relevant ? '' : ' (-)'),
+        i.title,
+        i.sourceIds.join(', '),
+        size > 1 ? `${story.slice(0, 6)} ×${size}` : '',
+      ];
+    }),
+    { colWidths: [18, 18, 62, 30, 10], wordWrap: true },
+  );
 }

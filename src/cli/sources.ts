@@ -1,11 +1,9 @@
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { checkSources, type SourceCheck } from '../ingest/check-sources.js';
 import { userAgent } from '../ingest/user-agent.js';
-import { ItemStore } from '../store/items.js';
-import { SourceStateStore } from '../store/sources.js';
 import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { secondsOption } from './options.js';
+import { textTable } from './table.js';
 
 /** `ssnews sources check` (the configuration, live) and `ssnews sources status` (what the workers recorded). */
 export function registerSourcesCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -47,9 +45,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     .action((opts: GlobalOptions) =>
       run(async () => {
         const config = ctx.loadConfig(opts.config);
-        const redis = await ctx.redis();
-        const states = new SourceStateStore(redis, ctx.settings.keyPrefix);
-        const store = new ItemStore(redis, ctx.settings.keyPrefix);
+        const { sources: states, items: store } = await ctx.stores();
         const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];
         const weekAgo = new Date(Date.now() - 7 * 86_400_000);
         const rows = await Promise.all(
@@ -64,32 +60,21 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
         );
         if (opts.json) ctx.json({ sources: rows });
         else {
-          const table = new Table({
-            head: [
-              'id',
-              'config',
-              'last fetch',
-              'status',
-              'items 7d',
-              'failures',
-              'next fetch',
-              'last error',
-            ],
-            style: { head: [], border: [], compact: true },
-          });
-          for (const r of rows) {
-            table.push([
-              r.id,
-              r.configured,
-              r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never',
-              r.lastStatus ?? '-',
-              r.itemsLast7Days,
-              r.consecutiveFailures,
-              r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-',
-              (r.lastError ?? '').slice(0, 70),
-            ]);
-          }
-          ctx.out(table.toString());
+          ctx.out(
+            textTable(
+              ['id', 'config', 'last fetch', 'status', 'items 7d', 'failures', 'next fetch', 'last error'],
+              rows.map((r) => [
+                r.id,
+                r.configured,
+                r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never',
+                r.lastStatus ?? '-',
+                r.itemsLast7Days,
+                r.consecutiveFailures,
+                r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-',
+                (r.lastError ?? '').slice(0, 70),
+              ]),
+            ),
+          );
           for (const r of rows.filter((x) => x.movedTo))
             ctx.err(`moved: ${r.id} permanently redirects to ${r.movedTo}: update its url`);
           for (const r of rows.filter((x) => x.lastWarning)) ctx.err(`warning: ${r.id} ${r.lastWarning}`);
@@ -102,15 +87,9 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
 }
 
 function checkTable(results: SourceCheck[]): string {
-  const table = new Table({
-    head: ['id', 'kind', 'status', 'items', 'newest', 'time', 'error'],
-    style: { head: [], border: [], compact: true },
-    ...(results.some((r) => r.error)
-      ? { colWidths: [null, null, null, null, null, null, 60] as unknown as number[], wordWrap: true }
-      : {}),
-  });
-  for (const r of results) {
-    table.push([
+  return textTable(
+    ['id', 'kind', 'status', 'items', 'newest', 'time', 'error'],
+    results.map((r) => [
       r.id,
       r.kind,
       r.status ?? '-',
@@ -118,7 +97,9 @@ function checkTable(results: SourceCheck[]): string {
       r.newest?.slice(0, 10) ?? '-',
       `${(r.ms / 1000).toFixed(2)}s`,
       r.error ?? '',
-    ]);
-  }
-  return table.toString();
+    ]),
+    results.some((r) => r.error)
+      ? { colWidths: [null, null, null, null, null, null, 60] as unknown as number[], wordWrap: true }
+      : {},
+  );
 }

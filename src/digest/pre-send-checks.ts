@@ -78,10 +78,6 @@ export function checkIssue(
       add('blocking', 'missing-item', `item ${entry.itemId} is no longer in the store`, entry.itemId);
       continue;
     }
-    for (const id of [entry.itemId, ...entry.alsoIds]) {
-      const other = items.get(id);
-      if (other) itemOfUrl.set(other.url, other);
-    }
     if (!entry.comment?.trim() && !entry.noComment) {
       add(
         'blocking',
@@ -91,9 +87,10 @@ export function checkIssue(
       );
     }
     for (const id of [entry.itemId, ...entry.alsoIds]) {
+      const other = items.get(id);
+      if (other) itemOfUrl.set(other.url, other);
       const week = alreadySent.get(id);
-      if (week)
-        add('blocking', 'already-sent', `"${items.get(id)?.title ?? id}" already went out in ${week}`, id);
+      if (week) add('blocking', 'already-sent', `"${other?.title ?? id}" already went out in ${week}`, id);
     }
   }
 

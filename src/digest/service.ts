@@ -9,7 +9,7 @@ import { LabelStore } from '../store/labels.js';
 import { labelItem } from '../classify/editor-label.js';
 import { ingestForEditor, type IngestUrl } from './add-url.js';
 import { checkIssue, type CheckResult } from './pre-send-checks.js';
-import { planDraft, ranBefore, rankScore } from './draft.js';
+import { planDraft, ranBefore, rankScore, type DraftPlan } from './draft.js';
 import { applyOp, type EditOp } from './edit.js';
 import { compileIssue, type CompiledIssue } from './render.js';
 import { exportDraft, planImport } from './transfer.js';
@@ -33,11 +33,9 @@ export interface DigestOptions {
   now?: () => Date;
 }
 
-export interface DraftResult {
+export interface DraftResult extends Omit<DraftPlan, 'entries'> {
   issue: Issue;
   created: boolean;
-  added: string[];
-  attached: string[];
 }
 
 /** An issue with the stored items it refers to. */
@@ -93,33 +91,30 @@ export class Digest {
     const storyOf = clusterStories([...windowItems, ...recent]);
     const existing = await this.issues.get(window.week);
     if (!existing) {
-      const plan = planDraft(undefined, windowItems, storyOf, ran, window, this.sectorOrder);
+      const { entries, ...plan } = planDraft(undefined, windowItems, storyOf, ran, window, this.sectorOrder);
       const now = new Date().toISOString();
       try {
         const issue = await this.issues.create({
           week: window.week,
           status: 'draft',
-          entries: plan.entries,
+          entries,
           createdAt: now,
           updatedAt: now,
           updatedBy: this.o.editor,
         });
-        return { issue, created: true, added: plan.added, attached: plan.attached };
+        return { issue, created: true, ...plan };
       } catch (err) {
         // Someone created it meanwhile: refresh theirs instead.
         if (err instanceof IssueVersionConflict) return this.draft(week);
         throw err;
       }
     }
-    let added: string[] = [];
-    let attached: string[] = [];
+    let plan: DraftPlan | undefined;
     const issue = await this.change(window.week, existing.version, (issue) => {
-      const plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
+      plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
       issue.entries = plan.entries;
-      added = plan.added;
-      attached = plan.attached;
     });
-    return { issue, created: false, added, attached };
+    return { issue, created: false, added: plan!.added, attached: plan!.attached };
   }
 
   async get(week: string): Promise<Issue> {

@@ -1,19 +1,12 @@
-import { DateTime } from 'luxon';
+import { DateTime, type WeekdayNumbers } from 'luxon';
 import type { NewsletterConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 
 /** Every date in the digest is Europe/London (DESIGN.md). */
 export const ZONE = 'Europe/London';
 
-const WEEKDAY_NUMBER = {
-  monday: 1,
-  tuesday: 2,
-  wednesday: 3,
-  thursday: 4,
-  friday: 5,
-  saturday: 6,
-  sunday: 7,
-} as const;
+/** In ISO order: Monday is weekday 1. */
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 export interface IssueWindow {
   /** ISO week, e.g. `2014-W22`. */
@@ -38,7 +31,7 @@ export function parseWeek(text: string): { year: number; week: number } {
   return { year, week };
 }
 
-export function formatWeek(year: number, week: number): string {
+function formatWeek(year: number, week: number): string {
   return `${year}-W${String(week).padStart(2, '0')}`;
 }
 
@@ -59,7 +52,13 @@ export function issueWindow(
   const { year, week } = parseWeek(weekText);
   const [hour, minute] = newsletter.send.time.split(':').map(Number);
   const sendAt = DateTime.fromObject(
-    { weekYear: year, weekNumber: week, weekday: WEEKDAY_NUMBER[newsletter.send.weekday], hour, minute },
+    {
+      weekYear: year,
+      weekNumber: week,
+      weekday: (WEEKDAYS.indexOf(newsletter.send.weekday) + 1) as WeekdayNumbers,
+      hour,
+      minute,
+    },
     { zone: ZONE },
   );
   const sendDay = sendAt.startOf('day');

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { keys, type Keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 import { luaScript } from './lua.js';
 
 export interface PaceOptions {
@@ -17,10 +16,7 @@ export const DEFAULT_PACE: PaceOptions = { perHost: 2, minGapMs: 1000, leaseMs: 
  * Takes a slot for one host when one is free and the minimum gap has passed. Uses the Redis
  * clock so every process agrees. Returns 0 when taken, else how long to wait (ms).
  */
-const acquireSlot = luaScript<
-  { slots: string; next: string; token: string; perHost: number; minGapMs: number; leaseMs: number },
-  number
->(
+const acquireSlot = luaScript<{ slots: string; next: string; token: string } & PaceOptions, number>(
   'ssnewsHostAcquire',
   `
 local t = redis.call('TIME')
@@ -58,16 +54,7 @@ return untilAt
 );
 
 /** Per-host politeness and the robots.txt cache, shared by every worker through Redis. */
-export class HostStore {
-  private readonly k: Keys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.k = keys(prefix);
-  }
-
+export class HostStore extends KeyedStore {
   /**
    * Waits for a slot and returns the function that gives it back. When the host asked us to
    * stay away (Retry-After) for longer than `maxWaitMs`, returns `{ retryInMs }` instead.
@@ -83,9 +70,7 @@ export class HostStore {
         slots: this.k.hostSlots(host),
         next: this.k.hostNext(host),
         token,
-        perHost: pace.perHost,
-        minGapMs: pace.minGapMs,
-        leaseMs: pace.leaseMs,
+        ...pace,
       });
       if (wait === 0) break;
       if (wait > maxWaitMs) return { retryInMs: wait };

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { keys, type Keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 import type { Issue, IssueStatus } from '../types/issue.js';
 import { luaScript } from './lua.js';
 
@@ -79,16 +78,7 @@ function weekScore(week: string): number {
 }
 
 /** Drafts and issues: one Redis hash per ISO week, changed only by versioned compare-and-set. */
-export class IssueStore {
-  private readonly k: Keys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.k = keys(prefix);
-  }
-
+export class IssueStore extends KeyedStore {
   async get(week: string): Promise<Issue | undefined> {
     const json = await this.redis.hget(this.k.issue(week), 'json');
     return json ? (JSON.parse(json) as Issue) : undefined;

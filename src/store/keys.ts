@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+
 /**
  * Every Redis key name ssnews uses, in one place (DESIGN.md: only src/store knows keys).
  * All keys start with the configured prefix (`ssnews:` by default) so one Redis can host
@@ -48,3 +50,15 @@ export function keys(prefix: string) {
   };
 }
 export type Keys = ReturnType<typeof keys>;
+
+/** What every store starts from: its connection and the key names under its prefix. */
+export class KeyedStore {
+  protected readonly k: Keys;
+
+  constructor(
+    protected readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.k = keys(prefix);
+  }
+}

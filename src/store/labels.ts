@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
-import { keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 import { luaScript } from './lua.js';
 
 /**
@@ -24,7 +23,7 @@ export interface EditorLabel {
 export type LabelInput = Omit<EditorLabel, 'at'> & { at?: string };
 
 /** Merges a label into the stored one inside Redis, so two editors acting at once cannot lose each other's field. Returns the stored JSON. */
-const mergeLabel = luaScript<{ labels: string; itemId: string; label: Record<string, unknown> }, string>(
+const mergeLabel = luaScript<{ labels: string; itemId: string; label: EditorLabel }, string>(
   'ssnewsLabelMerge',
   `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
@@ -42,37 +41,26 @@ return encoded
 );
 
 /** The editors' labels: one Redis hash, item id -> label JSON. */
-export class LabelStore {
-  private readonly key: string;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.key = keys(prefix).labels;
-  }
-
+export class LabelStore extends KeyedStore {
   /** Stores (or updates) the editor's label for one item. Call it when an editor changes an item's sector or relevance. */
   async record(input: LabelInput): Promise<EditorLabel> {
     if (!input.itemId) throw new Error('LabelStore.record: itemId is required');
     if (input.sector === undefined && input.relevant === undefined)
       throw new Error('LabelStore.record: give a sector, a relevance decision or both');
-    const incoming: Record<string, unknown> = {
-      itemId: input.itemId,
-      title: input.title,
+    // An empty summary or editor is left out (JSON drops undefined), so it never blanks a stored one.
+    const label: EditorLabel = {
+      ...input,
+      summary: input.summary || undefined,
+      editor: input.editor || undefined,
       at: input.at ?? new Date().toISOString(),
     };
-    if (input.summary) incoming.summary = input.summary;
-    if (input.sector !== undefined) incoming.sector = input.sector;
-    if (input.relevant !== undefined) incoming.relevant = input.relevant;
-    if (input.editor) incoming.editor = input.editor;
-    const json = await mergeLabel(this.redis, { labels: this.key, itemId: input.itemId, label: incoming });
+    const json = await mergeLabel(this.redis, { labels: this.k.labels, itemId: input.itemId, label });
     return JSON.parse(json) as EditorLabel;
   }
 
   /** Every label, oldest change first. */
   async list(): Promise<EditorLabel[]> {
-    const all = await this.redis.hvals(this.key);
+    const all = await this.redis.hvals(this.k.labels);
     return all
       .map((j) => JSON.parse(j) as EditorLabel)
       .sort((a, b) => a.at.localeCompare(b.at) || a.itemId.localeCompare(b.itemId));

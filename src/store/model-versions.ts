@@ -1,23 +1,13 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Redis } from 'ioredis';
 import type { ModelData } from '../types/classifier-model.js';
-import { keys, type Keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 
 /**
  * Versioned classifier models in Redis: each version stored gzipped under its own key, a
  * pointer to the current one, and a pub/sub message when it changes so running workers swap
  * without a restart. Older versions beyond `keep` are deleted.
  */
-export class ModelStore {
-  private readonly k: Keys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.k = keys(prefix);
-  }
-
+export class ModelStore extends KeyedStore {
   async nextVersion(): Promise<string> {
     const n = await this.redis.incr(this.k.modelSeq);
     return `v${n}`;

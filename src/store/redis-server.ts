@@ -45,22 +45,16 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Run
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const socket = join(dir, 'redis.sock');
-  const args = [
-    '--dir',
+  const settings = {
     dir,
-    '--appendonly',
-    'yes',
-    '--maxmemory-policy',
-    'noeviction',
-    '--save',
-    '',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    String(options.port ?? 0),
-    '--logfile',
-    join(dir, 'redis.log'),
-  ];
+    appendonly: 'yes',
+    'maxmemory-policy': 'noeviction',
+    save: '',
+    bind: '127.0.0.1',
+    port: String(options.port ?? 0),
+    logfile: join(dir, 'redis.log'),
+  };
+  const args = Object.entries(settings).flatMap(([name, value]) => [`--${name}`, value]);
   if (options.port === undefined) args.push('--unixsocket', socket, '--unixsocketperm', '700');
   if (options.detached) args.push('--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid'));
   const child = spawn(binary, args, { stdio: 'ignore', detached: options.detached });

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { keys, type Keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 import { luaScript } from './lua.js';
 
 /** Takes the source lock when free or already ours (the same job, retried). Returns 1 when taken, else 0. */
@@ -153,16 +152,7 @@ export interface FetchOutcome {
 }
 
 /** Per-source fetch state. Only this module knows the hash's field names. */
-export class SourceStateStore {
-  private readonly k: Keys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.k = keys(prefix);
-  }
-
+export class SourceStateStore extends KeyedStore {
   async get(id: string): Promise<SourceState> {
     return toState(id, await this.redis.hgetall(this.k.sourceState(id)));
   }

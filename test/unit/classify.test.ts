@@ -312,6 +312,35 @@ describe('relevance is about collaboration, not about who or where', () => {
   });
 });
 
+describe('classification counts exactly the features training extracts', () => {
+  it('scores each held-out row as the sum of the weights of its extracted features', () => {
+    const { model } = classifier;
+    const K = model.classes.length;
+    const index = new Map(model.features.map((f, i) => [f, i]));
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    for (const row of readLabelledTsv(`${kit.trainingDir}/heldout.tsv`)) {
+      const sector = new Set<number>();
+      const relevance = new Set<number>();
+      kit.featurizer.extract(row, (f, _v, _s, forRelevance) => {
+        const i = index.get(f);
+        if (i === undefined) return;
+        sector.add(i);
+        if (forRelevance) relevance.add(i);
+      });
+      const scores = model.classes.map((_, c) =>
+        [...sector].reduce((z, i) => z + model.sector[i * K + c]!, 0),
+      );
+      const best = scores.indexOf(Math.max(...scores));
+      const confidence = 1 / scores.reduce((sum, s) => sum + Math.exp(s - scores[best]!), 0);
+      const z = [...relevance].reduce((sum, i) => sum + model.relevance[i]!, 0);
+      const got = classifier.classify(row);
+      expect(got.sector, row.title).toBe(model.classes[best]);
+      expect(got.confidence, row.title).toBeCloseTo(round(confidence), 3);
+      expect(got.relevance, row.title).toBeCloseTo(round(1 / (1 + Math.exp(-z))), 3);
+    }
+  });
+});
+
 describe('held-out quality (config/training/heldout.tsv, never trained on)', () => {
   const heldout = readLabelledTsv(`${kit.trainingDir}/heldout.tsv`);
   const model = evaluate(classifier, heldout).report;
