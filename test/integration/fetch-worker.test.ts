@@ -82,9 +82,10 @@ async function scheduled(sourceId: string, tick: string) {
 async function finished(id: string): Promise<{ state: string; run: SourceRun }> {
   added.push(id);
   for (;;) {
-    const job = await queues.fetch.getJob(id);
-    const state = await job?.getState();
-    if (state === 'completed' || state === 'failed') return { state, run: job!.returnvalue as SourceRun };
+    const state = await (await queues.fetch.getJob(id))?.getState();
+    // Read the job again once it has finished: a copy read while it ran has no return value yet.
+    if (state === 'completed' || state === 'failed')
+      return { state, run: (await queues.fetch.getJob(id))!.returnvalue as SourceRun };
     await new Promise((r) => setTimeout(r, 50));
   }
 }
