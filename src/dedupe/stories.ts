@@ -10,7 +10,7 @@
  */
 import { averageLinkage, type Edge, type MergeGuard } from './agglomerate.js';
 import { readBatch, type Batch, type StoryInput } from './story-batch.js';
-import { APART, countShared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
+import { countShared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
 
 export type { StoryInput } from './story-batch.js';
 
@@ -58,19 +58,16 @@ export function storyPairScores(
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
   const out: (PairScore & { a: string; b: string })[] = [];
-  scoredPairs(
-    batch,
-    opts,
-    (a, b, _score, why) => out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...why! }),
-    true,
+  scoredPairs(batch, opts, (a, b, pair) =>
+    out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...pair }),
   );
   return out;
 }
 
 function storyEdges(batch: Batch, opts: ClusterOptions): Edge[] {
   const edges: Edge[] = [];
-  scoredPairs(batch, opts, (a, b, score) => {
-    if (score === APART) edges.push({ a, b, score: 0, apart: true });
+  scoredPairs(batch, opts, (a, b, { score, apart }) => {
+    if (apart) edges.push({ a, b, score: 0, apart });
     else if (score > 0) edges.push({ a, b, score });
   });
   return dropAmbiguous(batch, edges, opts.joinAt);

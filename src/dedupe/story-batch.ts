@@ -39,6 +39,9 @@ export interface Batch {
   isName: Uint8Array;
 }
 
+/** An item's term lists in one fixed order: title, body, money, numbers (a term is in one list only). */
+export const termLists = (i: BatchItem) => [i.titleTerms, i.bodyTerms, i.money, i.numbers];
+
 /** Capitalised words that name no particular place or body (general English and public-sector words). */
 const NOT_NAMES = new Set(
   (
