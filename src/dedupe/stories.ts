@@ -57,20 +57,16 @@ export function storyPairScores(
 ): (PairScore & { a: string; b: string })[] {
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
-  const out: (PairScore & { a: string; b: string })[] = [];
-  scoredPairs(batch, opts, (a, b, pair) =>
-    out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...pair }),
-  );
-  return out;
+  const id = (i: number) => batch.items[i]!.id;
+  return scoredPairs(batch, opts).map((p) => ({ ...p, a: id(p.a), b: id(p.b) }));
 }
 
 function storyEdges(batch: Batch, opts: ClusterOptions): Edge[] {
-  const edges: Edge[] = [];
-  scoredPairs(batch, opts, (a, b, { score, apart }) => {
-    if (apart) edges.push({ a, b, score: 0, apart });
-    else if (score > 0) edges.push({ a, b, score });
-  });
-  return dropAmbiguous(batch, edges, opts.joinAt);
+  return dropAmbiguous(
+    batch,
+    scoredPairs(batch, opts, (p) => p.apart || p.score > 0),
+    opts.joinAt,
+  );
 }
 
 /**

@@ -42,12 +42,15 @@ const DAY_MS = 86_400_000;
 /** Figures are weaker evidence than words: "40 schools" and "40 jobs" meet. */
 const NUMBER_WEIGHT = 0.5;
 
-/** Calls `emit` for each candidate pair (a < b, indexes into batch.items) with its score. */
+/** A candidate pair: a < b, indexes into batch.items. */
+export type ScoredPair = PairScore & { a: number; b: number };
+
+/** The candidate pairs of the batch that `keep` keeps, with their scores. */
 export function scoredPairs(
   batch: Batch,
   opts: PairOptions,
-  emit: (a: number, b: number, pair: PairScore) => void,
-): void {
+  keep: (pair: PairScore) => boolean = () => true,
+): ScoredPair[] {
   const { items, df } = batch;
   const maxDf = Math.max(25, Math.ceil(items.length * opts.commonShare));
   const weights = itemWeights(batch, opts);
@@ -66,6 +69,7 @@ export function scoredPairs(
     return places;
   });
   const seenBy = new Int32Array(items.length).fill(-1);
+  const out: ScoredPair[] = [];
   at.forEach((places, a) => {
     const end = items[a]!.ms + opts.windowMs;
     for (const [p, from] of places)
@@ -73,9 +77,12 @@ export function scoredPairs(
         const b = p[k]!;
         if (seenBy[b] === a) continue;
         seenBy[b] = a;
-        if (!sharesSource(items[a]!, items[b]!)) emit(a, b, scorePair(batch, weights[a]!, weights[b]!, opts));
+        if (sharesSource(items[a]!, items[b]!)) continue;
+        const pair = scorePair(batch, weights[a]!, weights[b]!, opts);
+        if (keep(pair)) out.push({ a, b, ...pair });
       }
   });
+  return out;
 }
 
 /** An item's terms with their weights, sorted by term id, and the norms of its two vectors. */
