@@ -10,7 +10,7 @@
  */
 import { averageLinkage, type Edge, type MergeGuard } from './agglomerate.js';
 import { readBatch, type Batch, type StoryInput } from './story-batch.js';
-import { countShared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
+import { shared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
 
 export type { StoryInput } from './story-batch.js';
 
@@ -93,7 +93,8 @@ function dropAmbiguous(batch: Batch, edges: Edge[], joinAt: number): Edge[] {
     const names = batch.items[best.y]!.names;
     if (
       ys.some(
-        (n) => n.score >= AMBIGUOUS_WITHIN * best.score && countShared(batch.items[n.y]!.names, names) === 0,
+        (n) =>
+          n.score >= AMBIGUOUS_WITHIN * best.score && shared(batch.items[n.y]!.names, names).length === 0,
       )
     )
       ambiguous.add(x);

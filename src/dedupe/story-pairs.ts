@@ -124,7 +124,7 @@ function scorePair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions): P
     return { score: 0, cosine: 0, topic: 0, days, apart: false, why: 'they name different places or bodies' };
   const { cosine, topic } = cosines(x, y);
   const decay = Math.max(0, 1 - opts.decayPerDay * Math.max(0, days - 1));
-  const moneyDiffers = a.money.length > 0 && b.money.length > 0 && countShared(a.money, b.money) === 0;
+  const moneyDiffers = a.money.length > 0 && b.money.length > 0 && shared(a.money, b.money).length === 0;
   const score = ((cosine + topic) / 2) * decay * (moneyDiffers ? opts.moneyMismatch : 1);
   // Opposite news only needs keeping apart when the words would bring it together.
   const opposite = a.polarity * b.polarity < 0;
@@ -169,44 +169,33 @@ function cosines(x: Weighted, y: Weighted): { cosine: number; topic: number } {
  * Each names a place or body the other does not, and they share no name few enough items
  * carry to pin one story (a county, a city or an acronym in many items of the week does not).
  */
-export function differentPlaces(batch: Batch, a: BatchItem, b: BatchItem): boolean {
+function differentPlaces(batch: Batch, a: BatchItem, b: BatchItem): boolean {
   if (a.names.length === 0 || b.names.length === 0) return false;
   const pinning = Math.max(MIN_COMMON_NAME_DF, batch.items.length * COMMON_NAME_SHARE);
-  let shared = 0;
-  let distinctive = false;
-  for (let i = 0, j = 0; i < a.names.length && j < b.names.length;) {
-    const u = a.names[i]!;
-    const v = b.names[j]!;
-    if (u < v) i++;
-    else if (u > v) j++;
-    else {
-      shared++;
-      if (batch.df[u]! <= pinning) distinctive = true;
-      i++;
-      j++;
-    }
-  }
-  return !distinctive && shared < a.names.length && shared < b.names.length;
+  const both = shared(a.names, b.names);
+  return (
+    !both.some((v) => batch.df[v]! <= pinning) && both.length < a.names.length && both.length < b.names.length
+  );
 }
 
 /** A name in more items than this (and this share of the batch) is too common to show two items are about one place. */
 const MIN_COMMON_NAME_DF = 8;
 const COMMON_NAME_SHARE = 0.004;
 
-export function countShared(xs: Int32Array, ys: Int32Array): number {
-  let c = 0;
+/** The values in both sorted lists. */
+export function shared(xs: Int32Array, ys: Int32Array): number[] {
+  const out: number[] = [];
   for (let i = 0, j = 0; i < xs.length && j < ys.length;) {
     if (xs[i]! < ys[j]!) i++;
     else if (xs[i]! > ys[j]!) j++;
     else {
-      c++;
-      i++;
+      out.push(xs[i++]!);
       j++;
     }
   }
-  return c;
+  return out;
 }
 
-export function sharesSource(a: { sourceIds: string[] }, b: { sourceIds: string[] }): boolean {
+function sharesSource(a: { sourceIds: string[] }, b: { sourceIds: string[] }): boolean {
   return a.sourceIds.some((s) => b.sourceIds.includes(s));
 }
