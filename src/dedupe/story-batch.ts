@@ -68,28 +68,26 @@ const NAME_CAPITALS_PER_LOWER = 4;
 export function readBatch(input: readonly StoryInput[]): Batch {
   const ids = new Map<string, number>();
   const id = (t: string) => ids.get(t) ?? ids.set(t, ids.size).get(t)!;
+  const items = canonicalOrder(input);
+  const texts = items.map((i) => readStoryText(i.title, i.summary));
   // Money ("£…") and figures ("#…") cannot meet a stem: stems start with a letter.
-  const read = canonicalOrder(input).map((item) => {
-    const text = readStoryText(item.title, item.summary);
-    const terms = (xs: string[]) => Int32Array.from(xs, id).sort();
-    return {
-      ...item,
-      titleTerms: terms(text.title),
-      bodyTerms: terms(text.body),
-      money: terms(text.money),
-      numbers: terms(text.numbers),
-      polarity: text.polarity,
-      text,
-    };
-  });
+  const terms = (xs: string[]) => Int32Array.from(xs, id).sort();
+  const read = items.map((item, i) => ({
+    ...item,
+    titleTerms: terms(texts[i]!.title),
+    bodyTerms: terms(texts[i]!.body),
+    money: terms(texts[i]!.money),
+    numbers: terms(texts[i]!.numbers),
+    polarity: texts[i]!.polarity,
+  }));
   const df = new Int32Array(ids.size);
   const capitalised = new Int32Array(ids.size);
   const lower = new Int32Array(ids.size);
-  for (const item of read) {
+  read.forEach((item, i) => {
     for (const list of termLists(item)) for (const v of list) df[v]!++;
-    for (const s of item.text.capitalised) capitalised[id(s)]!++;
-    for (const s of item.text.lower) lower[id(s)]!++;
-  }
+    for (const s of texts[i]!.capitalised) capitalised[id(s)]!++;
+    for (const s of texts[i]!.lower) lower[id(s)]!++;
+  });
   const isName = new Uint8Array(ids.size);
   for (const [t, v] of ids) {
     if (
@@ -101,12 +99,12 @@ export function readBatch(input: readonly StoryInput[]): Batch {
       isName[v] = 1;
   }
   return {
-    items: read.map(({ text: _, ...item }) => ({
+    items: read.map((item) => ({
       ...item,
       names: Int32Array.from([...item.titleTerms, ...item.bodyTerms].filter((v) => isName[v])).sort(),
     })),
     df,
-    idf: Float64Array.from(df, (d) => Math.log((read.length + 1) / d)),
+    idf: Float64Array.from(df, (d) => Math.log((items.length + 1) / d)),
     isName,
   };
 }
