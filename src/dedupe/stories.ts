@@ -37,9 +37,10 @@ export function clusterStories(
 ): Map<string, string> {
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
+  const edges = scoredPairs(batch, opts, (p) => p.apart || p.score > 0);
   const roots = averageLinkage(
     batch.items.length,
-    storyEdges(batch, opts),
+    dropAmbiguous(batch, edges, opts.joinAt),
     opts.joinAt,
     new ClusterGuard(batch, opts.windowMs),
   );
@@ -59,14 +60,6 @@ export function storyPairScores(
   const batch = readBatch(items);
   const id = (i: number) => batch.items[i]!.id;
   return scoredPairs(batch, opts).map((p) => ({ ...p, a: id(p.a), b: id(p.b) }));
-}
-
-function storyEdges(batch: Batch, opts: ClusterOptions): Edge[] {
-  return dropAmbiguous(
-    batch,
-    scoredPairs(batch, opts, (p) => p.apart || p.score > 0),
-    opts.joinAt,
-  );
 }
 
 /**
