@@ -42,7 +42,7 @@ export function clusterStories(
     batch.items.length,
     dropAmbiguous(batch, edges, opts.joinAt),
     opts.joinAt,
-    new ClusterGuard(batch, opts.windowMs),
+    clusterGuard(batch, opts.windowMs),
   );
   const out = new Map<string, string>();
   batch.items.forEach((item, i) => {
@@ -101,34 +101,18 @@ function dropAmbiguous(batch: Batch, edges: Edge[], joinAt: number): Edge[] {
 const AMBIGUOUS_WITHIN = 0.75;
 
 /** Whole-cluster rules: all members within the window, no outlet twice. */
-class ClusterGuard implements MergeGuard {
-  private readonly min: Float64Array;
-  private readonly max: Float64Array;
-  private readonly sources: Set<string>[];
-
-  constructor(
-    batch: Batch,
-    private readonly windowMs: number,
-  ) {
-    this.min = Float64Array.from(batch.items, (i) => i.ms);
-    this.max = Float64Array.from(this.min);
-    this.sources = batch.items.map((i) => new Set(i.sourceIds));
-  }
-
-  allows(a: number, b: number): boolean {
-    if (Math.max(this.max[a]!, this.max[b]!) - Math.min(this.min[a]!, this.min[b]!) > this.windowMs)
-      return false;
-    const [small, large] =
-      this.sources[a]!.size <= this.sources[b]!.size
-        ? [this.sources[a]!, this.sources[b]!]
-        : [this.sources[b]!, this.sources[a]!];
-    for (const s of small) if (large.has(s)) return false;
-    return true;
-  }
-
-  merged(into: number, from: number): void {
-    this.min[into] = Math.min(this.min[into]!, this.min[from]!);
-    this.max[into] = Math.max(this.max[into]!, this.max[from]!);
-    for (const s of this.sources[from]!) this.sources[into]!.add(s);
-  }
+function clusterGuard(batch: Batch, windowMs: number): MergeGuard {
+  const min = Float64Array.from(batch.items, (i) => i.ms);
+  const max = Float64Array.from(min);
+  const sources = batch.items.map((i) => new Set(i.sourceIds));
+  return {
+    allows: (a, b) =>
+      Math.max(max[a]!, max[b]!) - Math.min(min[a]!, min[b]!) <= windowMs &&
+      ![...sources[a]!].some((s) => sources[b]!.has(s)),
+    merged(into, from) {
+      min[into] = Math.min(min[into]!, min[from]!);
+      max[into] = Math.max(max[into]!, max[from]!);
+      for (const s of sources[from]!) sources[into]!.add(s);
+    },
+  };
 }
