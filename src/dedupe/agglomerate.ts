@@ -57,15 +57,9 @@ export function averageLinkage(
   const offer = (x: number, y: number) => {
     const link = links(x).get(y)!;
     if (link.apart) return;
-    const avg = link.sum / (size[x]! * size[y]!);
-    if (avg >= threshold)
-      heap.push({
-        score: avg,
-        a: Math.min(x, y),
-        b: Math.max(x, y),
-        va: version[Math.min(x, y)]!,
-        vb: version[Math.max(x, y)]!,
-      });
+    const score = link.sum / (size[x]! * size[y]!);
+    const [a, b] = x < y ? [x, y] : [y, x];
+    if (score >= threshold) heap.push({ score, a, b, va: version[a]!, vb: version[b]! });
   };
   linkMaps.forEach((m, x) => {
     for (const y of m!.keys()) if (x < y) offer(x, y);

@@ -30,23 +30,24 @@ export function clusterScores(
   gold: ReadonlyMap<string, string>,
   predicted: ReadonlyMap<string, string>,
 ): ClusterScores {
-  const cell = new Map<string, number>();
-  const bySize = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  // One count per (predicted cluster, story) cell: pairwise and B-cubed both read them.
+  const cells = new Map<string, { p: string; g: string; k: number }>();
   const pred = new Map<string, number>();
   const truth = new Map<string, number>();
   for (const [id, g] of gold) {
     const p = predicted.get(id) ?? `\u0000${id}`; // an item left out is alone
-    bySize(pred, p);
-    bySize(truth, g);
-    bySize(cell, `${p}\u0000${g}`);
+    pred.set(p, (pred.get(p) ?? 0) + 1);
+    truth.set(g, (truth.get(g) ?? 0) + 1);
+    const key = `${p}\u0000${g}`;
+    const cell = cells.get(key) ?? cells.set(key, { p, g, k: 0 }).get(key)!;
+    cell.k++;
   }
   const n = gold.size;
   const pairs = (k: number) => (k * (k - 1)) / 2;
   let truePairs = 0;
   let bp = 0;
   let br = 0;
-  for (const [key, k] of cell) {
-    const [p, g] = splitKey(key);
+  for (const { p, g, k } of cells.values()) {
     truePairs += pairs(k);
     bp += (k * k) / pred.get(p)!;
     br += (k * k) / truth.get(g)!;
@@ -64,14 +65,9 @@ export function clusterScores(
   };
 }
 
-function splitKey(key: string): [string, string] {
-  const i = key.lastIndexOf('\u0000');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
-
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-export function prf(precision: number, recall: number): PRF {
+function prf(precision: number, recall: number): PRF {
   return {
     precision,
     recall,
@@ -150,7 +146,7 @@ export interface DedupeEvalReport {
   rows: number;
   stories: number;
   ssnews: ClusterScores;
-  baseline: { name: string; cutoff: number; scores: ClusterScores; sweep: BaselineSweep['sweep'] };
+  baseline: { name: string } & BaselineSweep;
   determinism: DeterminismCheck;
 }
 
@@ -161,17 +157,11 @@ export function evaluateStoryClustering(
 ): DedupeEvalReport {
   const gold = goldOf(rows);
   const cluster = (items: readonly StoryInput[]) => clusterStories(items, options);
-  const baseline = sweepBaseline(rows);
   return {
     rows: rows.length,
     stories: new Set(gold.values()).size,
     ssnews: clusterScores(gold, cluster(rows)),
-    baseline: {
-      name: 'TF-IDF cosine, single link',
-      cutoff: baseline.cutoff,
-      scores: baseline.scores,
-      sweep: baseline.sweep,
-    },
+    baseline: { name: 'TF-IDF cosine, single link', ...sweepBaseline(rows) },
     determinism: checkDeterminism(rows, cluster),
   };
 }

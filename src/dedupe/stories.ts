@@ -10,7 +10,7 @@
  */
 import { averageLinkage, type Edge, type MergeGuard } from './agglomerate.js';
 import { readBatch, type Batch, type StoryInput } from './story-batch.js';
-import { APART, countShared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
+import { shared, scoredPairs, type PairOptions, type PairScore } from './story-pairs.js';
 
 export type { StoryInput } from './story-batch.js';
 
@@ -37,11 +37,12 @@ export function clusterStories(
 ): Map<string, string> {
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
+  const edges = scoredPairs(batch, opts, (p) => p.apart || p.score > 0);
   const roots = averageLinkage(
     batch.items.length,
-    storyEdges(batch, opts),
+    dropAmbiguous(batch, edges, opts.joinAt),
     opts.joinAt,
-    new ClusterGuard(batch, opts.windowMs),
+    clusterGuard(batch, opts.windowMs),
   );
   const out = new Map<string, string>();
   batch.items.forEach((item, i) => {
@@ -57,23 +58,8 @@ export function storyPairScores(
 ): (PairScore & { a: string; b: string })[] {
   const opts = { ...DEFAULT_CLUSTER_OPTIONS, ...options };
   const batch = readBatch(items);
-  const out: (PairScore & { a: string; b: string })[] = [];
-  scoredPairs(
-    batch,
-    opts,
-    (a, b, _score, why) => out.push({ a: batch.items[a]!.id, b: batch.items[b]!.id, ...why! }),
-    true,
-  );
-  return out;
-}
-
-function storyEdges(batch: Batch, opts: ClusterOptions): Edge[] {
-  const edges: Edge[] = [];
-  scoredPairs(batch, opts, (a, b, score) => {
-    if (score === APART) edges.push({ a, b, score: 0, apart: true });
-    else if (score > 0) edges.push({ a, b, score });
-  });
-  return dropAmbiguous(batch, edges, opts.joinAt);
+  const id = (i: number) => batch.items[i]!.id;
+  return scoredPairs(batch, opts).map((p) => ({ ...p, a: id(p.a), b: id(p.b) }));
 }
 
 /**
@@ -100,7 +86,8 @@ function dropAmbiguous(batch: Batch, edges: Edge[], joinAt: number): Edge[] {
     const names = batch.items[best.y]!.names;
     if (
       ys.some(
-        (n) => n.score >= AMBIGUOUS_WITHIN * best.score && countShared(batch.items[n.y]!.names, names) === 0,
+        (n) =>
+          n.score >= AMBIGUOUS_WITHIN * best.score && shared(batch.items[n.y]!.names, names).length === 0,
       )
     )
       ambiguous.add(x);
@@ -114,34 +101,18 @@ function dropAmbiguous(batch: Batch, edges: Edge[], joinAt: number): Edge[] {
 const AMBIGUOUS_WITHIN = 0.75;
 
 /** Whole-cluster rules: all members within the window, no outlet twice. */
-class ClusterGuard implements MergeGuard {
-  private readonly min: Float64Array;
-  private readonly max: Float64Array;
-  private readonly sources: Set<string>[];
-
-  constructor(
-    batch: Batch,
-    private readonly windowMs: number,
-  ) {
-    this.min = Float64Array.from(batch.items, (i) => i.ms);
-    this.max = Float64Array.from(this.min);
-    this.sources = batch.items.map((i) => new Set(i.sourceIds));
-  }
-
-  allows(a: number, b: number): boolean {
-    if (Math.max(this.max[a]!, this.max[b]!) - Math.min(this.min[a]!, this.min[b]!) > this.windowMs)
-      return false;
-    const [small, large] =
-      this.sources[a]!.size <= this.sources[b]!.size
-        ? [this.sources[a]!, this.sources[b]!]
-        : [this.sources[b]!, this.sources[a]!];
-    for (const s of small) if (large.has(s)) return false;
-    return true;
-  }
-
-  merged(into: number, from: number): void {
-    this.min[into] = Math.min(this.min[into]!, this.min[from]!);
-    this.max[into] = Math.max(this.max[into]!, this.max[from]!);
-    for (const s of this.sources[from]!) this.sources[into]!.add(s);
-  }
+function clusterGuard(batch: Batch, windowMs: number): MergeGuard {
+  const min = Float64Array.from(batch.items, (i) => i.ms);
+  const max = Float64Array.from(min);
+  const sources = batch.items.map((i) => new Set(i.sourceIds));
+  return {
+    allows: (a, b) =>
+      Math.max(max[a]!, max[b]!) - Math.min(min[a]!, min[b]!) <= windowMs &&
+      ![...sources[a]!].some((s) => sources[b]!.has(s)),
+    merged(into, from) {
+      min[into] = Math.min(min[into]!, min[from]!);
+      max[into] = Math.max(max[into]!, max[from]!);
+      for (const s of sources[from]!) sources[into]!.add(s);
+    },
+  };
 }

@@ -39,6 +39,14 @@ export interface Batch {
   isName: Uint8Array;
 }
 
+/** An item's term lists in one fixed order: title, body, money, numbers (a term is in one list only). */
+export const termLists = (i: Pick<BatchItem, 'titleTerms' | 'bodyTerms' | 'money' | 'numbers'>) => [
+  i.titleTerms,
+  i.bodyTerms,
+  i.money,
+  i.numbers,
+];
+
 /** Capitalised words that name no particular place or body (general English and public-sector words). */
 const NOT_NAMES = new Set(
   (
@@ -58,31 +66,28 @@ const NOT_NAMES = new Set(
 const NAME_CAPITALS_PER_LOWER = 4;
 
 export function readBatch(input: readonly StoryInput[]): Batch {
+  const ids = new Map<string, number>();
+  const id = (t: string) => ids.get(t) ?? ids.set(t, ids.size).get(t)!;
   const items = canonicalOrder(input);
   const texts = items.map((i) => readStoryText(i.title, i.summary));
-  const ids = new Map<string, number>();
-  const id = (t: string) => {
-    let v = ids.get(t);
-    if (v === undefined) ids.set(t, (v = ids.size));
-    return v;
-  };
   // Money ("£…") and figures ("#…") cannot meet a stem: stems start with a letter.
-  const raw = texts.map((t) => ({
-    title: t.title.map(id),
-    body: t.body.map(id),
-    money: t.money.map(id),
-    numbers: t.numbers.map(id),
+  const terms = (xs: string[]) => Int32Array.from(xs, id).sort();
+  const read = items.map((item, i) => ({
+    ...item,
+    titleTerms: terms(texts[i]!.title),
+    bodyTerms: terms(texts[i]!.body),
+    money: terms(texts[i]!.money),
+    numbers: terms(texts[i]!.numbers),
+    polarity: texts[i]!.polarity,
   }));
   const df = new Int32Array(ids.size);
   const capitalised = new Int32Array(ids.size);
   const lower = new Int32Array(ids.size);
-  texts.forEach((t, i) => {
-    const r = raw[i]!;
-    for (const list of [r.title, r.body, r.money, r.numbers]) for (const v of list) df[v]!++;
-    for (const s of t.capitalised) capitalised[id(s)]!++;
-    for (const s of t.lower) lower[id(s)]!++;
+  read.forEach((item, i) => {
+    for (const list of termLists(item)) for (const v of list) df[v]!++;
+    for (const s of texts[i]!.capitalised) capitalised[id(s)]!++;
+    for (const s of texts[i]!.lower) lower[id(s)]!++;
   });
-  const idf = Float64Array.from(df, (d) => Math.log((items.length + 1) / d));
   const isName = new Uint8Array(ids.size);
   for (const [t, v] of ids) {
     if (
@@ -93,22 +98,13 @@ export function readBatch(input: readonly StoryInput[]): Batch {
     )
       isName[v] = 1;
   }
-  const sorted = (xs: number[]) => Int32Array.from(xs).sort();
   return {
-    items: items.map((item, i) => {
-      const r = raw[i]!;
-      return {
-        ...item,
-        titleTerms: sorted(r.title),
-        bodyTerms: sorted(r.body),
-        money: sorted(r.money),
-        numbers: sorted(r.numbers),
-        names: sorted([...r.title, ...r.body].filter((v) => isName[v])),
-        polarity: texts[i]!.polarity,
-      };
-    }),
+    items: read.map((item) => ({
+      ...item,
+      names: Int32Array.from([...item.titleTerms, ...item.bodyTerms].filter((v) => isName[v])).sort(),
+    })),
     df,
-    idf,
+    idf: Float64Array.from(df, (d) => Math.log((items.length + 1) / d)),
     isName,
   };
 }

@@ -7,7 +7,7 @@
  * (one shared county is not one story), and the words only together with the names (the same
  * generic headline about two places is not one story).
  */
-import type { Batch, BatchItem } from './story-batch.js';
+import { termLists, type Batch, type BatchItem } from './story-batch.js';
 
 export interface PairOptions {
   /** Items published further apart than this never join. */
@@ -42,136 +42,105 @@ const DAY_MS = 86_400_000;
 /** Figures are weaker evidence than words: "40 schools" and "40 jobs" meet. */
 const NUMBER_WEIGHT = 0.5;
 
-/** A score meaning "never in one cluster". */
-export const APART = -1;
+/** A candidate pair: a < b, indexes into batch.items. */
+export type ScoredPair = PairScore & { a: number; b: number };
 
-/**
- * Calls `emit` for each candidate pair (a < b, indexes into batch.items) with its score, or
- * APART. With `explain`, also says why (slower: for tests and tuning).
- */
+/** The candidate pairs of the batch that `keep` keeps, with their scores. */
 export function scoredPairs(
   batch: Batch,
   opts: PairOptions,
-  emit: (a: number, b: number, score: number, why?: PairScore) => void,
-  explain = false,
-): void {
+  keep: (pair: PairScore) => boolean = () => true,
+): ScoredPair[] {
   const { items, df } = batch;
-  const n = items.length;
-  const maxDf = Math.max(25, Math.ceil(n * opts.commonShare));
+  const maxDf = Math.max(25, Math.ceil(items.length * opts.commonShare));
   const weights = itemWeights(batch, opts);
   // Postings in item order (so in time order) for each term rare enough to block on, and
   // for each item where it stands in each of its terms' postings.
   const postings = new Map<number, number[]>();
-  const at: [number[], number][][] = items.map((item, i) => {
+  const at = items.map((item, i) => {
     const places: [number[], number][] = [];
-    for (const list of [item.titleTerms, item.bodyTerms, item.money, item.numbers])
-      for (const v of list) {
-        if (df[v]! < 2 || df[v]! > maxDf) continue;
-        let p = postings.get(v);
-        if (!p) postings.set(v, (p = []));
-        places.push([p, p.length]);
-        p.push(i);
-      }
+    for (const v of termLists(item).flatMap((l) => [...l])) {
+      if (df[v]! < 2 || df[v]! > maxDf) continue;
+      let p = postings.get(v);
+      if (!p) postings.set(v, (p = []));
+      places.push([p, p.length]);
+      p.push(i);
+    }
     return places;
   });
-  const seenBy = new Int32Array(n).fill(-1);
-  for (let a = 0; a < n; a++) {
+  const seenBy = new Int32Array(items.length).fill(-1);
+  const out: ScoredPair[] = [];
+  at.forEach((places, a) => {
     const end = items[a]!.ms + opts.windowMs;
-    for (const [p, from] of at[a]!) {
-      for (let k = from + 1; k < p.length; k++) {
+    for (const [p, from] of places)
+      for (let k = from + 1; k < p.length && items[p[k]!]!.ms <= end; k++) {
         const b = p[k]!;
-        if (items[b]!.ms > end) break;
         if (seenBy[b] === a) continue;
         seenBy[b] = a;
         if (sharesSource(items[a]!, items[b]!)) continue;
-        if (explain) {
-          const why = explainPair(batch, weights[a]!, weights[b]!, opts);
-          emit(a, b, why.apart ? APART : why.score, why);
-        } else emit(a, b, scorePair(batch, weights[a]!, weights[b]!, opts));
+        const pair = scorePair(batch, weights[a]!, weights[b]!, opts);
+        if (keep(pair)) out.push({ a, b, ...pair });
       }
-    }
-  }
+  });
+  return out;
 }
 
-/** An item's terms with their weights, and the norms of its two vectors. */
+/** An item's terms with their weights, sorted by term id, and the norms of its two vectors. */
 interface Weighted {
   item: BatchItem;
-  /** Sorted term ids (title, body, money, numbers: a term is in one list only, its first). */
-  terms: Int32Array;
-  weight: Float64Array;
-  /** Whether the term is a word (counts in the topic cosine). */
-  word: Uint8Array;
+  /** `word`: counts in the topic cosine (not a name or figure). */
+  terms: { v: number; weight: number; word: boolean }[];
   norm: number;
   wordNorm: number;
 }
 
 function itemWeights(batch: Batch, opts: PairOptions): Weighted[] {
+  const scales = [opts.titleWeight, 1, 1, NUMBER_WEIGHT];
   return batch.items.map((item) => {
-    const lists = [item.titleTerms, item.bodyTerms, item.money, item.numbers];
-    const scales = [opts.titleWeight, 1, 1, NUMBER_WEIGHT];
-    const count = lists.reduce((c, l) => c + l.length, 0);
-    const terms = new Int32Array(count);
-    const weight = new Float64Array(count);
-    const word = new Uint8Array(count);
-    let k = 0;
-    lists.forEach((list, l) => {
-      for (const v of list) {
-        terms[k] = v;
-        weight[k] = batch.idf[v]! * scales[l]! * (batch.isName[v] ? opts.nameWeight : 1);
-        word[k] = l < 2 && !batch.isName[v] ? 1 : 0;
-        k++;
-      }
-    });
-    // One sorted order for the merge in `cosines` (a term is in one list only).
-    const order = Array.from(terms.keys()).sort((i, j) => terms[i]! - terms[j]!);
+    const terms = termLists(item).flatMap((list, l) =>
+      Array.from(list, (v) => {
+        const name = batch.isName[v] === 1;
+        return { v, weight: batch.idf[v]! * scales[l]! * (name ? opts.nameWeight : 1), word: l < 2 && !name };
+      }),
+    );
     let norm = 0;
     let wordNorm = 0;
-    for (let i = 0; i < count; i++) {
-      norm += weight[i]! ** 2;
-      if (word[i]) wordNorm += weight[i]! ** 2;
+    for (const { weight, word } of terms) {
+      norm += weight ** 2;
+      if (word) wordNorm += weight ** 2;
     }
-    return {
-      item,
-      terms: Int32Array.from(order, (i) => terms[i]!),
-      weight: Float64Array.from(order, (i) => weight[i]!),
-      word: Uint8Array.from(order, (i) => word[i]!),
-      norm: Math.sqrt(norm),
-      wordNorm: Math.sqrt(wordNorm),
-    };
+    // Sorted for the merge in `cosines` (a term is in one list only); after the norms, which sum in list order.
+    terms.sort((p, q) => p.v - q.v);
+    return { item, terms, norm: Math.sqrt(norm), wordNorm: Math.sqrt(wordNorm) };
   });
 }
 
-/** A pair's score (0..1), or APART. */
-function scorePair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions): number {
-  const a = x.item;
-  const b = y.item;
-  if (differentPlaces(batch, a, b)) return 0;
-  const { cosine, topic } = cosines(x, y);
-  const score = ((cosine + topic) / 2) * decay(a, b, opts) * (moneyDiffers(a, b) ? opts.moneyMismatch : 1);
-  // Opposite news only needs keeping apart when the words would bring it together.
-  return a.polarity * b.polarity < 0 ? (score > 0 ? APART : 0) : score;
-}
-
-/** scorePair, saying why. */
-function explainPair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions): PairScore {
+/** A pair's score and why. */
+function scorePair(batch: Batch, x: Weighted, y: Weighted, opts: PairOptions): PairScore {
   const a = x.item;
   const b = y.item;
   const days = Math.abs(b.ms - a.ms) / DAY_MS;
   if (differentPlaces(batch, a, b))
     return { score: 0, cosine: 0, topic: 0, days, apart: false, why: 'they name different places or bodies' };
-  const score = scorePair(batch, x, y, opts);
-  if (score === APART)
+  const { cosine, topic } = cosines(x, y);
+  const decay = Math.max(0, 1 - opts.decayPerDay * Math.max(0, days - 1));
+  const moneyDiffers = a.money.length > 0 && b.money.length > 0 && shared(a.money, b.money).length === 0;
+  const score = ((cosine + topic) / 2) * decay * (moneyDiffers ? opts.moneyMismatch : 1);
+  // Opposite news only needs keeping apart when the words would bring it together.
+  const opposite = a.polarity * b.polarity < 0;
+  if (opposite && score > 0)
     return {
-      ...cosines(x, y),
       score: 0,
-      apart: true,
+      cosine,
+      topic,
       days,
+      apart: true,
       why: 'opposite news (one ends what the other starts)',
     };
   const why = ['similar'];
-  if (decay(a, b, opts) < 1) why.push(`${days.toFixed(1)} days apart`);
-  if (moneyDiffers(a, b)) why.push('different sums of money');
-  return { ...cosines(x, y), score, apart: false, days, why: why.join(', ') };
+  if (decay < 1) why.push(`${days.toFixed(1)} days apart`);
+  if (moneyDiffers) why.push('different sums of money');
+  return { score: opposite ? 0 : score, cosine, topic, days, apart: false, why: why.join(', ') };
 }
 
 function cosines(x: Weighted, y: Weighted): { cosine: number; topic: number } {
@@ -180,12 +149,12 @@ function cosines(x: Weighted, y: Weighted): { cosine: number; topic: number } {
   for (let i = 0, j = 0; i < x.terms.length && j < y.terms.length;) {
     const u = x.terms[i]!;
     const v = y.terms[j]!;
-    if (u < v) i++;
-    else if (u > v) j++;
+    if (u.v < v.v) i++;
+    else if (u.v > v.v) j++;
     else {
-      const p = x.weight[i]! * y.weight[j]!;
+      const p = u.weight * v.weight;
       dot += p;
-      if (x.word[i]) wordDot += p;
+      if (u.word) wordDot += p;
       i++;
       j++;
     }
@@ -196,57 +165,37 @@ function cosines(x: Weighted, y: Weighted): { cosine: number; topic: number } {
   };
 }
 
-function decay(a: BatchItem, b: BatchItem, opts: PairOptions): number {
-  const days = Math.abs(b.ms - a.ms) / DAY_MS;
-  return Math.max(0, 1 - opts.decayPerDay * Math.max(0, days - 1));
-}
-
-function moneyDiffers(a: BatchItem, b: BatchItem): boolean {
-  return a.money.length > 0 && b.money.length > 0 && countShared(a.money, b.money) === 0;
-}
-
 /**
  * Each names a place or body the other does not, and they share no name few enough items
  * carry to pin one story (a county, a city or an acronym in many items of the week does not).
  */
-export function differentPlaces(batch: Batch, a: BatchItem, b: BatchItem): boolean {
+function differentPlaces(batch: Batch, a: BatchItem, b: BatchItem): boolean {
   if (a.names.length === 0 || b.names.length === 0) return false;
   const pinning = Math.max(MIN_COMMON_NAME_DF, batch.items.length * COMMON_NAME_SHARE);
-  let shared = 0;
-  let distinctive = false;
-  for (let i = 0, j = 0; i < a.names.length && j < b.names.length;) {
-    const u = a.names[i]!;
-    const v = b.names[j]!;
-    if (u < v) i++;
-    else if (u > v) j++;
-    else {
-      shared++;
-      if (batch.df[u]! <= pinning) distinctive = true;
-      i++;
-      j++;
-    }
-  }
-  return !distinctive && shared < a.names.length && shared < b.names.length;
+  const both = shared(a.names, b.names);
+  return (
+    !both.some((v) => batch.df[v]! <= pinning) && both.length < a.names.length && both.length < b.names.length
+  );
 }
 
 /** A name in more items than this (and this share of the batch) is too common to show two items are about one place. */
 const MIN_COMMON_NAME_DF = 8;
 const COMMON_NAME_SHARE = 0.004;
 
-export function countShared(xs: Int32Array, ys: Int32Array): number {
-  let c = 0;
+/** The values in both sorted lists. */
+export function shared(xs: Int32Array, ys: Int32Array): number[] {
+  const out: number[] = [];
   for (let i = 0, j = 0; i < xs.length && j < ys.length;) {
     if (xs[i]! < ys[j]!) i++;
     else if (xs[i]! > ys[j]!) j++;
     else {
-      c++;
-      i++;
+      out.push(xs[i++]!);
       j++;
     }
   }
-  return c;
+  return out;
 }
 
-export function sharesSource(a: { sourceIds: string[] }, b: { sourceIds: string[] }): boolean {
+function sharesSource(a: { sourceIds: string[] }, b: { sourceIds: string[] }): boolean {
   return a.sourceIds.some((s) => b.sourceIds.includes(s));
 }

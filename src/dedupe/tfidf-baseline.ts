@@ -56,8 +56,15 @@ export function tfidfSimilarities(items: readonly StoryInput[], floor = 0): Simi
   return { n, pairs };
 }
 
-/** Single-link clusters at a cut-off: item index → the lowest index in its cluster. */
-export function singleLink(sim: Similarities, cutoff: number): Int32Array {
+/**
+ * Single-link clusters at a cut-off, as ssnews gives them: item id → the id of the first
+ * member by (publishedAt, id).
+ */
+export function tfidfClusters(
+  items: readonly StoryInput[],
+  cutoff: number,
+  sim = tfidfSimilarities(items, cutoff),
+): Map<string, string> {
   const parent = Int32Array.from({ length: sim.n }, (_, i) => i);
   const find = (x: number): number => {
     while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
@@ -69,26 +76,12 @@ export function singleLink(sim: Similarities, cutoff: number): Int32Array {
     const rb = find(b);
     if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
-  return Int32Array.from({ length: sim.n }, (_, i) => find(i));
-}
-
-/** The baseline's clustering as ssnews gives it: item id → the id of the first member by (publishedAt, id). */
-export function tfidfClusters(
-  items: readonly StoryInput[],
-  cutoff: number,
-  sim = tfidfSimilarities(items, cutoff),
-): Map<string, string> {
-  return namedClusters(items, singleLink(sim, cutoff));
-}
-
-export function namedClusters(items: readonly StoryInput[], roots: Int32Array): Map<string, string> {
   const first = new Map<number, StoryInput>();
   items.forEach((item, i) => {
-    const r = roots[i]!;
-    const f = first.get(r);
-    if (!f || comesFirst(item, f)) first.set(r, item);
+    const f = first.get(find(i));
+    if (!f || comesFirst(item, f)) first.set(find(i), item);
   });
-  return new Map(items.map((item, i) => [item.id, first.get(roots[i]!)!.id]));
+  return new Map(items.map((item, i) => [item.id, first.get(find(i))!.id]));
 }
 
 function comesFirst(x: StoryInput, y: StoryInput): boolean {
