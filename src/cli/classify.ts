@@ -9,25 +9,23 @@ import { editorLabelRows, retrain } from '../classify/retrain.js';
 import type { Classifier } from '../classify/types.js';
 import type { Classification } from '../types/item.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { EXIT, type CliContext, type GlobalOptions, type Run, subcommand } from './context.js';
 import { daysOption, sectorOption } from './options.js';
 import { textTable } from './table.js';
 
 export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
-  const classify = program
-    .command('classify')
-    .description(
-      'classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)',
-    )
+  const classify = subcommand(
+    program,
+    'classify',
+    'classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)',
+  )
     .argument('[title]', 'the headline')
     .argument('[summary]', 'the summary or standfirst')
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--hint <sector>', "the source's sector, as the ingest worker passes it")
     .option(
       '--stored',
       "use the current model stored in Redis (the workers' model, with editor labels) instead of the bundled one",
     )
-    .option('--json', 'print one JSON document')
     .action(
       (
         title: string | undefined,
@@ -49,16 +47,14 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         }),
     );
 
-  classify
-    .command('eval')
-    .description(
-      'evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline',
-    )
+  subcommand(
+    classify,
+    'eval',
+    'evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline',
+  )
     .requiredOption('--file <tsv>', 'labelled TSV with a header row')
     .option('--predictions <tsv>', 'also write one prediction row per input row here')
     .option('--with-labels', 'train on editor labels from Redis too, as `classify retrain` does')
-    .option('--config <dir>', 'configuration directory')
-    .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
         const opts = cmd.optsWithGlobals<
@@ -93,36 +89,31 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       }),
     );
 
-  classify
-    .command('retrain')
-    .description(
-      'train a new model version from config/training/ plus editor labels; running workers switch to it',
-    )
-    .option('--config <dir>', 'configuration directory')
-    .option('--json', 'print one JSON document')
-    .action((_opts: unknown, cmd: Command) =>
-      run(async () => {
-        const opts = cmd.optsWithGlobals<GlobalOptions>();
-        const kit = makeKit(ctx, opts.config);
-        const result = await retrain(kit, await ctx.stores());
-        if (opts.json) ctx.json(result);
-        else
-          ctx.out(
-            `model ${result.version}: ${result.trainingRows} training rows + ${result.editorLabels} editor labels, ` +
-              `${result.features} features, ${(result.bytes / 1024).toFixed(0)} KB, trained in ${result.trainMs} ms; now current`,
-          );
-        return EXIT.ok;
-      }),
-    );
+  subcommand(
+    classify,
+    'retrain',
+    'train a new model version from config/training/ plus editor labels; running workers switch to it',
+  ).action((_opts: unknown, cmd: Command) =>
+    run(async () => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const kit = makeKit(ctx, opts.config);
+      const result = await retrain(kit, await ctx.stores());
+      if (opts.json) ctx.json(result);
+      else
+        ctx.out(
+          `model ${result.version}: ${result.trainingRows} training rows + ${result.editorLabels} editor labels, ` +
+            `${result.features} features, ${(result.bytes / 1024).toFixed(0)} KB, trained in ${result.trainMs} ms; now current`,
+        );
+      return EXIT.ok;
+    }),
+  );
 
-  classify
-    .command('reclassify')
-    .description(
-      're-classify stored items of the last N days with the current model (editor choices are kept)',
-    )
+  subcommand(
+    classify,
+    'reclassify',
+    're-classify stored items of the last N days with the current model (editor choices are kept)',
+  )
     .requiredOption('--days <n>', 'how many days back')
-    .option('--config <dir>', 'configuration directory')
-    .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();

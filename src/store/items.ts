@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
 import { sectorOf, type Classification, type NewsItem } from '../types/item.js';
-import { keys, type Keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 import { luaScript } from './lua.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
@@ -152,16 +151,7 @@ return encoded
  * time and source. Every write is one atomic Lua script, so concurrent
  * workers and a job that runs twice after a stall cannot lose a source or an editor's choice.
  */
-export class ItemStore {
-  private readonly k: Keys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.k = keys(prefix);
-  }
-
+export class ItemStore extends KeyedStore {
   /**
    * Stores what sources carried, UPSERT_CHUNK items a round trip (each item atomic). Idempotent:
    * the same item from the same source twice changes nothing.
