@@ -261,14 +261,11 @@ export class SourceStateStore extends KeyedStore {
   }
 
   /**
-   * One fetch of a source at a time, across processes. Taken when free or already `owner`'s.
+   * One fetch of a source at a time, across processes. Taken when free or already `owner`'s
+   * (a token unique to the run).
    * Returns a release function, or undefined when someone else holds it.
    */
-  async lock(
-    id: string,
-    ttlMs: number,
-    owner = `${process.pid}-${Math.random().toString(36).slice(2)}`,
-  ): Promise<(() => Promise<void>) | undefined> {
+  async lock(id: string, ttlMs: number, owner: string): Promise<(() => Promise<void>) | undefined> {
     const ok = await takeLock(this.redis, { lock: this.k.sourceLock(id), owner, ttlMs });
     if (ok !== 1) return undefined;
     return async () => {
