@@ -110,6 +110,14 @@ export class CliContext {
   }
 }
 
+/** Resolves on SIGTERM or SIGINT: how the long-running commands (serve, worker) are stopped. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+}
+
 /** The enabled sources, or exactly the named ones (`--source ID…`); an unknown id is a usage error. */
 export function selectSources(config: Config, ids: string[] | undefined): Source[] {
   if (!ids) return config.sources.filter((s) => s.enabled);

@@ -21,6 +21,7 @@ import {
   type GlobalOptions,
   type Run,
   subcommand,
+  untilStopped,
 } from './context.js';
 import { countOption, millisOption } from './options.js';
 import { textTable } from './table.js';
@@ -94,10 +95,7 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
                   ),
               );
           process.on('SIGHUP', onHup);
-          await new Promise<void>((resolve) => {
-            process.once('SIGTERM', resolve);
-            process.once('SIGINT', resolve);
-          });
+          await untilStopped();
           process.off('SIGHUP', onHup);
           await workers.close();
           return EXIT.ok;
