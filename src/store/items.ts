@@ -218,16 +218,14 @@ export class ItemStore extends KeyedStore {
     return this.redis.zcount(this.k.itemsBySource(sourceId), since.getTime(), '+inf');
   }
 
-  async setEditorSector(id: string, sector: SectorId | undefined): Promise<NewsItem | undefined> {
-    return sector === undefined
-      ? this.patchRaw(id, {}, ['editorSector'])
-      : this.patchRaw(id, { editorSector: sector }, []);
+  /** The editor's sector, over the classifier's. */
+  async setEditorSector(id: string, sector: SectorId): Promise<NewsItem | undefined> {
+    return this.patchRaw(id, { editorSector: sector });
   }
 
-  async setEditorRelevant(id: string, relevant: boolean | undefined): Promise<NewsItem | undefined> {
-    return relevant === undefined
-      ? this.patchRaw(id, {}, ['editorRelevant'])
-      : this.patchRaw(id, { editorRelevant: relevant }, []);
+  /** The editor's relevance decision, over the classifier's. */
+  async setEditorRelevant(id: string, relevant: boolean): Promise<NewsItem | undefined> {
+    return this.patchRaw(id, { editorRelevant: relevant });
   }
 
   /**
@@ -245,7 +243,7 @@ export class ItemStore extends KeyedStore {
   private async patchRaw(
     id: string,
     set: Partial<NewsItem>,
-    remove: string[],
+    remove: string[] = [],
     onlyIfMissing: string[] = [],
   ): Promise<NewsItem | undefined> {
     const score = set.publishedAt ? Date.parse(set.publishedAt) : undefined;
