@@ -130,12 +130,8 @@ export async function ingestSource(
     const sameUrl = state.url === source.url;
     const read = await readSource(
       source,
-      {
-        userAgent: deps.userAgent,
-        etag: sameUrl ? state.etag : undefined,
-        lastModified: sameUrl ? state.lastModified : undefined,
-      },
-      (url, fetchOptions) => client.fetch(url, fetchOptions),
+      client,
+      sameUrl ? { etag: state.etag, lastModified: state.lastModified } : {},
     );
     const at = now();
     const nextFetchAt = new Date(at.getTime() + source.every);
