@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
 import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
-import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/index.js';
+import { classifierKit, type ClassifierKit } from '../classify/index.js';
+import { ingestClassifier } from '../worker/ingest-deps.js';
 import { keywordBaseline } from '../classify/keyword-baseline.js';
 import { reclassify, sectorHintOf } from '../classify/reclassify.js';
 import { editorLabelRows, retrain } from '../classify/retrain.js';
@@ -120,11 +121,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const days = daysOption(opts.days, '--days');
         const config = ctx.loadConfig(opts.config);
         const stores = await ctx.stores();
-        const handle = await loadClassifier({
-          sectors: config.sectors,
-          configDir: config.dir,
-          models: stores.models,
-        });
+        const handle = await ingestClassifier(config, stores.models);
         try {
           const result = await reclassify(stores.items, handle, days, sectorHintOf(config.sources));
           if (opts.json) ctx.json(result);
