@@ -40,14 +40,11 @@ export type ItemPatch = Partial<
  */
 export const UPSERT_CHUNK = 200;
 
-/** One item of a batch upsert: its key, its source's index key, and what to store. */
+/** One item of a batch upsert: its key, its one source's index key, and the document to store. */
 interface UpsertEntry {
   key: string;
   sourceKey: string;
-  json: string;
-  sourceId: string;
-  /** publishedAt (ms): the score in the time and source indexes. */
-  score: number;
+  item: NewsItem;
 }
 
 /**
@@ -98,24 +95,21 @@ return out
 `,
   (o) => ({
     keys: [o.byTime, ...o.items.flatMap((i) => [i.key, i.sourceKey])],
-    args: o.items.flatMap((i) => [i.json, i.sourceId, i.score]),
+    args: o.items.flatMap(({ item }) => [
+      JSON.stringify(item),
+      item.sourceIds[0]!,
+      Date.parse(item.publishedAt),
+    ]),
   }),
 );
 
 /**
  * Atomic patch: sets `set`, except the `onlyIfMissing` fields the item already has, removes
- * `remove`, and moves the item in the time index when given a `score`. Returns the stored
+ * `remove`, and moves the item in the time index when `set` has a publishedAt. Returns the stored
  * JSON, or null when the item does not exist.
  */
 const patchItem = luaScript<
-  {
-    item: string;
-    byTime: string;
-    set: Partial<NewsItem>;
-    remove: string[];
-    score?: number;
-    onlyIfMissing: string[];
-  },
+  { item: string; byTime: string; set: Partial<NewsItem>; remove: string[]; onlyIfMissing: string[] },
   string | null
 >(
   'ssnewsItemPatch',
@@ -140,7 +134,7 @@ return encoded
     args: [
       JSON.stringify(o.set),
       JSON.stringify(o.remove),
-      o.score === undefined ? '' : String(o.score),
+      o.set.publishedAt ? Date.parse(o.set.publishedAt) : '',
       JSON.stringify(o.onlyIfMissing),
     ],
   }),
@@ -165,17 +159,12 @@ export class ItemStore extends KeyedStore {
 
   private async upsertChunk(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     const sent = inputs.map(newItem);
-    const entries = inputs.map((input, i) => {
-      const item = sent[i]!;
-      return {
-        key: this.k.item(item.id),
-        sourceKey: this.k.itemsBySource(input.sourceId),
-        json: JSON.stringify(item),
-        sourceId: input.sourceId,
-        score: Date.parse(item.publishedAt),
-      };
-    });
-    const results = await upsertItems(this.redis, { byTime: this.k.itemsByTime, items: entries });
+    const items = sent.map((item) => ({
+      key: this.k.item(item.id),
+      sourceKey: this.k.itemsBySource(item.sourceIds[0]!),
+      item,
+    }));
+    const results = await upsertItems(this.redis, { byTime: this.k.itemsByTime, items });
     return results.map((value, i) => upsertResult(value, sent[i]!));
   }
 
@@ -246,13 +235,11 @@ export class ItemStore extends KeyedStore {
     remove: string[] = [],
     onlyIfMissing: string[] = [],
   ): Promise<NewsItem | undefined> {
-    const score = set.publishedAt ? Date.parse(set.publishedAt) : undefined;
     const json = await patchItem(this.redis, {
       item: this.k.item(id),
       byTime: this.k.itemsByTime,
       set,
       remove,
-      score,
       onlyIfMissing,
     });
     return json ? fromJson(json) : undefined;
