@@ -224,21 +224,11 @@ function short(id: string): string {
 function writePredictions(path: string, items: LabelledItem[], predictions: Classification[]): void {
   const hasId = items.some((i) => i.id !== undefined);
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
-  const rows = [
-    [...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'].join('\t'),
-  ];
-  items.forEach((item, i) => {
+  const rows = items.map((item, i) => {
     const p = predictions[i]!;
-    rows.push(
-      [
-        ...(hasId ? [clean(item.id ?? '')] : []),
-        clean(item.title),
-        p.sector,
-        p.confidence.toFixed(3),
-        p.relevance.toFixed(3),
-        p.relevant ? 'yes' : 'no',
-      ].join('\t'),
-    );
+    const cells = [clean(item.title), p.sector, p.confidence.toFixed(3), p.relevance.toFixed(3)];
+    return [...(hasId ? [clean(item.id ?? '')] : []), ...cells, p.relevant ? 'yes' : 'no'];
   });
-  writeFileSync(path, rows.join('\n') + '\n');
+  const header = [...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'];
+  writeFileSync(path, [header, ...rows].map((r) => r.join('\t') + '\n').join(''));
 }
