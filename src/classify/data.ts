@@ -25,17 +25,7 @@ const NO = new Set(['no', 'n', 'false', '0', 'irrelevant', 'not relevant']);
  * ignored. Errors name the file, line and column.
  */
 export function readLabelledTsv(file: string, opts: { requireLabels?: boolean } = {}): LabelledItem[] {
-  const lines = readConfigText(file)
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/);
-  const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
-  const col = (...names: string[]) => {
-    for (const n of names) {
-      const i = header.indexOf(n);
-      if (i >= 0) return i;
-    }
-    return -1;
-  };
+  const { header, column: col, rows } = readTsv(file);
   const c = {
     id: col('id'),
     title: col('title', 'headline'),
@@ -58,14 +48,11 @@ export function readLabelledTsv(file: string, opts: { requireLabels?: boolean } 
   if (problems.length) throw new ConfigError(problems);
 
   const items: LabelledItem[] = [];
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n]!;
-    if (line.trim() === '') continue;
-    const cells = line.split('\t');
+  for (const { line, cells } of rows) {
     const get = (i: number) => cell(cells, i);
     const title = get(c.title);
     if (!title) {
-      problem(n + 1, 'title', 'expected a headline, got an empty cell');
+      problem(line, 'title', 'expected a headline, got an empty cell');
       continue;
     }
     const item: LabelledItem = { title };
@@ -74,7 +61,7 @@ export function readLabelledTsv(file: string, opts: { requireLabels?: boolean } 
     const sector = get(c.sector).toLowerCase();
     if (sector) {
       if (isSectorId(sector)) item.sector = sector;
-      else problem(n + 1, 'sector', `${SECTOR_IDS_EXPECTED}, got "${sector}"`);
+      else problem(line, 'sector', `${SECTOR_IDS_EXPECTED}, got "${sector}"`);
     }
     const hint = get(c.hint).toLowerCase();
     if (hint && isSectorId(hint)) item.sectorHint = hint;
@@ -82,7 +69,7 @@ export function readLabelledTsv(file: string, opts: { requireLabels?: boolean } 
     if (rel) {
       if (YES.has(rel)) item.relevant = true;
       else if (NO.has(rel)) item.relevant = false;
-      else problem(n + 1, 'relevant', `expected yes or no, got "${rel}"`);
+      else problem(line, 'relevant', `expected yes or no, got "${rel}"`);
     }
     items.push(item);
   }
@@ -116,9 +103,7 @@ export interface Body {
 }
 
 export function readGazetteer(path: string): Body[] {
-  const lines = readConfigText(path).split(/\r?\n/);
-  const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
-  const at = (name: string) => header.indexOf(name);
+  const { column: at, rows } = readTsv(path);
   const [iName, iSector, iKind, iAliases] = [at('name'), at('sector'), at('kind'), at('aliases')];
   const problems: ConfigProblem[] = [];
   const problem = (line: number, field: string, message: string) =>
@@ -128,15 +113,13 @@ export function readGazetteer(path: string): Body[] {
     throw new ConfigError(problems);
   }
   const bodies: Body[] = [];
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n]!;
-    if (line.trim() === '' || line.startsWith('#')) continue;
-    const cells = line.split('\t');
+  for (const { line, cells } of rows) {
+    if (cells[0]!.startsWith('#')) continue;
     const name = cell(cells, iName);
     const sector = cell(cells, iSector);
     if (!name) continue;
     if (!isSectorId(sector)) {
-      problem(n + 1, 'sector', `${SECTOR_IDS_EXPECTED}, got "${sector}"`);
+      problem(line, 'sector', `${SECTOR_IDS_EXPECTED}, got "${sector}"`);
       continue;
     }
     const aliases = cell(cells, iAliases)
@@ -147,6 +130,20 @@ export function readGazetteer(path: string): Body[] {
   }
   if (problems.length) throw new ConfigError(problems);
   return bodies;
+}
+
+/** A TSV file with a header row: the header's names, a column by name, and the non-blank rows. */
+function readTsv(path: string) {
+  const lines = readConfigText(path)
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
+  const header = (lines[0] ?? '').split('\t').map((h) => h.trim().toLowerCase());
+  /** The first of `names` the header has: its index, else -1. */
+  const column = (...names: string[]) => names.map((n) => header.indexOf(n)).find((i) => i >= 0) ?? -1;
+  const rows = lines.flatMap((text, n) =>
+    n > 0 && text.trim() ? [{ line: n + 1, cells: text.split('\t') }] : [],
+  );
+  return { header, column, rows };
 }
 
 /** The trimmed text of column `i` (empty when the file has no such column). */

@@ -211,12 +211,7 @@ function isCapitalised(word: string): boolean {
 
 /** Whether the relevance model uses a non-word feature (collaboration phrases, the bias). */
 export function isRelevanceFeature(feature: string): boolean {
-  return !(
-    feature.startsWith('gaz:') ||
-    feature.startsWith('rule:') ||
-    feature.startsWith('hint:') ||
-    feature === 'place'
-  );
+  return !/^(gaz:|rule:|hint:|place$)/.test(feature);
 }
 
 /**
@@ -245,21 +240,8 @@ function placesOf(body: Body): string[] {
 
 /** Council places that are also ordinary words, names or regions. */
 const NOT_PLACES = new Set([
-  'reading',
-  'rugby',
-  'hart',
-  'angus',
-  'boston',
-  'bury',
-  'the highland',
-  'highland',
-  'north east',
-  'east midlands',
-  'west midlands',
-  'greater london',
-  'westminster',
-  'eden',
-  'craven',
+  ...'reading rugby hart angus boston bury eden craven westminster highland'.split(' '),
+  ...['the highland', 'north east', 'east midlands', 'west midlands', 'greater london'],
 ]);
 
 /**

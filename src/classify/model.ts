@@ -17,19 +17,20 @@ export const MODEL_FORMAT = 1;
 /** The relevance model's fixed intercept (see priorFor). */
 const RELEVANCE_BIAS = -1.5;
 
-export type Priors = Record<'gaz' | 'rule' | 'hint' | 'collab' | 'c', number>;
-const DEFAULT_PRIORS: Priors = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
+const PRIORS = { gaz: 2, rule: 1.5, hint: 2.5, collab: 1.5, c: 0.5 };
+/** Training: passes over the data, L2 strength per example, AdaGrad's step, the shuffle's seed. */
+const EPOCHS = 25;
+const L2 = 2e-4;
+const LEARNING_RATE = 0.1;
+const SEED = 42;
 
 /** Prior weights: what we believe before seeing any data. */
-function priorFor(
-  feature: string,
-  priors: Priors = DEFAULT_PRIORS,
-): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
+function priorFor(feature: string): { sector?: SectorId; sectorWeight: number; relevanceWeight: number } {
   const colon = feature.indexOf(':');
   const kind = colon < 0 ? feature : feature.slice(0, colon);
   if (kind === 'gaz' || kind === 'rule' || kind === 'hint')
-    return { sector: feature.slice(colon + 1) as SectorId, sectorWeight: priors[kind], relevanceWeight: 0 };
-  if (kind === 'collab' || kind === 'c') return { sectorWeight: 0, relevanceWeight: priors[kind] };
+    return { sector: feature.slice(colon + 1) as SectorId, sectorWeight: PRIORS[kind], relevanceWeight: 0 };
+  if (kind === 'collab' || kind === 'c') return { sectorWeight: 0, relevanceWeight: PRIORS[kind] };
   // The bias is fixed, not trained: with no collaboration wording an item is not relevant,
   // whatever share of the training rows happens to be relevant.
   if (kind === '_bias') return { sectorWeight: 0, relevanceWeight: RELEVANCE_BIAS };
@@ -37,14 +38,8 @@ function priorFor(
 }
 
 export interface TrainOptions {
-  epochs?: number;
-  /** L2 strength per example. */
-  l2?: number;
-  learningRate?: number;
-  seed?: number;
   version?: string;
   editorLabels?: number;
-  priors?: Partial<Priors>;
   /**
    * Each row with a summary also trains as its headline alone, with this share of its weight
    * (default 0.5): feeds and pages often give no summary, and a model that only ever saw
@@ -71,10 +66,6 @@ function ruleFeatures(): string[] {
 
 export function train(featurizer: Featurizer, examples: LabelledItem[], opts: TrainOptions = {}): ModelData {
   const started = performance.now();
-  const epochs = opts.epochs ?? 25;
-  const l2 = opts.l2 ?? 2e-4;
-  const lr = opts.learningRate ?? 0.1;
-  const priors = { ...DEFAULT_PRIORS, ...opts.priors };
   const classes = [...SECTOR_IDS];
   const K = classes.length;
   const classIndex = new Map(classes.map((c, i) => [c, i]));
@@ -122,7 +113,7 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
   const PW = new Float64Array(F * K);
   const PR = new Float64Array(F);
   for (let f = 0; f < F; f++) {
-    const p = priorFor(names[f]!, priors);
+    const p = priorFor(names[f]!);
     if (p.sector) {
       const c = classIndex.get(p.sector);
       if (c !== undefined) PW[f * K + c] = p.sectorWeight;
@@ -134,10 +125,10 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
   const GW = new Float64Array(F * K).fill(1e-8);
   const GR = new Float64Array(F).fill(1e-8);
 
-  const rand = mulberry32(opts.seed ?? 42);
+  const rand = mulberry32(SEED);
   const order = data.map((_, i) => i);
   const scores = new Float64Array(K);
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
     shuffleInPlace(order, rand);
     for (const n of order) {
       const ex = data[n]!;
@@ -153,9 +144,9 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
           const base = idx[a]! * K;
           for (let c = 0; c < K; c++) {
             const k = base + c;
-            const g = ex.weight * (scores[c]! - (c === ex.sector ? 1 : 0)) + l2 * (W[k]! - PW[k]!);
+            const g = ex.weight * (scores[c]! - (c === ex.sector ? 1 : 0)) + L2 * (W[k]! - PW[k]!);
             GW[k]! += g * g;
-            W[k]! -= (lr * g) / Math.sqrt(GW[k]!);
+            W[k]! -= (LEARNING_RATE * g) / Math.sqrt(GW[k]!);
           }
         }
       }
@@ -168,9 +159,9 @@ export function train(featurizer: Featurizer, examples: LabelledItem[], opts: Tr
         for (let a = 0; a < rel.length; a++) {
           const f = rel[a]!;
           if (f === 0) continue; // _bias: fixed
-          const g = err + l2 * (R[f]! - PR[f]!);
+          const g = err + L2 * (R[f]! - PR[f]!);
           GR[f]! += g * g;
-          R[f]! -= (lr * g) / Math.sqrt(GR[f]!);
+          R[f]! -= (LEARNING_RATE * g) / Math.sqrt(GR[f]!);
         }
       }
     }

@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import { z } from 'zod';
 import { configFile } from '../config/files.js';
 import { DEFAULT_CONFIG_DIR } from '../paths.js';
@@ -40,6 +39,5 @@ export function classifyPaths(dir: string = DEFAULT_CONFIG_DIR) {
 }
 
 export function loadClassifySettings(path: string): ClassifySettings {
-  const rel = relative(process.cwd(), path);
-  return YamlFile.read(path, rel.startsWith('..') ? path : rel).validate(classifySchema);
+  return YamlFile.read(path).validate(classifySchema);
 }

@@ -2,32 +2,31 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
 import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
-import { classifierKit, loadClassifier, type ClassifierKit } from '../classify/index.js';
+import { classifierKit, type ClassifierKit } from '../classify/index.js';
+import { ingestClassifier } from '../worker/ingest-deps.js';
 import { keywordBaseline } from '../classify/keyword-baseline.js';
 import { reclassify, sectorHintOf } from '../classify/reclassify.js';
 import { editorLabelRows, retrain } from '../classify/retrain.js';
 import type { Classifier } from '../classify/types.js';
 import type { Classification } from '../types/item.js';
 import { UsageError } from '../errors.js';
-import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { EXIT, type CliContext, type GlobalOptions, type Run, subcommand } from './context.js';
 import { daysOption, sectorOption } from './options.js';
 import { textTable } from './table.js';
 
 export function registerClassifyCommands(program: Command, ctx: CliContext, run: Run): void {
-  const classify = program
-    .command('classify')
-    .description(
-      'classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)',
-    )
+  const classify = subcommand(
+    program,
+    'classify',
+    'classify a headline by sector and relevance; evaluate, retrain and re-classify (see subcommands)',
+  )
     .argument('[title]', 'the headline')
     .argument('[summary]', 'the summary or standfirst')
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--hint <sector>', "the source's sector, as the ingest worker passes it")
     .option(
       '--stored',
       "use the current model stored in Redis (the workers' model, with editor labels) instead of the bundled one",
     )
-    .option('--json', 'print one JSON document')
     .action(
       (
         title: string | undefined,
@@ -49,16 +48,14 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         }),
     );
 
-  classify
-    .command('eval')
-    .description(
-      'evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline',
-    )
+  subcommand(
+    classify,
+    'eval',
+    'evaluate on labelled TSV (columns by name: title, summary, sector, relevant) beside the keyword baseline',
+  )
     .requiredOption('--file <tsv>', 'labelled TSV with a header row')
     .option('--predictions <tsv>', 'also write one prediction row per input row here')
     .option('--with-labels', 'train on editor labels from Redis too, as `classify retrain` does')
-    .option('--config <dir>', 'configuration directory')
-    .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
         const opts = cmd.optsWithGlobals<
@@ -93,47 +90,38 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       }),
     );
 
-  classify
-    .command('retrain')
-    .description(
-      'train a new model version from config/training/ plus editor labels; running workers switch to it',
-    )
-    .option('--config <dir>', 'configuration directory')
-    .option('--json', 'print one JSON document')
-    .action((_opts: unknown, cmd: Command) =>
-      run(async () => {
-        const opts = cmd.optsWithGlobals<GlobalOptions>();
-        const kit = makeKit(ctx, opts.config);
-        const result = await retrain(kit, await ctx.stores());
-        if (opts.json) ctx.json(result);
-        else
-          ctx.out(
-            `model ${result.version}: ${result.trainingRows} training rows + ${result.editorLabels} editor labels, ` +
-              `${result.features} features, ${(result.bytes / 1024).toFixed(0)} KB, trained in ${result.trainMs} ms; now current`,
-          );
-        return EXIT.ok;
-      }),
-    );
+  subcommand(
+    classify,
+    'retrain',
+    'train a new model version from config/training/ plus editor labels; running workers switch to it',
+  ).action((_opts: unknown, cmd: Command) =>
+    run(async () => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const kit = makeKit(ctx, opts.config);
+      const result = await retrain(kit, await ctx.stores());
+      if (opts.json) ctx.json(result);
+      else
+        ctx.out(
+          `model ${result.version}: ${result.trainingRows} training rows + ${result.editorLabels} editor labels, ` +
+            `${result.features} features, ${(result.bytes / 1024).toFixed(0)} KB, trained in ${result.trainMs} ms; now current`,
+        );
+      return EXIT.ok;
+    }),
+  );
 
-  classify
-    .command('reclassify')
-    .description(
-      're-classify stored items of the last N days with the current model (editor choices are kept)',
-    )
+  subcommand(
+    classify,
+    'reclassify',
+    're-classify stored items of the last N days with the current model (editor choices are kept)',
+  )
     .requiredOption('--days <n>', 'how many days back')
-    .option('--config <dir>', 'configuration directory')
-    .option('--json', 'print one JSON document')
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();
         const days = daysOption(opts.days, '--days');
         const config = ctx.loadConfig(opts.config);
         const stores = await ctx.stores();
-        const handle = await loadClassifier({
-          sectors: config.sectors,
-          configDir: config.dir,
-          models: stores.models,
-        });
+        const handle = await ingestClassifier(config, stores.models);
         try {
           const result = await reclassify(stores.items, handle, days, sectorHintOf(config.sources));
           if (opts.json) ctx.json(result);
@@ -236,21 +224,11 @@ function short(id: string): string {
 function writePredictions(path: string, items: LabelledItem[], predictions: Classification[]): void {
   const hasId = items.some((i) => i.id !== undefined);
   const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
-  const rows = [
-    [...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'].join('\t'),
-  ];
-  items.forEach((item, i) => {
+  const rows = items.map((item, i) => {
     const p = predictions[i]!;
-    rows.push(
-      [
-        ...(hasId ? [clean(item.id ?? '')] : []),
-        clean(item.title),
-        p.sector,
-        p.confidence.toFixed(3),
-        p.relevance.toFixed(3),
-        p.relevant ? 'yes' : 'no',
-      ].join('\t'),
-    );
+    const cells = [clean(item.title), p.sector, p.confidence.toFixed(3), p.relevance.toFixed(3)];
+    return [...(hasId ? [clean(item.id ?? '')] : []), ...cells, p.relevant ? 'yes' : 'no'];
   });
-  writeFileSync(path, rows.join('\n') + '\n');
+  const header = [...(hasId ? ['id'] : []), 'title', 'sector', 'confidence', 'relevance', 'relevant'];
+  writeFileSync(path, [header, ...rows].map((r) => r.join('\t') + '\n').join(''));
 }

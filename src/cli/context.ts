@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load.js';
 import type { Source } from '../config/schema.js';
@@ -19,6 +20,15 @@ export type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
 export interface GlobalOptions {
   config?: string;
   json?: boolean;
+}
+
+/** A command taking the options most commands take, --config and --json (GlobalOptions). */
+export function subcommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
+    .option('--json', 'print one JSON document');
 }
 
 /**
@@ -90,9 +100,22 @@ export class CliContext {
     this.clients = [];
   }
 
+  /** A source that redirects permanently: its url in sources.yaml wants updating. */
+  moved(id: string, to: string | undefined): void {
+    if (to) this.err(`moved: ${id} permanently redirects to ${to}: update its url`);
+  }
+
   json(value: unknown): void {
     this.out(JSON.stringify(value, null, 2));
   }
+}
+
+/** Resolves on SIGTERM or SIGINT: how the long-running commands (serve, worker) are stopped. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
 }
 
 /** The enabled sources, or exactly the named ones (`--source ID…`); an unknown id is a usage error. */

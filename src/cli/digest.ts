@@ -37,11 +37,15 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };
-  const common = (cmd: Command, edits = false) => {
-    cmd
+  /** A digest command with --config and --week; `kind` adds --json, or the flags of an edit. */
+  const common = (name: string, description: string, kind: 'json' | 'edit' | 'plain' = 'json') => {
+    const cmd = digest
+      .command(name)
+      .description(description)
       .option('--config <dir>', 'configuration directory')
       .option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)');
-    if (edits) {
+    if (kind === 'json') cmd.option('--json', 'print one JSON document');
+    if (kind === 'edit')
       cmd
         .option(
           '--if-version <n>',
@@ -49,7 +53,6 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         )
         .option('--editor <name>', 'who is editing (recorded on the issue and on classifier labels)', 'cli')
         .option('--json', 'print the changed issue as JSON');
-    }
     return cmd;
   };
   const ifVersionOf = (opts: WeekOptions) =>
@@ -66,13 +69,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       return EXIT.ok;
     });
 
-  common(
-    digest
-      .command('draft')
-      .description("create the week's draft from the stored items, or refresh it keeping every edit"),
-  )
-    .option('--json', 'print one JSON document')
-    .action((opts: WeekOptions) =>
+  common('draft', "create the week's draft from the stored items, or refresh it keeping every edit").action(
+    (opts: WeekOptions) =>
       run(async () => {
         const { d, week } = await open(opts);
         const { issue, ...result } = await d.draft(week);
@@ -95,25 +93,19 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         }
         return EXIT.ok;
       }),
-    );
+  );
 
-  common(digest.command('show').description('print the draft: sections, items, commentary, version'))
-    .option('--json', 'print one JSON document')
-    .action((opts: WeekOptions) =>
-      run(async () => {
-        const { d, week } = await open(opts);
-        const { issue, items } = await d.load(week);
-        if (opts.json) ctx.json({ issue, items: Object.fromEntries(items) });
-        else ctx.out(showIssue(issue, items, d));
-        return EXIT.ok;
-      }),
-    );
+  common('show', 'print the draft: sections, items, commentary, version').action((opts: WeekOptions) =>
+    run(async () => {
+      const { d, week } = await open(opts);
+      const { issue, items } = await d.load(week);
+      if (opts.json) ctx.json({ issue, items: Object.fromEntries(items) });
+      else ctx.out(showIssue(issue, items, d));
+      return EXIT.ok;
+    }),
+  );
 
-  common(
-    digest
-      .command('export')
-      .description('write the draft as YAML for a text editor (commentary slots under each item)'),
-  )
+  common('export', 'write the draft as YAML for a text editor (commentary slots under each item)', 'plain')
     .option('--out <file>', 'write to a file instead of stdout')
     .action((opts: WeekOptions & { out?: string }) =>
       run(async () => {
@@ -127,12 +119,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(
-    digest
-      .command('import')
-      .description('apply an edited export (refused if the draft changed since the export)'),
-    true,
-  )
+  common('import', 'apply an edited export (refused if the draft changed since the export)', 'edit')
     .argument('<file>', 'the edited YAML file')
     .action((file: string, opts: WeekOptions) =>
       run(async () => {
@@ -151,24 +138,21 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(digest.command('include').description('include items in the issue'), true)
+  common('include', 'include items in the issue', 'edit')
     .argument('<item...>', 'item ids')
     .action((ids: string[], opts: WeekOptions) =>
       editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: true }))),
     );
-  common(digest.command('exclude').description('leave items out of the issue'), true)
+  common('exclude', 'leave items out of the issue', 'edit')
     .argument('<item...>', 'item ids')
     .action((ids: string[], opts: WeekOptions) =>
       editCommand(opts, () => ids.map((itemId) => ({ op: 'include', itemId, included: false }))),
     );
 
   common(
-    digest
-      .command('move')
-      .description(
-        'move an item within its section or to another sector (records a label for the classifier)',
-      ),
-    true,
+    'move',
+    'move an item within its section or to another sector (records a label for the classifier)',
+    'edit',
   )
     .argument('<item>', 'item id')
     .option('--sector <id>', `new sector: ${SECTOR_IDS.join(', ')}`)
@@ -189,26 +173,16 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       throw new EditError('give the text as an argument or with --file FILE (- for stdin)');
     return text;
   };
-  common(
-    digest
-      .command('intro')
-      .description("set the editor's intro (may use <b>, <i>, <a href>; blank line = new paragraph)"),
-    true,
-  )
+  common('intro', "set the editor's intro (may use <b>, <i>, <a href>; blank line = new paragraph)", 'edit')
     .argument('[text]', 'the intro; empty to clear')
     .option('--file <file>', 'read the text from a file (- for stdin)')
     .action((text: string | undefined, opts: WeekOptions & { file?: string }) =>
       editCommand(opts, () => [{ op: 'intro', text: textArg(text, opts.file) }]),
     );
-  common(digest.command('subject').description('set the subject line'), true)
+  common('subject', 'set the subject line', 'edit')
     .argument('<text>', 'the subject')
     .action((text: string, opts: WeekOptions) => editCommand(opts, () => [{ op: 'subject', text }]));
-  common(
-    digest
-      .command('comment')
-      .description("set an item's commentary, or mark it as going out without (--none)"),
-    true,
-  )
+  common('comment', "set an item's commentary, or mark it as going out without (--none)", 'edit')
     .argument('<item>', 'item id')
     .argument('[text]', 'the commentary (may use <b>, <i>, <a href>)')
     .option('--file <file>', 'read the text from a file (- for stdin)')
@@ -222,12 +196,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         ]),
     );
 
-  common(
-    digest
-      .command('add')
-      .description('add an article by URL (the stored item, or fetched through the pipeline)'),
-    true,
-  )
+  common('add', 'add an article by URL (the stored item, or fetched through the pipeline)', 'edit')
     .argument('<url>', 'article URL')
     .option('--position <n>', 'place in its section, 1 = first (default: last)')
     .action((url: string, opts: WeekOptions & { position?: string }) =>
@@ -243,12 +212,9 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(
-    digest.command('render').description('write issue.html and issue.txt (compiled once, then personalised)'),
-  )
+  common('render', 'write issue.html and issue.txt (compiled once, then personalised)')
     .requiredOption('--out <dir>', 'output directory')
     .option('--sectors <ids>', 'only these sectors, comma-separated (as a subscriber who picked them)')
-    .option('--json', 'print one JSON document')
     .action((opts: WeekOptions & { out: string; sectors?: string }) =>
       run(async () => {
         const sectors = opts.sectors
@@ -291,26 +257,22 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       }),
     );
 
-  common(digest.command('check').description('pre-send checks: blocking findings stop sending (exit 1)'))
-    .option('--json', 'print one JSON document')
-    .action((opts: WeekOptions) =>
-      run(async () => {
-        const { d, week } = await open(opts);
-        const result = await d.check(week);
-        if (opts.json) ctx.json(result);
-        else {
-          for (const f of result.findings)
-            ctx.out(
-              `${f.severity === 'blocking' ? 'BLOCKING' : 'warning '} ${f.code.padEnd(14)} ${f.message}`,
-            );
-          const blocking = result.findings.filter((f) => f.severity === 'blocking').length;
-          ctx.out(
-            `${result.week} v${result.version}: HTML ${kb(result.htmlBytes)}; ${blocking} blocking, ${result.findings.length - blocking} warning(s): ${result.ok ? 'ready to send' : 'not ready to send'}`,
-          );
-        }
-        return result.ok ? EXIT.ok : EXIT.failed;
-      }),
-    );
+  common('check', 'pre-send checks: blocking findings stop sending (exit 1)').action((opts: WeekOptions) =>
+    run(async () => {
+      const { d, week } = await open(opts);
+      const result = await d.check(week);
+      if (opts.json) ctx.json(result);
+      else {
+        for (const f of result.findings)
+          ctx.out(`${f.severity === 'blocking' ? 'BLOCKING' : 'warning '} ${f.code.padEnd(14)} ${f.message}`);
+        const blocking = result.findings.filter((f) => f.severity === 'blocking').length;
+        ctx.out(
+          `${result.week} v${result.version}: HTML ${kb(result.htmlBytes)}; ${blocking} blocking, ${result.findings.length - blocking} warning(s): ${result.ok ? 'ready to send' : 'not ready to send'}`,
+        );
+      }
+      return result.ok ? EXIT.ok : EXIT.failed;
+    }),
+  );
 }
 
 /** `--position N`, 1 = first, as the 0-based place the edit takes. */

@@ -1,6 +1,5 @@
 import { ModelStore } from '../store/model-versions.js';
 import { SingleBar } from 'cli-progress';
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { enrichItem } from '../ingest/enrich.js';
 import {
@@ -21,22 +20,25 @@ import {
   type ExitCode,
   type GlobalOptions,
   type Run,
+  subcommand,
+  untilStopped,
 } from './context.js';
 import { countOption, millisOption } from './options.js';
+import { textTable } from './table.js';
 
 /** Jobs at once in one worker process: more only queues requests behind the per-host pace. */
 const MAX_CONCURRENCY = 1000;
 
 /** `ssnews fetch` (one run in this process) and `ssnews worker` (the queues until stopped). */
 export function registerFetchCommands(program: Command, ctx: CliContext, run: Run): void {
-  program
-    .command('fetch')
-    .description('fetch every enabled (or the named) source now, in this process, and store the items')
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
+  subcommand(
+    program,
+    'fetch',
+    'fetch every enabled (or the named) source now, in this process, and store the items',
+  )
     .option('--source <id...>', 'only these sources')
     .option('--no-enrich', 'do not fetch article pages for missing summaries')
     .option('--min-gap <ms>', 'minimum time between two requests to one host', '1000')
-    .option('--json', 'print one JSON document')
     .action((opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string }) =>
       run(() => fetchCommand(ctx, opts)),
     );
@@ -93,10 +95,7 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
                   ),
               );
           process.on('SIGHUP', onHup);
-          await new Promise<void>((resolve) => {
-            process.once('SIGTERM', resolve);
-            process.once('SIGINT', resolve);
-          });
+          await untilStopped();
           process.off('SIGHUP', onHup);
           await workers.close();
           return EXIT.ok;
@@ -120,14 +119,7 @@ async function fetchCommand(
   };
   try {
     const client = politeClient(deps);
-    const bar =
-      !opts.json && process.stderr.isTTY
-        ? new SingleBar({
-            format: 'fetching {bar} {value}/{total} sources | {id}',
-            stream: process.stderr,
-            hideCursor: true,
-          })
-        : undefined;
+    const bar = progressBar(opts, 'fetching {bar} {value}/{total} sources | {id}');
     bar?.start(selected.length, 0, { id: '' });
     const runs = await mapConcurrent(selected, 8, async (source): Promise<SourceRun> => {
       // ingestSource throws only when it cannot even record the failure (Redis refusing its
@@ -148,14 +140,7 @@ async function fetchCommand(
     bar?.stop();
     let enriched = 0;
     if (enrichQueue.length) {
-      const bar2 =
-        !opts.json && process.stderr.isTTY
-          ? new SingleBar({
-              format: 'article pages {bar} {value}/{total}',
-              stream: process.stderr,
-              hideCursor: true,
-            })
-          : undefined;
+      const bar2 = progressBar(opts, 'article pages {bar} {value}/{total}');
       bar2?.start(enrichQueue.length, 0);
       await mapConcurrent(enrichQueue, 4, async (req) => {
         try {
@@ -187,8 +172,7 @@ async function fetchCommand(
       );
       for (const f of failed) ctx.err(`FAILED ${f.sourceId}: ${f.error}`);
       for (const w of runs.filter((r) => r.warning)) ctx.err(`warning: ${w.sourceId} ${w.warning}`);
-      for (const m of runs.filter((r) => r.movedTo))
-        ctx.err(`moved: ${m.sourceId} permanently redirects to ${m.movedTo}: update its url`);
+      for (const m of runs) ctx.moved(m.sourceId, m.movedTo);
     }
     return failed.length ? EXIT.failed : EXIT.ok;
   } finally {
@@ -197,12 +181,9 @@ async function fetchCommand(
 }
 
 function runsTable(runs: SourceRun[]): string {
-  const table = new Table({
-    head: ['id', 'outcome', 'status', 'items', 'new', 'skipped', 'error'],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const r of runs)
-    table.push([
+  return textTable(
+    ['id', 'outcome', 'status', 'items', 'new', 'skipped', 'error'],
+    runs.map((r) => [
       r.sourceId,
       r.outcome,
       r.status ?? '-',
@@ -210,8 +191,15 @@ function runsTable(runs: SourceRun[]): string {
       r.created,
       r.skipped,
       (r.error ?? '').slice(0, 70),
-    ]);
-  return table.toString();
+    ]),
+  );
+}
+
+/** A progress bar on a terminal, none for --json or a pipe. */
+function progressBar(opts: GlobalOptions, format: string): SingleBar | undefined {
+  return !opts.json && process.stderr.isTTY
+    ? new SingleBar({ format, stream: process.stderr, hideCursor: true })
+    : undefined;
 }
 
 function sum(runs: SourceRun[], field: 'items' | 'created' | 'skipped'): number {

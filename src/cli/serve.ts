@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { EXIT, untilStopped, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { portOption } from './options.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
@@ -24,11 +24,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
         });
         const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilStopped();
         await app.close();
         return EXIT.ok;
       }),

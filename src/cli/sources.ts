@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkSources, type SourceCheck } from '../ingest/check-sources.js';
 import { userAgent } from '../ingest/user-agent.js';
-import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run } from './context.js';
+import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run, subcommand } from './context.js';
 import { secondsOption } from './options.js';
 import { textTable } from './table.js';
 
@@ -9,11 +9,11 @@ import { textTable } from './table.js';
 export function registerSourcesCommands(program: Command, ctx: CliContext, run: Run): void {
   const sources = program.command('sources').description('check and inspect the configured sources');
 
-  sources
-    .command('check')
-    .description('validate the configuration, then fetch each enabled source once (storing nothing)')
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
-    .option('--json', 'print one JSON document')
+  subcommand(
+    sources,
+    'check',
+    'validate the configuration, then fetch each enabled source once (storing nothing)',
+  )
     .option('--source <id...>', 'only these sources')
     .option('--timeout <seconds>', 'per-source timeout', '20')
     .action((opts: GlobalOptions & { source?: string[]; timeout: string }) =>
@@ -28,62 +28,57 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
           ctx.out(checkTable(results));
           ctx.out(`${results.length - failed.length} of ${results.length} sources healthy`);
           for (const f of failed) ctx.err(`FAILED ${f.id} (${f.url}): ${f.error}`);
-          for (const m of results.filter((r) => r.movedTo))
-            ctx.err(`moved: ${m.id} permanently redirects to ${m.movedTo}: update its url`);
+          for (const m of results) ctx.moved(m.id, m.movedTo);
         }
         return failed.length > 0 ? EXIT.failed : EXIT.ok;
       }),
     );
 
-  sources
-    .command('status')
-    .description(
-      'per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error',
-    )
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
-    .option('--json', 'print one JSON document')
-    .action((opts: GlobalOptions) =>
-      run(async () => {
-        const config = ctx.loadConfig(opts.config);
-        const { sources: states, items: store } = await ctx.stores();
-        const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];
-        const weekAgo = new Date(Date.now() - 7 * 86_400_000);
-        const rows = await Promise.all(
-          (await states.getMany(ids)).map(async (s) => {
-            const source = config.sources.find((c) => c.id === s.id);
-            return {
-              ...s,
-              configured: source ? (source.enabled ? 'enabled' : 'disabled') : 'removed',
-              itemsLast7Days: await store.countBySource(s.id, weekAgo),
-            };
-          }),
+  subcommand(
+    sources,
+    'status',
+    'per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error',
+  ).action((opts: GlobalOptions) =>
+    run(async () => {
+      const config = ctx.loadConfig(opts.config);
+      const { sources: states, items: store } = await ctx.stores();
+      const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];
+      const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+      const rows = await Promise.all(
+        (await states.getMany(ids)).map(async (s) => {
+          const source = config.sources.find((c) => c.id === s.id);
+          return {
+            ...s,
+            configured: source ? (source.enabled ? 'enabled' : 'disabled') : 'removed',
+            itemsLast7Days: await store.countBySource(s.id, weekAgo),
+          };
+        }),
+      );
+      if (opts.json) ctx.json({ sources: rows });
+      else {
+        ctx.out(
+          textTable(
+            ['id', 'config', 'last fetch', 'status', 'items 7d', 'failures', 'next fetch', 'last error'],
+            rows.map((r) => [
+              r.id,
+              r.configured,
+              r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never',
+              r.lastStatus ?? '-',
+              r.itemsLast7Days,
+              r.consecutiveFailures,
+              r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-',
+              (r.lastError ?? '').slice(0, 70),
+            ]),
+          ),
         );
-        if (opts.json) ctx.json({ sources: rows });
-        else {
-          ctx.out(
-            textTable(
-              ['id', 'config', 'last fetch', 'status', 'items 7d', 'failures', 'next fetch', 'last error'],
-              rows.map((r) => [
-                r.id,
-                r.configured,
-                r.lastFetchAt?.slice(0, 16).replace('T', ' ') ?? 'never',
-                r.lastStatus ?? '-',
-                r.itemsLast7Days,
-                r.consecutiveFailures,
-                r.nextFetchAt?.slice(0, 16).replace('T', ' ') ?? '-',
-                (r.lastError ?? '').slice(0, 70),
-              ]),
-            ),
-          );
-          for (const r of rows.filter((x) => x.movedTo))
-            ctx.err(`moved: ${r.id} permanently redirects to ${r.movedTo}: update its url`);
-          for (const r of rows.filter((x) => x.lastWarning)) ctx.err(`warning: ${r.id} ${r.lastWarning}`);
-        }
-        return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0)
-          ? EXIT.failed
-          : EXIT.ok;
-      }),
-    );
+        for (const r of rows) ctx.moved(r.id, r.movedTo);
+        for (const r of rows.filter((x) => x.lastWarning)) ctx.err(`warning: ${r.id} ${r.lastWarning}`);
+      }
+      return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0)
+        ? EXIT.failed
+        : EXIT.ok;
+    }),
+  );
 }
 
 function checkTable(results: SourceCheck[]): string {

@@ -27,28 +27,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export interface Settings {
-  redisUrl?: string;
-  keyPrefix: string;
-  configDir?: string;
-  dataDir: string;
-  smtpUrl?: string;
-  sessionSecret?: string;
-  host: string;
-  port: number;
-  /** Proxies whose X-Forwarded-For names the client; none by default, so a client cannot pick its own address. */
-  trustProxy?: string;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
-}
-
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ file: 'environment', field: String(i.path[0]), message: i.message })),
-    );
-  }
-  const e = parsed.data;
+/** The settings, under the names the code uses. */
+function settingsOf(e: z.output<typeof envSchema>) {
   return {
     redisUrl: e.REDIS_URL,
     keyPrefix: e.SSNEWS_KEY_PREFIX,
@@ -58,7 +38,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     sessionSecret: e.SESSION_SECRET,
     host: e.HOST,
     port: e.PORT,
+    /** Proxies whose X-Forwarded-For names the client; none by default, so a client cannot pick its own address. */
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
+}
+export type Settings = ReturnType<typeof settingsOf>;
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ file: 'environment', field: String(i.path[0]), message: i.message })),
+    );
+  }
+  return settingsOf(parsed.data);
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_CONFIG_DIR } from '../paths.js';
 
@@ -17,4 +17,10 @@ export function readConfigText(path: string, displayPath = path): string {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new ConfigError([{ file: displayPath, message: reason }]);
   }
+}
+
+/** Paths in messages are relative to where the administrator stands. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
 }

@@ -1,4 +1,4 @@
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { DEFAULT_CONFIG_DIR } from '../paths.js';
 import { configFile } from './files.js';
@@ -44,48 +44,35 @@ export function loadConfig(dir: string = DEFAULT_CONFIG_DIR): Config {
 
   const sectors = attempt(() => loadSectors(files.sectors));
   const sources = attempt(() => loadSources(files.sources));
-  const newsletter = attempt(() => YamlFile.read(files.newsletter, display(files.newsletter)).validate(newsletterFileSchema));
+  const newsletter = attempt(() => YamlFile.read(files.newsletter).validate(newsletterFileSchema));
   if (problems.length > 0 || !sectors || !sources || !newsletter) throw new ConfigError(problems);
   return { dir: abs, sources, sectors, newsletter, files };
 }
 
 export function loadSources(path: string): Source[] {
-  const file = YamlFile.read(path, display(path));
-  const { sources } = file.validate(sourcesFileSchema);
-  const problems: ConfigProblem[] = [];
-  const seen = new Map<string, number>();
-  sources.forEach((source, i) => {
-    const first = seen.get(source.id);
-    if (first !== undefined) {
-      problems.push({
-        file: file.path,
-        line: file.lineOf(['sources', i, 'id']),
-        field: `sources[${i}].id`,
-        message: `duplicate id "${source.id}": already used by sources[${first}] on line ${file.lineOf(['sources', first, 'id'])}; ids must be unique`,
-      });
-    } else seen.set(source.id, i);
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return sources;
+  const file = YamlFile.read(path);
+  return uniqueIds(file, 'sources', file.validate(sourcesFileSchema).sources);
 }
 
 function loadSectors(path: string): SectorConfig[] {
-  const file = YamlFile.read(path, display(path));
-  const { sectors } = file.validate(sectorsFileSchema);
-  const problems: ConfigProblem[] = [];
-  const seen = new Set<string>();
-  sectors.forEach((sector, i) => {
-    if (seen.has(sector.id)) {
-      problems.push({ file: file.path, line: file.lineOf(['sectors', i, 'id']), field: `sectors[${i}].id`, message: `duplicate sector id "${sector.id}"` });
-    }
-    seen.add(sector.id);
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
-  return sectors;
+  const file = YamlFile.read(path);
+  return uniqueIds(file, 'sectors', file.validate(sectorsFileSchema).sectors);
 }
 
-/** Paths in messages are relative to where the administrator stands. */
-function display(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith('..') ? path : rel;
+/** The list as it is, or a ConfigError naming each id used twice and where it was first. */
+function uniqueIds<T extends { id: string }>(file: YamlFile, field: string, list: T[]): T[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Map<string, number>();
+  list.forEach(({ id }, i) => {
+    const first = seen.get(id);
+    if (first === undefined) return void seen.set(id, i);
+    problems.push({
+      file: file.path,
+      line: file.lineOf([field, i, 'id']),
+      field: `${field}[${i}].id`,
+      message: `duplicate id "${id}": already used by ${field}[${first}] on line ${file.lineOf([field, first, 'id'])}; ids must be unique`,
+    });
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return list;
 }

@@ -58,14 +58,16 @@ const selectorsSchema = z.strictObject({
 });
 export type PageSelectors = z.infer<typeof selectorsSchema>;
 
+const flag = z.boolean({ error: 'expected true or false' });
+
 const sourceBase = {
   id: slug,
   name: z.string({ error: 'expected the source name as text' }).min(1),
   url: httpUrl,
   sector: sectorIdSchema.optional(),
   every,
-  enabled: z.boolean({ error: 'expected true or false' }).default(true),
-  enrich: z.boolean({ error: 'expected true or false' }).default(false),
+  enabled: flag.default(true),
+  enrich: flag.default(false),
   /** Items stored per fetch at most, the newest by date: a runaway feed cannot flood the store. */
   maxItems: z
     .number({ error: 'expected a whole number of items such as 500' })
@@ -73,7 +75,7 @@ const sourceBase = {
     .min(1, 'expected at least 1 item')
     .default(DEFAULT_MAX_ITEMS),
   /** Lets a source live on a loopback/private address: demo and tests only. */
-  allowPrivateNetwork: z.boolean({ error: 'expected true or false' }).default(false),
+  allowPrivateNetwork: flag.default(false),
 };
 
 const feedSourceSchema = z.strictObject({ ...sourceBase, kind: z.literal('feed') });
@@ -92,8 +94,6 @@ export const sourceSchema = z.discriminatedUnion('kind', [feedSourceSchema, page
       : undefined,
 });
 export type Source = z.infer<typeof sourceSchema>;
-export type FeedSource = z.infer<typeof feedSourceSchema>;
-export type PageSource = z.infer<typeof pageSourceSchema>;
 
 export const sourcesFileSchema = z.strictObject({
   sources: z.array(sourceSchema, { error: 'expected a list of sources under "sources:"' }),
@@ -111,7 +111,8 @@ export const sectorsFileSchema = z.strictObject({
   sectors: z.array(sectorSchema).min(1, 'expected at least one sector'),
 });
 
-const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+/** In ISO order: Monday is weekday 1. */
+export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 export const newsletterFileSchema = z.strictObject({
   name: z.string().min(1),
   from: z.string().min(3, 'expected a From address such as "Shared Services News <news@example.org>"'),

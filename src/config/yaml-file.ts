@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument, isAlias, isNode, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { readConfigText } from './files.js';
+import { displayPath, readConfigText } from './files.js';
 
 /** How many alias expansions a file may need (the yaml package's default, stated). */
 export const MAX_ALIAS_COUNT = 100;
@@ -14,8 +14,10 @@ export class YamlFile {
     private readonly lines: LineCounter,
   ) {}
 
-  static read(path: string, displayPath = path): YamlFile {
-    return YamlFile.parse(readConfigText(path, displayPath), displayPath);
+  /** Named in messages relative to the working directory. */
+  static read(path: string): YamlFile {
+    const shown = displayPath(path);
+    return YamlFile.parse(readConfigText(path, shown), shown);
   }
 
   static parse(text: string, displayPath: string): YamlFile {

@@ -10,12 +10,8 @@ const cache = new Map<string, string>();
 
 /** Reads `templates/NAME` once per process. */
 export function template(name: string): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(join(TEMPLATES_DIR, name), 'utf8');
-    cache.set(name, text);
-  }
-  return text;
+  if (!cache.has(name)) cache.set(name, readFileSync(join(TEMPLATES_DIR, name), 'utf8'));
+  return cache.get(name)!;
 }
 
 export type TemplateVars = Record<string, string | number>;

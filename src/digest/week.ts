@@ -1,12 +1,9 @@
 import { DateTime, type WeekdayNumbers } from 'luxon';
-import type { NewsletterConfig } from '../config/schema.js';
+import { WEEKDAYS, type NewsletterConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 
 /** Every date in the digest is Europe/London (DESIGN.md). */
 export const ZONE = 'Europe/London';
-
-/** In ISO order: Monday is weekday 1. */
-const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 export interface IssueWindow {
   /** ISO week, e.g. `2014-W22`. */

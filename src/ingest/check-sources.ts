@@ -3,6 +3,8 @@ import { mapConcurrent } from '../concurrency.js';
 import { FetchError } from './errors.js';
 import type { FetchOptions } from './fetcher.js';
 import { readSource } from './read-source.js';
+import { PoliteClient } from './polite-fetch.js';
+import { DEFAULT_PACE } from '../store/hosts.js';
 
 export interface SourceCheck {
   id: string;
@@ -26,19 +28,19 @@ export interface SourceCheck {
  */
 export async function checkSources(
   sources: Source[],
-  options: Omit<FetchOptions, 'allowPrivateNetwork'> & { concurrency?: number },
+  options: Pick<FetchOptions, 'userAgent' | 'timeoutMs'> & { concurrency?: number },
 ): Promise<SourceCheck[]> {
-  return mapConcurrent(sources, options.concurrency ?? 8, (source) => checkOne(source, options));
+  const client = new PoliteClient(undefined, options.userAgent, DEFAULT_PACE, {
+    timeoutMs: options.timeoutMs,
+  });
+  return mapConcurrent(sources, options.concurrency ?? 8, (source) => checkOne(source, client));
 }
 
-async function checkOne(
-  source: Source,
-  options: Omit<FetchOptions, 'allowPrivateNetwork'>,
-): Promise<SourceCheck> {
+async function checkOne(source: Source, client: PoliteClient): Promise<SourceCheck> {
   const started = performance.now();
   const base = { id: source.id, kind: source.kind, url: source.url, items: 0, skipped: 0 };
   try {
-    const { fetch, parsed } = await readSource(source, options);
+    const { fetch, parsed } = await readSource(source, client);
     const dates = (parsed?.items ?? [])
       .map((i) => i.publishedAt)
       .filter((d): d is string => !!d)

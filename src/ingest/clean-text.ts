@@ -9,32 +9,8 @@ import { decodeHTML } from 'entities';
 /** Elements whose content is code or layout, never words of the story. */
 const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object']);
 /** Block-level boundaries become spaces so "<p>a</p><p>b</p>" does not read "ab". */
-const BLOCKS = new Set([
-  'p',
-  'div',
-  'li',
-  'ul',
-  'ol',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'br',
-  'hr',
-  'tr',
-  'td',
-  'th',
-  'blockquote',
-  'section',
-  'article',
-  'header',
-  'footer',
-  'table',
-  'figure',
-  'figcaption',
-]);
+const BLOCK =
+  /^\/?(p|div|li|ul|ol|h[1-6]|br|hr|t[rdh]|blockquote|section|article|header|footer|table|figure|figcaption)$/;
 
 /**
  * Markup in titles and summaries reduced to plain text, entities decoded, whitespace folded.
@@ -85,7 +61,7 @@ function stripMarkup(html: string): string {
       out.push(' ');
       // Unclosed, it runs to the end, as in a browser.
       textFrom = closeEnd < 0 ? html.length : closeEnd + 1;
-    } else if (BLOCKS.has(tag.replace('/', ''))) out.push(' ');
+    } else if (BLOCK.test(tag)) out.push(' ');
   }
   out.push(html.slice(textFrom));
   return out.join('');

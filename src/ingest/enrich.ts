@@ -61,6 +61,16 @@ export function parseArticle(html: string, pageUrl: string): ArticleMeta {
   };
 }
 
+/** An article page, fetched politely (robots.txt, per-host pace), and what it says about itself. */
+export async function readArticle(client: PoliteClient, url: string, allowPrivateNetwork?: boolean) {
+  const page = await client.fetch(url, {
+    robots: true,
+    allowPrivateNetwork,
+    accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+  });
+  return { url: page.url, meta: parseArticle(page.text, page.url) };
+}
+
 export type EnrichOutcome = 'enriched' | 'already' | 'missing' | 'failed';
 
 /**
@@ -81,12 +91,7 @@ export async function enrichItem(
   const now = (deps.now ?? (() => new Date()))().toISOString();
   let meta: ArticleMeta;
   try {
-    const res = await client.fetch(item.url, {
-      robots: true,
-      allowPrivateNetwork: source?.allowPrivateNetwork,
-      accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
-    });
-    meta = parseArticle(res.text, res.url);
+    meta = (await readArticle(client, item.url, source?.allowPrivateNetwork)).meta;
   } catch (err) {
     if (
       err instanceof FetchError &&

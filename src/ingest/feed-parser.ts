@@ -12,9 +12,6 @@ import type { ParseResult, RawItem } from './types.js';
  * over every description. Here every shape check is explicit and every failure a FetchError.
  */
 
-/** An element as xml2js gives it (explicitArray): text, or children by name, `$` attributes, `_` text. */
-type XmlNode = string | { [name: string]: unknown };
-
 const ATOM_NS = 'http://www.w3.org/2005/Atom';
 /** RSS 1.0 and the Netscape RSS 0.90 vocabulary: their element names are RSS's. */
 const RSS_NS = new Set(['http://purl.org/rss/1.0/', 'http://my.netscape.com/rdf/simple/0.9/']);
@@ -145,8 +142,8 @@ function readRssItem(entry: unknown, base: string): RawItem | undefined {
   return {
     title,
     link,
-    summary: summaryOf(entry, ['description', 'summary', 'content:encoded', 'content']),
-    publishedAt: dateOf(entry, ['pubDate', 'dc:date', 'published', 'updated']),
+    summary: firstOf(entry, summaryText, ['description', 'summary', 'content:encoded', 'content']),
+    publishedAt: firstOf(entry, parseDate, ['pubDate', 'dc:date', 'published', 'updated']),
   };
 }
 
@@ -168,8 +165,8 @@ function readAtomEntry(entry: unknown, base: string): RawItem | undefined {
   return {
     title,
     link,
-    summary: summaryOf(entry, ['summary', 'content', 'content:encoded']),
-    publishedAt: dateOf(entry, ['published', 'updated', 'dc:date', 'issued', 'modified']),
+    summary: firstOf(entry, summaryText, ['summary', 'content', 'content:encoded']),
+    publishedAt: firstOf(entry, parseDate, ['published', 'updated', 'dc:date', 'issued', 'modified']),
   };
 }
 
@@ -180,22 +177,18 @@ function atomLink(links: unknown[]): string {
   return href(alternate) ?? href(links.find(href)) ?? firstText(links);
 }
 
-function summaryOf(entry: unknown, names: string[]): string | undefined {
+/** The first non-empty `read` of the entry's elements called `names`, in that order. */
+function firstOf(entry: unknown, read: (text: string) => string | undefined, names: string[]) {
   for (const name of names) {
-    const text = toPlainText(boundInput(textOf(first(entry, name)), SUMMARY_SOURCE_LIMIT));
-    if (text) return text;
+    const value = read(textOf(first(entry, name)));
+    if (value) return value;
   }
   return undefined;
 }
 
-function dateOf(entry: unknown, names: string[]): string | undefined {
-  for (const name of names) {
-    const date = parseDate(textOf(first(entry, name)));
-    if (date) return date;
-  }
-  return undefined;
-}
+const summaryText = (text: string) => toPlainText(boundInput(text, SUMMARY_SOURCE_LIMIT));
 
+/** An element as xml2js gives it (explicitArray): children by name, `$` attributes, `_` text. */
 function isElement(node: unknown): node is { [name: string]: unknown } {
   return typeof node === 'object' && node !== null && !Array.isArray(node);
 }
@@ -231,10 +224,9 @@ function firstText(nodes: unknown[]): string {
  */
 function textOf(node: unknown, depth = 0): string {
   if (typeof node === 'string') return node;
-  if (!isElement(node as XmlNode) || depth > MAX_TEXT_DEPTH) return '';
-  const el = node as { [name: string]: unknown };
-  const parts = typeof el._ === 'string' ? [el._] : [];
-  for (const [key, value] of Object.entries(el)) {
+  if (!isElement(node) || depth > MAX_TEXT_DEPTH) return '';
+  const parts = typeof node._ === 'string' ? [node._] : [];
+  for (const [key, value] of Object.entries(node)) {
     if (key === '$' || key === '_' || !Array.isArray(value)) continue;
     for (const child of value) parts.push(textOf(child, depth + 1));
   }

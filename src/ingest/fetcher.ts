@@ -147,9 +147,8 @@ async function readBody(res: Dispatcher.ResponseData, maxBytes: number, timeoutM
     res.body.destroy();
     throw new FetchError('too-large', `body is ${declared} bytes, over the ${maxBytes}-byte limit`);
   }
-  let stream: Readable = res.body;
-  const decoder = decompressor(encoding);
-  if (decoder) stream = res.body.pipe(decoder);
+  const decoder = DECOMPRESSORS.get(encoding)?.();
+  const stream: Readable = decoder ? res.body.pipe(decoder) : res.body;
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -167,19 +166,13 @@ async function readBody(res: Dispatcher.ResponseData, maxBytes: number, timeoutM
   return Buffer.concat(chunks);
 }
 
-function decompressor(encoding: string | undefined): Transform | undefined {
-  switch (encoding) {
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip();
-    case 'deflate':
-      return createInflate();
-    case 'br':
-      return createBrotliDecompress();
-    default:
-      return undefined;
-  }
-}
+/** Content-Encodings we decode; others are read as they come. */
+const DECOMPRESSORS = new Map<string | undefined, () => Transform>([
+  ['gzip', createGunzip],
+  ['x-gzip', createGunzip],
+  ['deflate', createInflate],
+  ['br', createBrotliDecompress],
+]);
 
 function assertAllowedLiteral(target: URL, policy: AddressPolicy): void {
   const host = target.hostname.replace(/^\[|\]$/g, '');

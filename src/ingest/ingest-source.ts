@@ -130,12 +130,8 @@ export async function ingestSource(
     const sameUrl = state.url === source.url;
     const read = await readSource(
       source,
-      {
-        userAgent: deps.userAgent,
-        etag: sameUrl ? state.etag : undefined,
-        lastModified: sameUrl ? state.lastModified : undefined,
-      },
-      (url, fetchOptions) => client.fetch(url, fetchOptions),
+      client,
+      sameUrl ? { etag: state.etag, lastModified: state.lastModified } : {},
     );
     const at = now();
     const nextFetchAt = new Date(at.getTime() + source.every);
@@ -156,35 +152,29 @@ export async function ingestSource(
       .filter((i) => !i.enrichedAt && (source.enrich || !i.summary))
       .map((i) => ({ itemId: i.id, sourceId: source.id }));
     if (deps.enrich && wanted.length) await deps.enrich(wanted);
+    const fetched = {
+      status: read.fetch.status,
+      items,
+      created: created.length,
+      skipped,
+      movedTo: read.fetch.permanentRedirect,
+    };
     // Only once the items are stored: new validators would make the next fetch a 304.
     const ours = await deps.sources.recordSuccess(
       source.id,
       {
+        ...fetched,
         at,
         url: source.url,
-        status: read.fetch.status,
         etag: read.fetch.etag,
         lastModified: read.fetch.lastModified,
-        movedTo: read.fetch.permanentRedirect,
-        items,
-        created: created.length,
-        skipped,
         warning,
         nextFetchAt,
       },
       owner,
     );
     if (!ours) return superseded;
-    return {
-      ...base,
-      outcome: 'fetched',
-      status: read.fetch.status,
-      items,
-      created: created.length,
-      skipped,
-      movedTo: read.fetch.permanentRedirect,
-      ...(warning ? { warning } : {}),
-    };
+    return { ...base, outcome: 'fetched', ...fetched, ...(warning ? { warning } : {}) };
   } catch (err) {
     if (err instanceof HostPaused) {
       // The host asked everyone to wait (a Retry-After seen on another of its sources): not this

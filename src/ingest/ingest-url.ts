@@ -1,6 +1,6 @@
 import { canonicalUrl, itemId } from '../dedupe/canonical.js';
 import type { NewsItem } from '../types/item.js';
-import { parseArticle } from './enrich.js';
+import { readArticle } from './enrich.js';
 import { FetchError } from './errors.js';
 import { storeParsed, politeClient, type IngestDeps } from './ingest-source.js';
 
@@ -24,12 +24,8 @@ export async function ingestUrl(
   const known = await deps.items.getByUrlId(itemId(canonical));
   if (known) return known;
 
-  const page = await politeClient(deps).fetch(canonical, {
-    robots: true,
-    allowPrivateNetwork: options.allowPrivateNetwork,
-    accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
-  });
-  const meta = parseArticle(page.text, page.url);
+  const page = await readArticle(politeClient(deps), canonical, options.allowPrivateNetwork);
+  const meta = page.meta;
   if (!meta.title)
     throw new FetchError('parse', `${page.url} has no title (no og:title, <h1> or <title>)`, {
       permanent: true,

@@ -25,10 +25,12 @@ export interface PoliteOptions extends Omit<FetchOptions, 'userAgent'> {
 /**
  * The HTTP edge of ingest: every request goes through here so it is paced per host across
  * processes (HostStore), checks robots.txt when asked, and spreads a host's Retry-After.
+ * Without a HostStore (`sources check`, which stores nothing and runs once) requests are
+ * neither paced nor robots.txt cached, but robots.txt is still honoured.
  */
 export class PoliteClient {
   constructor(
-    private readonly hosts: HostStore,
+    private readonly hosts: HostStore | undefined,
     private readonly userAgent: string,
     private readonly pace: PaceOptions,
     private readonly defaults: Pick<FetchOptions, 'timeoutMs' | 'maxBytes'> = {},
@@ -80,7 +82,7 @@ export class PoliteClient {
         err.details.retryAfterMs &&
         (err.details.status === 429 || err.details.status === 503)
       ) {
-        await this.hosts.pause(host, err.details.retryAfterMs);
+        await this.hosts?.pause(host, err.details.retryAfterMs);
       }
       throw err;
     } finally {
@@ -89,6 +91,7 @@ export class PoliteClient {
   }
 
   private async slot(host: string, pace: PaceOptions): Promise<() => Promise<void>> {
+    if (!this.hosts) return async () => {};
     const slot = await this.hosts.acquire(host, pace);
     if (typeof slot !== 'function') throw new HostPaused(host, slot.retryInMs);
     return slot;
@@ -97,13 +100,13 @@ export class PoliteClient {
   /** robots.txt for the URL's origin, from the shared cache or fetched (and cached) now. */
   private async robotsFor(url: string, allowPrivateNetwork?: boolean): Promise<RobotsFile> {
     const origin = new URL(url).origin;
-    const cached = await this.hosts.getRobots(origin);
+    const cached = await this.hosts?.getRobots(origin);
     if (cached) return cached;
     const value = await readRobots(origin, (u, o) =>
       this.paced(u, { ...this.defaults, userAgent: this.userAgent, allowPrivateNetwork, ...o }, this.pace),
     );
     const ok = value.status >= 200 && value.status < 500;
-    await this.hosts.setRobots(origin, value, ok ? ROBOTS_TTL_MS : ROBOTS_RETRY_MS);
+    await this.hosts?.setRobots(origin, value, ok ? ROBOTS_TTL_MS : ROBOTS_RETRY_MS);
     return value;
   }
 }

@@ -1,9 +1,9 @@
 import type { Source } from '../config/schema.js';
 import { FetchError } from './errors.js';
 import { parseFeed } from './feed-parser.js';
-import { fetchUrl, type FetchOptions, type FetchResult } from './fetcher.js';
+import type { FetchOptions, FetchResult } from './fetcher.js';
 import { parsePage } from './page-parser.js';
-import { assertRobotsAllow, readRobots } from './robots.js';
+import type { PoliteClient } from './polite-fetch.js';
 import type { ParseResult } from './types.js';
 
 /** Parses a fetched body the way the source's kind says. */
@@ -17,39 +17,17 @@ export interface SourceRead {
   parsed?: ParseResult;
 }
 
-/** How readSource fetches: `robots` asks for robots.txt to be honoured, redirects included. */
-export type SourceFetcher = (
-  url: string,
-  options: FetchOptions & { robots?: boolean },
-) => Promise<FetchResult>;
-
-/**
- * Honours robots.txt without pacing or a shared cache: for `sources check`, which stores
- * nothing and runs once (ingest uses PoliteClient, which paces and caches).
- */
-const fetchOnce: SourceFetcher = async (url, { robots, ...options }) => {
-  const allow = async (target: string) =>
-    void assertRobotsAllow(
-      await readRobots(new URL(target).origin, (u, o) =>
-        fetchUrl(u, { userAgent: options.userAgent, allowPrivateNetwork: options.allowPrivateNetwork, ...o }),
-      ),
-      target,
-    );
-  if (robots) await allow(url);
-  return fetchUrl(url, robots ? { ...options, beforeRedirect: allow } : options);
-};
-
 /**
  * Fetch + parse one source: the step shared by `sources check`, `fetch` and the worker.
  * Page sources honour robots.txt; feeds are published to be fetched.
  */
 export async function readSource(
   source: Source,
-  options: Omit<FetchOptions, 'allowPrivateNetwork'>,
-  fetcher: SourceFetcher = fetchOnce,
+  client: PoliteClient,
+  validators: Pick<FetchOptions, 'etag' | 'lastModified'> = {},
 ): Promise<SourceRead> {
-  const fetch = await fetcher(source.url, {
-    ...options,
+  const fetch = await client.fetch(source.url, {
+    ...validators,
     allowPrivateNetwork: source.allowPrivateNetwork,
     robots: source.kind === 'page',
   });

@@ -113,6 +113,11 @@ export class ConnectionWatch {
     this.handlers.push(handler);
   }
 
+  /** A new connection to `target`, watched under `name`. */
+  open(target: RedisTarget, name: string, options: RedisOptions = {}): Redis {
+    return this.watch(createRedis(target, options), name);
+  }
+
   watch(client: Redis, name: string): Redis {
     client.on('error', (err: Error) => this.down(client, name, err.message));
     // Emitted only for a connection we did not close ourselves.

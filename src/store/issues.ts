@@ -1,5 +1,5 @@
 import { KeyedStore } from './keys.js';
-import type { Issue, IssueStatus } from '../types/issue.js';
+import type { Issue } from '../types/issue.js';
 import { luaScript } from './lua.js';
 
 /**
@@ -8,16 +8,7 @@ import { luaScript } from './lua.js';
  * Returns -2 on success, -1 when the issue does not exist, else the current version.
  */
 const compareAndSet = luaScript<
-  {
-    issue: string;
-    sentIndex: string;
-    expectedVersion: number;
-    version: number;
-    json: string;
-    status: IssueStatus;
-    score: number;
-    week: string;
-  },
+  { issue: string; sentIndex: string; expectedVersion: number; next: Issue },
   number
 >(
   'ssnewsIssueCompareAndSet',
@@ -29,17 +20,21 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
 if ARGV[4] == 'sent' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6]) else redis.call('ZREM', KEYS[2], ARGV[6]) end
 return -2
 `,
-  (o) => ({
+  ({ next, ...o }) => ({
     keys: [o.issue, o.sentIndex],
-    args: [String(o.expectedVersion), String(o.version), o.json, o.status, String(o.score), o.week],
+    args: [
+      o.expectedVersion,
+      next.version,
+      JSON.stringify(next),
+      next.status,
+      weekScore(next.week),
+      next.week,
+    ],
   }),
 );
 
 /** Creates the issue only when none exists for the week. Returns 1 on success, 0 otherwise. */
-const createIssue = luaScript<
-  { issue: string; index: string; version: number; json: string; score: number; week: string },
-  number
->(
+const createIssue = luaScript<{ issue: string; index: string; stored: Issue }, number>(
   'ssnewsIssueCreate',
   `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -47,7 +42,10 @@ redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 return 1
 `,
-  (o) => ({ keys: [o.issue, o.index], args: [String(o.version), o.json, o.score, o.week] }),
+  ({ stored, ...o }) => ({
+    keys: [o.issue, o.index],
+    args: [stored.version, JSON.stringify(stored), weekScore(stored.week), stored.week],
+  }),
 );
 
 /**
@@ -90,10 +88,7 @@ export class IssueStore extends KeyedStore {
     const ok = await createIssue(this.redis, {
       issue: this.k.issue(issue.week),
       index: this.k.issues,
-      version: stored.version,
-      json: JSON.stringify(stored),
-      score: weekScore(issue.week),
-      week: issue.week,
+      stored,
     });
     if (ok !== 1) {
       const current = await this.get(issue.week);
@@ -127,11 +122,7 @@ export class IssueStore extends KeyedStore {
       issue: this.k.issue(week),
       sentIndex: this.k.issuesSent,
       expectedVersion,
-      version: next.version,
-      json: JSON.stringify(next),
-      status: next.status,
-      score: weekScore(week),
-      week,
+      next,
     });
     if (result === -1) throw new IssueVersionConflict(week, expectedVersion, undefined);
     if (result !== -2) throw new IssueVersionConflict(week, expectedVersion, result);

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { SectorId } from '../config/schema.js';
 import { sectorOf, type Classification, type NewsItem } from '../types/item.js';
-import { keys, type Keys } from './keys.js';
+import { KeyedStore } from './keys.js';
 import { luaScript } from './lua.js';
 
 /** What the ingest pipeline hands the store for one item seen in one source. */
@@ -41,14 +40,11 @@ export type ItemPatch = Partial<
  */
 export const UPSERT_CHUNK = 200;
 
-/** One item of a batch upsert: its key, its source's index key, and what to store. */
+/** One item of a batch upsert: its key, its one source's index key, and the document to store. */
 interface UpsertEntry {
   key: string;
   sourceKey: string;
-  json: string;
-  sourceId: string;
-  /** publishedAt (ms): the score in the time and source indexes. */
-  score: number;
+  item: NewsItem;
 }
 
 /**
@@ -99,24 +95,21 @@ return out
 `,
   (o) => ({
     keys: [o.byTime, ...o.items.flatMap((i) => [i.key, i.sourceKey])],
-    args: o.items.flatMap((i) => [i.json, i.sourceId, i.score]),
+    args: o.items.flatMap(({ item }) => [
+      JSON.stringify(item),
+      item.sourceIds[0]!,
+      Date.parse(item.publishedAt),
+    ]),
   }),
 );
 
 /**
  * Atomic patch: sets `set`, except the `onlyIfMissing` fields the item already has, removes
- * `remove`, and moves the item in the time index when given a `score`. Returns the stored
+ * `remove`, and moves the item in the time index when `set` has a publishedAt. Returns the stored
  * JSON, or null when the item does not exist.
  */
 const patchItem = luaScript<
-  {
-    item: string;
-    byTime: string;
-    set: Partial<NewsItem>;
-    remove: string[];
-    score?: number;
-    onlyIfMissing: string[];
-  },
+  { item: string; byTime: string; set: Partial<NewsItem>; remove: string[]; onlyIfMissing: string[] },
   string | null
 >(
   'ssnewsItemPatch',
@@ -141,7 +134,7 @@ return encoded
     args: [
       JSON.stringify(o.set),
       JSON.stringify(o.remove),
-      o.score === undefined ? '' : String(o.score),
+      o.set.publishedAt ? Date.parse(o.set.publishedAt) : '',
       JSON.stringify(o.onlyIfMissing),
     ],
   }),
@@ -152,16 +145,7 @@ return encoded
  * time and source. Every write is one atomic Lua script, so concurrent
  * workers and a job that runs twice after a stall cannot lose a source or an editor's choice.
  */
-export class ItemStore {
-  private readonly k: Keys;
-
-  constructor(
-    private readonly redis: Redis,
-    prefix: string,
-  ) {
-    this.k = keys(prefix);
-  }
-
+export class ItemStore extends KeyedStore {
   /**
    * Stores what sources carried, UPSERT_CHUNK items a round trip (each item atomic). Idempotent:
    * the same item from the same source twice changes nothing.
@@ -175,17 +159,12 @@ export class ItemStore {
 
   private async upsertChunk(inputs: ItemUpsert[]): Promise<UpsertResult[]> {
     const sent = inputs.map(newItem);
-    const entries = inputs.map((input, i) => {
-      const item = sent[i]!;
-      return {
-        key: this.k.item(item.id),
-        sourceKey: this.k.itemsBySource(input.sourceId),
-        json: JSON.stringify(item),
-        sourceId: input.sourceId,
-        score: Date.parse(item.publishedAt),
-      };
-    });
-    const results = await upsertItems(this.redis, { byTime: this.k.itemsByTime, items: entries });
+    const items = sent.map((item) => ({
+      key: this.k.item(item.id),
+      sourceKey: this.k.itemsBySource(item.sourceIds[0]!),
+      item,
+    }));
+    const results = await upsertItems(this.redis, { byTime: this.k.itemsByTime, items });
     return results.map((value, i) => upsertResult(value, sent[i]!));
   }
 
@@ -228,16 +207,14 @@ export class ItemStore {
     return this.redis.zcount(this.k.itemsBySource(sourceId), since.getTime(), '+inf');
   }
 
-  async setEditorSector(id: string, sector: SectorId | undefined): Promise<NewsItem | undefined> {
-    return sector === undefined
-      ? this.patchRaw(id, {}, ['editorSector'])
-      : this.patchRaw(id, { editorSector: sector }, []);
+  /** The editor's sector, over the classifier's. */
+  async setEditorSector(id: string, sector: SectorId): Promise<NewsItem | undefined> {
+    return this.patchRaw(id, { editorSector: sector });
   }
 
-  async setEditorRelevant(id: string, relevant: boolean | undefined): Promise<NewsItem | undefined> {
-    return relevant === undefined
-      ? this.patchRaw(id, {}, ['editorRelevant'])
-      : this.patchRaw(id, { editorRelevant: relevant }, []);
+  /** The editor's relevance decision, over the classifier's. */
+  async setEditorRelevant(id: string, relevant: boolean): Promise<NewsItem | undefined> {
+    return this.patchRaw(id, { editorRelevant: relevant });
   }
 
   /**
@@ -255,16 +232,14 @@ export class ItemStore {
   private async patchRaw(
     id: string,
     set: Partial<NewsItem>,
-    remove: string[],
+    remove: string[] = [],
     onlyIfMissing: string[] = [],
   ): Promise<NewsItem | undefined> {
-    const score = set.publishedAt ? Date.parse(set.publishedAt) : undefined;
     const json = await patchItem(this.redis, {
       item: this.k.item(id),
       byTime: this.k.itemsByTime,
       set,
       remove,
-      score,
       onlyIfMissing,
     });
     return json ? fromJson(json) : undefined;

@@ -29,11 +29,17 @@ const renewLock = luaScript<{ lock: string; owner: string; ttlMs: number }, numb
  */
 const FENCE = `if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end`;
 
+/** A fenced write to one source's state: its lock, the owner it needs ('' for none), its hash, the set of ids. */
+interface SourceWrite {
+  lock: string;
+  owner: string;
+  state: string;
+  sourceIds: string;
+  sourceId: string;
+}
+
 /** Sets hash fields (pairs in ARGV[2..]) on KEYS[2] when the fence allows. Returns 1, or -1 when fenced out. */
-const fencedSet = luaScript<
-  { lock: string; owner: string; state: string; set: Record<string, string> },
-  number
->(
+const fencedSet = luaScript<SourceWrite & { set: Record<string, string> }, number>(
   'ssnewsSourceFencedSet',
   `${FENCE}
 redis.call('HSET', KEYS[2], unpack(ARGV, 2, #ARGV))
@@ -42,19 +48,7 @@ return 1`,
 );
 
 /** A failure: KEYS lock, sourceIds, state. Returns the new count of consecutive failures, or -1 when fenced out. */
-const recordFailure = luaScript<
-  {
-    lock: string;
-    owner: string;
-    sourceIds: string;
-    state: string;
-    sourceId: string;
-    at: string;
-    error: string;
-    status?: number;
-  },
-  number
->(
+const recordFailure = luaScript<SourceWrite & { at: string; error: string; status?: number }, number>(
   'ssnewsSourceRecordFailure',
   `${FENCE}
 redis.call('SADD', KEYS[2], ARGV[2])
@@ -73,16 +67,7 @@ return redis.call('HINCRBY', KEYS[3], 'consecutiveFailures', 1)`,
  * carries the number of set strings (field, value, field, value…) before the fields to remove.
  */
 const recordSuccess = luaScript<
-  {
-    lock: string;
-    owner: string;
-    sourceIds: string;
-    state: string;
-    sourceId: string;
-    created: number;
-    set: Record<string, string | number>;
-    remove: string[];
-  },
+  SourceWrite & { created: number; set: Record<string, string | number>; remove: string[] },
   number
 >(
   'ssnewsSourceRecordSuccess',
@@ -177,7 +162,6 @@ export class SourceStateStore extends KeyedStore {
    * owner still holds the source's lock, and false is returned.
    */
   async recordSuccess(id: string, o: FetchOutcome, fence = ''): Promise<boolean> {
-    const key = this.k.sourceState(id);
     const set: Record<string, string | number> = {
       lastFetchAt: o.at.toISOString(),
       lastOkAt: o.at.toISOString(),
@@ -201,11 +185,7 @@ export class SourceStateStore extends KeyedStore {
     if (o.status === 200 && !o.etag) remove.push('etag');
     if (o.status === 200 && !o.lastModified) remove.push('lastModified');
     const done = await recordSuccess(this.redis, {
-      lock: this.k.sourceLock(id),
-      owner: fence,
-      sourceIds: this.k.sourceIds,
-      state: key,
-      sourceId: id,
+      ...this.write(id, fence),
       created: o.created ?? 0,
       set,
       remove,
@@ -223,11 +203,7 @@ export class SourceStateStore extends KeyedStore {
     fence = '',
   ): Promise<number | undefined> {
     const n = await recordFailure(this.redis, {
-      lock: this.k.sourceLock(id),
-      owner: fence,
-      sourceIds: this.k.sourceIds,
-      state: this.k.sourceState(id),
-      sourceId: id,
+      ...this.write(id, fence),
       at: f.at.toISOString(),
       error: f.error,
       status: f.status,
@@ -246,13 +222,18 @@ export class SourceStateStore extends KeyedStore {
   }
 
   private async fencedSet(id: string, set: Record<string, string>, fence: string): Promise<boolean> {
-    const done = await fencedSet(this.redis, {
-      lock: this.k.sourceLock(id),
+    return (await fencedSet(this.redis, { ...this.write(id, fence), set })) === 1;
+  }
+
+  private write(id: string, fence: string): SourceWrite {
+    const k = this.k;
+    return {
+      lock: k.sourceLock(id),
       owner: fence,
-      state: this.k.sourceState(id),
-      set,
-    });
-    return done === 1;
+      state: k.sourceState(id),
+      sourceIds: k.sourceIds,
+      sourceId: id,
+    };
   }
 
   /** Extends a lock `owner` still holds; false when it lapsed or another took it. */
@@ -261,14 +242,11 @@ export class SourceStateStore extends KeyedStore {
   }
 
   /**
-   * One fetch of a source at a time, across processes. Taken when free or already `owner`'s.
+   * One fetch of a source at a time, across processes. Taken when free or already `owner`'s
+   * (a token unique to the run).
    * Returns a release function, or undefined when someone else holds it.
    */
-  async lock(
-    id: string,
-    ttlMs: number,
-    owner = `${process.pid}-${Math.random().toString(36).slice(2)}`,
-  ): Promise<(() => Promise<void>) | undefined> {
+  async lock(id: string, ttlMs: number, owner: string): Promise<(() => Promise<void>) | undefined> {
     const ok = await takeLock(this.redis, { lock: this.k.sourceLock(id), owner, ttlMs });
     if (ok !== 1) return undefined;
     return async () => {

@@ -4,7 +4,7 @@ import { retrain, type RetrainResult } from '../classify/retrain.js';
 import type { Config } from '../config/load.js';
 import { RETRAIN_QUEUE } from '../queue/names.js';
 import { scheduleNightlyRetrain } from '../queue/scheduler.js';
-import { ConnectionWatch, createRedis, type RedisTarget } from '../store/connection.js';
+import { ConnectionWatch, type RedisTarget } from '../store/connection.js';
 import { keys } from '../store/keys.js';
 import { LabelStore } from '../store/labels.js';
 import { ModelStore } from '../store/model-versions.js';
@@ -29,16 +29,11 @@ export async function startRetrainWorker(opts: {
 }): Promise<RetrainWorker> {
   const bull = keys(opts.prefix).bullPrefix;
   const watch = opts.watch ?? new ConnectionWatch(opts.log);
-  const redis = watch.watch(createRedis(opts.target), 'retrain');
+  const redis = watch.open(opts.target, 'retrain');
   const stores = { models: new ModelStore(redis, opts.prefix), labels: new LabelStore(redis, opts.prefix) };
-  const queueConnection = watch.watch(
-    createRedis(opts.target, { maxRetriesPerRequest: null }),
-    'retrain queue',
-  );
-  const workerConnection = watch.watch(
-    createRedis(opts.target, { maxRetriesPerRequest: null }),
-    'retrain worker',
-  );
+  // BullMQ's connections must wait for Redis rather than fail a command.
+  const queueConnection = watch.open(opts.target, 'retrain queue', { maxRetriesPerRequest: null });
+  const workerConnection = watch.open(opts.target, 'retrain worker', { maxRetriesPerRequest: null });
   const queue = new Queue(RETRAIN_QUEUE, { connection: queueConnection, prefix: bull });
   queue.on('error', (err) => watch.error(err, 'retrain queue'));
   const kit = classifierKit({ sectors: opts.config.sectors, configDir: opts.config.dir });

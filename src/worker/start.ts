@@ -1,6 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import { enrichItem } from '../ingest/enrich.js';
@@ -9,7 +8,7 @@ import { userAgent } from '../ingest/user-agent.js';
 import { ENRICH_QUEUE, FETCH_QUEUE, type EnrichJob, type FetchJob } from '../queue/names.js';
 import { enqueueEnrich, openQueues } from '../queue/queues.js';
 import { reconcileSchedulers, type ReconcileResult } from '../queue/scheduler.js';
-import { ConnectionWatch, createRedis, type RedisTarget } from '../store/connection.js';
+import { ConnectionWatch, type RedisTarget } from '../store/connection.js';
 import type { PaceOptions } from '../store/hosts.js';
 import { keys } from '../store/keys.js';
 import { ingestClassifier, ingestDeps } from './ingest-deps.js';
@@ -149,7 +148,7 @@ async function startIngestWorkers(
   currentConfig: () => Config,
   watch: ConnectionWatch,
 ) {
-  const redis = watch.watch(createRedis(options.target), 'commands');
+  const redis = watch.open(options.target, 'commands');
   const queues = openQueues(options.target, options.prefix, watch);
   const classifier = await ingestClassifier(currentConfig(), new ModelStore(redis, options.prefix)).catch(
     async (err: unknown) => {
@@ -165,11 +164,10 @@ async function startIngestWorkers(
     // Lapses before BullMQ's job lock, so a dead worker's job, taken over, finds its source free.
     lockTtlMs: Math.max(1, Math.floor(lockDuration / 2)),
   };
-  const connections: Redis[] = [];
+  const connections = [redis];
   const workerConnection = () => {
-    const c = watch.watch(createRedis(options.target, { maxRetriesPerRequest: null }), 'worker');
-    connections.push(c);
-    return c;
+    connections.push(watch.open(options.target, 'worker', { maxRetriesPerRequest: null }));
+    return connections.at(-1)!;
   };
   const workers: Worker[] = [];
   const bull = keys(options.prefix).bullPrefix;
@@ -218,9 +216,8 @@ async function startIngestWorkers(
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await classifier.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
 }
