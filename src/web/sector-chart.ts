@@ -31,12 +31,12 @@ const countOf = (counts: Record<string, number>, id: string): number => {
 const num = (n: number): string => String(Math.round(n * 100) / 100);
 
 /** "W49" from "2026-W49": the year would not fit under nine bars at 375 px. */
-export const shortWeek = (week: string): string => /-(W\d{1,2})$/.exec(week)?.[1] ?? week;
+const shortWeek = (week: string): string => /-(W\d{1,2})$/.exec(week)?.[1] ?? week;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The earlier weeks of one sector in words: "4–15 in the previous 8 weeks". */
-export function previousInWords(previous: number[]): string {
+function previousInWords(previous: number[]): string {
   if (previous.length === 0) return 'no earlier weeks shown';
   const lo = Math.min(...previous);
   const hi = Math.max(...previous);
@@ -47,7 +47,7 @@ export function previousInWords(previous: number[]): string {
 }
 
 /** The figures in words, for screen readers: one sentence per sector. */
-export function chartSummary(input: SectorChartInput): string {
+function chartSummary(input: SectorChartInput): string {
   const weeks = input.weeks.slice(-SHOWN_WEEKS);
   const current = weeks.at(-1);
   if (!current) return 'No weeks to show.';
