@@ -76,7 +76,8 @@ export function sectorChart(input: SectorChartInput): string {
   const slot = (WIDTH - 2 * PAD) / SHOWN_WEEKS;
   const barW = slot * 0.7;
   const height = LEGEND_H + input.sectors.length * PANEL_H;
-  const earlier = weeks.length > 1 ? `previous ${plural(weeks.length - 1, 'week')}` : '';
+  const earlier =
+    weeks.length > 2 ? `previous ${weeks.length - 1} weeks` : weeks.length === 2 ? 'previous week' : '';
   const title = !current
     ? 'Items per sector: no weeks to show'
     : `Items per sector: this week (${current.week})${earlier && ` against the ${earlier}`}`;

@@ -116,6 +116,9 @@ describe('sectorChart', () => {
     );
     const one = await load(sectorChart(cases[2]!));
     expect(one('desc').text()).toContain('Health & Social Care: 3 this week, 0 in the previous week.');
+    expect(one('title').first().text()).toBe(
+      'Items per sector: this week (2026-W49) against the previous week',
+    );
   });
 
   it('escapes headings and week labels', async () => {
