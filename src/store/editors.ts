@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { KeyedStore } from './keys.js';
 import { luaScript } from './lua.js';
 
@@ -148,14 +149,18 @@ export interface NewEditor {
  * listing to one read and adding atomic (HSETNX refuses a duplicate).
  */
 export class EditorStore extends KeyedStore {
-  private dummyHash?: Promise<string>;
+  /** What verify() checks an unknown email's password against: current parameters, random salt and hash, so it costs what a real check costs and never matches. */
+  private readonly dummyHash: string;
 
   constructor(
-    redis: ConstructorParameters<typeof KeyedStore>[0],
+    redis: Redis,
     prefix: string,
     private readonly scryptParams: ScryptParams = DEFAULT_SCRYPT,
   ) {
     super(redis, prefix);
+    const { N, r, p } = scryptParams;
+    const random = (n: number) => randomBytes(n).toString('base64url');
+    this.dummyHash = ['scrypt', N, r, p, random(16), random(KEY_LENGTH)].join('$');
   }
 
   async add(input: NewEditor): Promise<EditorAccount> {
@@ -215,7 +220,7 @@ export class EditorStore extends KeyedStore {
     }
     const stored = key === undefined ? undefined : await this.stored(key);
     const tooLong = [...password].length > MAX_PASSWORD_LENGTH;
-    const hash = stored?.passwordHash ?? (await this.dummy());
+    const hash = stored?.passwordHash ?? this.dummyHash;
     const ok = await checkPassword(tooLong ? '' : password, hash);
     return stored && ok && !tooLong ? publicView(stored) : undefined;
   }
@@ -223,10 +228,5 @@ export class EditorStore extends KeyedStore {
   private async stored(email: string): Promise<StoredAccount | undefined> {
     const raw = await this.redis.hget(this.k.editors, normaliseEmail(email));
     return raw ? (JSON.parse(raw) as StoredAccount) : undefined;
-  }
-
-  private dummy(): Promise<string> {
-    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'), this.scryptParams);
-    return this.dummyHash;
   }
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AccountError, EditorStore, parsePasswordHash } from '../../src/store/editors.js';
+import {
+  AccountError,
+  checkPassword,
+  EditorStore,
+  hashPassword,
+  parsePasswordHash,
+} from '../../src/store/editors.js';
 import { keys } from '../../src/store/keys.js';
 import { useTestRedis } from '../helpers/redis.js';
 
@@ -55,6 +61,17 @@ describe('EditorStore', () => {
     }
     expect(hashes[0]).not.toBe(hashes[1]);
     expect(hashes[0]!.split('$')[4]).not.toBe(hashes[1]!.split('$')[4]);
+  });
+
+  it('checks a hash by the parameters stored with it, so they can change', async () => {
+    const older = await hashPassword(PASSWORD, { N: 1024, r: 4, p: 1 });
+    expect(older).toMatch(/^scrypt\$1024\$4\$1\$/);
+    expect(await checkPassword(PASSWORD, older)).toBe(true);
+    expect(await checkPassword(PASSWORD + '!', older)).toBe(false);
+    // A hash this code did not write (or would cost too much to check) never matches.
+    expect(await checkPassword(PASSWORD, older.replace('$1024$', '$1000$'))).toBe(false);
+    expect(await checkPassword(PASSWORD, older.replace('$1024$', `$${2 ** 24}$`))).toBe(false);
+    expect(await checkPassword(PASSWORD, 'plain')).toBe(false);
   });
 
   it('refuses a duplicate email, whatever its case, keeping the first account', async () => {
