@@ -7,6 +7,8 @@ import { registerClassifyCommands } from './cli/classify.js';
 import { registerDedupeCommands } from './cli/dedupe.js';
 import { registerDigestCommands } from './cli/digest.js';
 import { registerServeCommands } from './cli/serve.js';
+import { registerEditorsCommands } from './cli/editors.js';
+import { AccountError } from './store/editors.js';
 import { ConfigError, UsageError } from './errors.js';
 import { ConflictError, EditError, IssueLockedError } from './digest/errors.js';
 import { VERSION } from './ingest/user-agent.js';
@@ -39,6 +41,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   registerDedupeCommands(program, ctx, run); // dedupe eval
   registerDigestCommands(program, ctx, run); // digest draft|show|export|import|edits|render|check
   registerServeCommands(program, ctx, run); // serve
+  registerEditorsCommands(program, ctx, run); // editors add|list|remove|passwd
   return program;
 }
 
@@ -48,7 +51,8 @@ function reportError(ctx: CliContext, err: unknown): ExitCode {
     return EXIT.usage;
   }
   // An editing error is the editor's to fix: bad input exits 2, a conflict or a locked issue exits 1.
-  if (err instanceof UsageError || err instanceof EditError) {
+  // So is an account refused (bad or duplicate email, short password, no such editor): nothing ran.
+  if (err instanceof UsageError || err instanceof EditError || err instanceof AccountError) {
     ctx.err(err.message);
     return EXIT.usage;
   }

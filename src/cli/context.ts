@@ -9,6 +9,8 @@ import { ItemStore } from '../store/items.js';
 import { LabelStore } from '../store/labels.js';
 import { ModelStore } from '../store/model-versions.js';
 import { SourceStateStore } from '../store/sources.js';
+import { EditorStore } from '../store/editors.js';
+import { SessionStore } from '../store/sessions.js';
 
 /** Exit codes, DESIGN.md: 0 done, 1 the work ran and something failed, 2 bad usage or config. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -16,6 +18,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** Runs a command's work: sets the exit code from its result or its error, then closes what it opened. */
 export type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
+
+/** Where a command reads what it is given on stdin (a password); a TTY gets a hidden prompt. */
+export type Input = NodeJS.ReadableStream & { isTTY?: boolean };
 
 export interface GlobalOptions {
   config?: string;
@@ -45,6 +50,7 @@ export class CliContext {
     env: NodeJS.ProcessEnv,
     readonly out: (text: string) => void = (t) => process.stdout.write(t + '\n'),
     readonly err: (text: string) => void = (t) => process.stderr.write(t + '\n'),
+    readonly stdin: Input = process.stdin,
   ) {
     this.settings = loadSettings(env);
   }
@@ -92,6 +98,8 @@ export class CliContext {
       labels: new LabelStore(redis, prefix),
       models: new ModelStore(redis, prefix),
       sources: new SourceStateStore(redis, prefix),
+      editors: new EditorStore(redis, prefix),
+      sessions: new SessionStore(redis, prefix),
     };
   }
 

@@ -45,6 +45,12 @@ export function keys(prefix: string) {
     hostNext: (host: string) => `${prefix}host:${host}:next`,
     /** string (ingest): a cached robots.txt for one origin, JSON {status, text}. */
     robots: (origin: string) => `${prefix}robots:${origin}`,
+    /** hash (editors): lower-cased email -> JSON of one editor account (EditorAccount, with its password hash). */
+    editors: `${prefix}editors`,
+    /** string (sessions): JSON of one editor session, keyed by the SHA-256 of its id; expires when idle. */
+    session: (idHash: string) => `${prefix}session:${idHash}`,
+    /** set (sessions): the id hashes of one editor's sessions, so they can all be ended at once. */
+    editorSessions: (email: string) => `${prefix}sessions:${email}`,
     /** Prefix handed to BullMQ for its queue keys. */
     bullPrefix: `${prefix}bull`,
   };

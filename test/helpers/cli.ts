@@ -1,6 +1,7 @@
 import { buildProgram } from '../../src/cli.js';
 import { CliContext, EXIT, type ExitCode } from '../../src/cli/context.js';
 import { CommanderError } from 'commander';
+import { Readable } from 'node:stream';
 
 export interface CliRun {
   code: ExitCode;
@@ -8,14 +9,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `ssnews ARGS` in-process with the given environment, capturing its output. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/** Runs `ssnews ARGS` in-process with the given environment and stdin (not a TTY; empty by default), capturing its output. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ''): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const ctx = new CliContext(
     env,
     (t) => out.push(t),
     (t) => err.push(t),
+    Readable.from([stdin]),
   );
   let code: ExitCode = EXIT.ok;
   const program = buildProgram(ctx, (c) => (code = c));

@@ -189,10 +189,21 @@ describe('the program', () => {
       () => undefined,
     );
     const names = program.commands.map((c) => c.name());
-    expect(names).toEqual(['sources', 'fetch', 'worker', 'items', 'classify', 'dedupe', 'digest', 'serve']);
+    expect(names).toEqual([
+      'sources',
+      'fetch',
+      'worker',
+      'items',
+      'classify',
+      'dedupe',
+      'digest',
+      'serve',
+      'editors',
+    ]);
     const sub = (name: string) =>
       program.commands.find((c) => c.name() === name)!.commands.map((c) => c.name());
     expect(sub('sources')).toEqual(['check', 'status']);
     expect(sub('items')).toEqual(['list', 'label']);
+    expect(sub('editors')).toEqual(['add', 'list', 'remove', 'passwd']);
   });
 });
