@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,11 @@ import { useTestRedis } from '../helpers/redis.js';
 
 // The shared corpus sits beside the repository (CI clones main with shared/ next to it).
 const CORPUS = resolve(fileURLToPath(new URL('../../../shared/corpus/feeds/', import.meta.url)));
-const rows = readFileSync(join(CORPUS, 'manifest.tsv'), 'utf8')
+// In a clone with nothing beside it the corpus is absent: say so plainly rather than fail.
+const present = existsSync(join(CORPUS, 'manifest.tsv'));
+if (!present)
+  console.log(`corpus test skipped: no feed corpus at ${CORPUS} (CI has ../shared beside the clone)`);
+const rows = (present ? readFileSync(join(CORPUS, 'manifest.tsv'), 'utf8') : 'header\n')
   .trim()
   .split('\n')
   .slice(1)
@@ -32,53 +36,53 @@ const KNOWN_UNREADABLE: Record<string, string> = {
     'entity declared in a DOCTYPE: the XML parser does not expand internal entities',
 };
 
-const redis = useTestRedis();
-let http: TestHttpServer;
-let workers: RunningWorkers;
-let queues: IngestQueues;
-const prefix = 'corpus:';
+describe.runIf(present)('the shared feed corpus through the worker path', () => {
+  const redis = useTestRedis();
+  let http: TestHttpServer;
+  let workers: RunningWorkers;
+  let queues: IngestQueues;
+  const prefix = 'corpus:';
 
-beforeAll(async () => {
-  http = await startHttpServer();
-  for (const row of rows) {
-    const body = readFileSync(join(CORPUS, row.path));
-    http.route(
-      `/${row.path}`,
-      (_req, res) => void res.writeHead(200, { 'content-type': 'application/xml' }).end(body),
+  beforeAll(async () => {
+    http = await startHttpServer();
+    for (const row of rows) {
+      const body = readFileSync(join(CORPUS, row.path));
+      http.route(
+        `/${row.path}`,
+        (_req, res) => void res.writeHead(200, { 'content-type': 'application/xml' }).end(body),
+      );
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'ssnews-corpus-'));
+    writeFileSync(
+      join(dir, 'sources.yaml'),
+      'sources:\n' +
+        rows
+          .map(
+            (r) =>
+              `  - { id: ${r.id}, name: "${r.path}", kind: feed, url: "${http.origin}/${r.path}", every: 1h, allowPrivateNetwork: true }\n`,
+          )
+          .join(''),
     );
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ssnews-corpus-'));
-  writeFileSync(
-    join(dir, 'sources.yaml'),
-    'sources:\n' +
-      rows
-        .map(
-          (r) =>
-            `  - { id: ${r.id}, name: "${r.path}", kind: feed, url: "${http.origin}/${r.path}", every: 1h, allowPrivateNetwork: true }\n`,
-        )
-        .join(''),
-  );
-  const target = { options: redis.server.connection, description: 'test' };
-  workers = await startWorkers({
-    target,
-    prefix,
-    configDir: dir,
-    roles: ['fetch'],
-    schedule: false,
-    watchConfig: false,
-    concurrency: 16,
-    pace: { minGapMs: 0, perHost: 16 },
-    log: () => {},
+    const target = { options: redis.server.connection, description: 'test' };
+    workers = await startWorkers({
+      target,
+      prefix,
+      configDir: dir,
+      roles: ['fetch'],
+      schedule: false,
+      watchConfig: false,
+      concurrency: 16,
+      pace: { minGapMs: 0, perHost: 16 },
+      log: () => {},
+    });
+    queues = openQueues(target, prefix);
   });
-  queues = openQueues(target, prefix);
-});
-afterAll(async () => {
-  await workers?.close();
-  await queues?.close();
-  await http?.close();
-});
+  afterAll(async () => {
+    await workers?.close();
+    await queues?.close();
+    await http?.close();
+  });
 
-describe('the shared feed corpus through the worker path', () => {
   it(`fetches, parses and stores all ${rows.length} files without a crash or hang`, async () => {
     await enqueueFetch(
       queues.fetch,
