@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT, untilStopped, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { portOption } from './options.js';
+import { openQueues } from '../queue/queues.js';
+import { ConnectionWatch } from '../store/connection.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
 export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -15,7 +17,12 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
         const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
         const config = ctx.loadConfig(opts.config);
         const { buildServer } = await import('../web/server.js'); // fastify only for this command
+        // The admin's "Fetch now" and queue dashboard use the workers' queues; a long-running
+        // process reports their lost connection as one line, as workers do.
+        const watch = new ConnectionWatch((m) => ctx.err(m));
+        const queues = openQueues(await ctx.redisTarget(), ctx.settings.keyPrefix, watch);
         const app = await buildServer({
+          queues,
           config,
           redis: await ctx.redis(),
           prefix: ctx.settings.keyPrefix,
@@ -26,6 +33,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
         await untilStopped();
         await app.close();
+        await queues.close();
         return EXIT.ok;
       }),
     );

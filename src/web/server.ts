@@ -6,6 +6,7 @@ import type { Settings } from '../config/env.js';
 import { compileIssue } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
 import { archiveRoutes, type CompileIssue } from './routes/archive.js';
+import type { IngestQueues } from '../queue/queues.js';
 import { frameworkErrors, securityHeaders } from './security.js';
 
 /** Requests one address may make in a window: far above a person reading, even many behind one NAT. */
@@ -20,6 +21,8 @@ export interface ServerOptions {
   trustProxy?: string;
   /** Per client address on the public routes; false turns it off (benchmarks). */
   rateLimit?: { max: number; windowMs: number } | false;
+  /** The ingest queues, for the admin's "Fetch now" and queue dashboard (`ssnews serve` opens them). */
+  queues?: IngestQueues;
   /** Compiles an issue for the archive (tests count the calls); compileIssue by default. */
   compile?: CompileIssue;
 }

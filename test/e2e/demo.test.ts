@@ -9,12 +9,12 @@ import { checkEmailLayout, launchChromium } from '../helpers/chromium.js';
 
 // The README promises `npm run demo` shows the whole product working offline: keep it true.
 describe('npm run demo', () => {
-  it('checks, fetches, classifies, drafts, renders and checks the demo issue, exiting 0; the issue lays out in Chromium', async () => {
+  it('checks, fetches, classifies, drafts, renders and checks the demo issue, adds the demo editor, and with --no-serve exits 0; the issue lays out in Chromium', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssnews-demo-'));
     const out = join(dir, 'out');
     const env: NodeJS.ProcessEnv = { ...process.env, SSNEWS_DATA_DIR: join(dir, 'data') };
     delete env.REDIS_URL; // the demo starts its own
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--out', out], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--out', out, '--no-serve'], {
       env,
       encoding: 'utf8',
       timeout: 240_000,
@@ -26,6 +26,9 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/\(0 new\)/); // the second fetch adds nothing
     expect(run.stdout).toMatch(/0 blocking, \d+ warning\(s\): ready to send/);
     expect(run.stdout).toContain('Demo done.');
+    // The demo editor was added by `ssnews editors add`; --no-serve ends without serving.
+    expect(run.stdout).toMatch(/added demo@example\.org \(Demo Editor\), admin/);
+    expect(run.stdout).not.toContain('ssnews serve');
 
     const html = readFileSync(join(out, 'issue.html'), 'utf8');
     const $ = load(html);
