@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,4 +65,77 @@ describe('npm run demo', () => {
       await browser.close();
     }
   });
+
+  it('serves the editor and the archive with the printed login until Ctrl-C, which stops the server, the site and its Redis', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssnews-demo-serve-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, SSNEWS_DATA_DIR: join(dir, 'data') };
+    delete env.REDIS_URL;
+    // Its own process group, as a terminal's foreground job: Ctrl-C signals every process in it.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/run.ts', '--out', join(dir, 'out')], {
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      // Serving once the server says so (after the login is printed).
+      while (!/ssnews serving/.test(stderr)) {
+        if (child.exitCode !== null) throw new Error(`the demo ended early:\n${stdout}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const editorUrl = /The editor: (http:\/\/127\.0\.0\.1:\d+)\/editor/.exec(stdout)![1]!;
+      const [, email, password] = /Log in as (\S+) with password (\S+)/.exec(stdout)!;
+      const site = /Demo news site: (http:\/\/127\.0\.0\.1:(\d+))/.exec(stdout)!;
+      const redisPort = Number(/Demo Redis: redis:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)![1]);
+
+      // Sign in with the printed login through the form, then open the sources page.
+      const form = await fetch(`${editorUrl}/login`);
+      const cookies = form.headers.getSetCookie().map((c) => c.split(';')[0]!);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const signIn = await fetch(`${editorUrl}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
+        body: new URLSearchParams({
+          email: email!,
+          password: password!,
+          _csrf: csrf,
+          next: '/admin/sources',
+        }),
+      });
+      expect(signIn.status).toBe(303);
+      const cookie = [...cookies, ...signIn.headers.getSetCookie().map((c) => c.split(';')[0]!)].join('; ');
+      const sources = await fetch(`${editorUrl}/admin/sources`, { headers: { cookie } });
+      expect(sources.status).toBe(200);
+      expect(load(await sources.text())('tbody tr')).toHaveLength(11);
+      expect((await fetch(`${editorUrl}/editor`, { headers: { cookie }, redirect: 'manual' })).status).toBe(
+        200,
+      );
+      expect((await fetch(`${editorUrl}/issues`)).status).toBe(200);
+
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      expect(stderr).not.toMatch(/^error:/m);
+      for (const port of [new URL(editorUrl).port, site[2]!, redisPort])
+        expect(await answers(Number(port)), `port ${port}`).toBe(false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+  });
 });
+
+/** Whether anything accepts a connection on a loopback port. */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
