@@ -7,7 +7,7 @@ import { failingFirst, isFailing, type SourceHealth } from '../store/source-heal
 export interface AdminPageContext {
   config: Config;
   editor: EditorAccount;
-  /** The session's CSRF token, for the page's forms (Fetch now, Log out). */
+  /** The session's CSRF token, for the page's forms (Fetch now, Sign out). */
   csrf: string;
   /** Whether the queues are open here: without them there is no Fetch now and no dashboard. */
   queues: boolean;
