@@ -118,17 +118,25 @@ try {
         '',
         `The editor: ${address}/editor   (administration: ${address}/admin, archive: ${address}/issues)`,
         `Log in as ${DEMO_EDITOR.email} with password ${password}`,
-        'Press Ctrl-C to stop the server, the demo news site and the demo Redis.',
+        'Press Ctrl-C to stop the server, the fetch worker, the demo news site and the demo Redis.',
         '',
       ].join('\n'),
     );
-    const code = await step('Serve the editor and the archive on the demo data', [
-      'serve',
-      '--config',
-      configDir,
-      '--port',
-      String(port),
+    // A fetch worker beside the server takes the admin's "Fetch now" jobs (no schedules: the
+    // demo's sources were fetched above).
+    const worker = ['worker', 'fetch', '--config', configDir, '--min-gap', '0', '--no-schedule'];
+    process.stdout.write(`\n=== Run a fetch worker for "Fetch now"\n$ ssnews ${worker.join(' ')}\n`);
+    const codes = await Promise.all([
+      step('Serve the editor and the archive on the demo data', [
+        'serve',
+        '--config',
+        configDir,
+        '--port',
+        String(port),
+      ]),
+      main(['node', 'ssnews', ...worker]),
     ]);
+    const code = codes.find((c) => c !== 0) ?? 0;
     if (code !== 0) process.exitCode = code;
   }
 } finally {
