@@ -260,8 +260,8 @@ export default async function webEditorBench(report: Report): Promise<void> {
       }
     }
     const figures = [
-      ['week page GET /editor/:week', 'page', 'pageHealth', 150],
-      ['edit POST /editor/api/:week/ops (a comment)', 'edit', 'editHealth', 30],
+      ['week page GET /editor/:week, round trip', 'page', 'pageHealth', 150],
+      ['edit POST /editor/api/:week/ops (a comment), round trip', 'edit', 'editHealth', 30],
     ] as const;
     console.log(`(${drafted} candidates drafted in ${WEEK}; ${RUNS} runs, each a fresh server)`);
     for (const [name, subject, base, aimMs] of figures) {
