@@ -283,7 +283,7 @@ export default async function webEditorBench(report: Report): Promise<void> {
       const cpu = runs.map((r) => r[subject].cpuUs / r[subject].ms.length / 1000);
       const healthCpu = runs.map((r) => r[base].cpuUs / r[base].ms.length / 1000);
       report({
-        name: `${name}: CPU per request (server and client)`,
+        name: `${name.replace(', round trip', '')}: CPU per request (server and client)`,
         value: rangeOf(cpu),
         unit: 'ms',
         baseline: { name: 'GET /health', value: rangeOf(healthCpu) },
