@@ -33,24 +33,28 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
         // process reports their lost connection as one line, as workers do.
         const watch = new ConnectionWatch((m) => ctx.err(m));
         const queues = openQueues(await ctx.redisTarget(), ctx.settings.keyPrefix, watch);
-        const app = await buildServer({
-          queues,
-          config,
-          redis,
-          sessionSecret: secret,
-          prefix: ctx.settings.keyPrefix,
-          logLevel: ctx.settings.logLevel,
-          trustProxy: ctx.settings.trustProxy,
-        });
-        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
-        ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
-        if (secret)
-          ctx.err(
-            `editor: ${address}/editor${editors.length ? '' : ' (no accounts yet: ssnews editors add EMAIL)'}`,
-          );
-        await untilStopped();
-        await app.close();
-        await queues.close();
+        // Closed however serving ends (a port in use too): an open queue connection keeps the process alive.
+        try {
+          const app = await buildServer({
+            queues,
+            config,
+            redis,
+            sessionSecret: secret,
+            prefix: ctx.settings.keyPrefix,
+            logLevel: ctx.settings.logLevel,
+            trustProxy: ctx.settings.trustProxy,
+          });
+          const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
+          ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
+          if (secret)
+            ctx.err(
+              `editor: ${address}/editor${editors.length ? '' : ' (no accounts yet: ssnews editors add EMAIL)'}`,
+            );
+          await untilStopped();
+          await app.close();
+        } finally {
+          await queues.close();
+        }
         return EXIT.ok;
       }),
     );
