@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isSectorId, SECTOR_IDS, SECTOR_IDS_EXPECTED } from '../config/schema.js';
 import type { EditOp } from '../digest/edit.js';
 import { genericRecipient } from '../digest/recipients.js';
-import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
+import { byteSize, kb, personalise, recipientGets, sizeVerdict } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
 import { EditError } from '../digest/errors.js';
 import type { Issue } from '../types/issue.js';
@@ -226,7 +226,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
           throw new EditError(`unknown sector(s): ${unknown.join(', ')}: ${SECTOR_IDS_EXPECTED}`);
         const { d, week } = await open(opts);
         const { compiled, view } = await d.compile(week);
-        const message = personalise(compiled, genericRecipient(d.config, sectors?.filter(isSectorId)));
+        const recipient = genericRecipient(d.config, sectors?.filter(isSectorId));
+        const message = personalise(compiled, recipient);
+        // What this copy carries: with --sectors, only those sections, as a subscriber who picked them gets.
+        const rendered = view.sections.filter((s) => recipientGets(recipient, s.sector));
+        const countItems = (list: typeof view.sections) => list.reduce((n, s) => n + s.items.length, 0);
         const dir = resolve(opts.out);
         mkdirSync(dir, { recursive: true });
         const files = { html: join(dir, 'issue.html'), text: join(dir, 'issue.txt') };
@@ -237,8 +241,9 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
           week: view.week,
           version: view.version,
           subject: view.subject,
-          sections: view.sections.map((s) => s.sector),
-          items: view.sections.reduce((n, s) => n + s.items.length, 0),
+          sections: rendered.map((s) => s.sector),
+          items: countItems(rendered),
+          issue: { sections: view.sections.length, items: countItems(view.sections) },
           htmlBytes,
           textBytes: byteSize(message.text),
           compileMs: Math.round(compiled.compileMs),
@@ -248,7 +253,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         if (opts.json) ctx.json(result);
         else
           ctx.out(
-            `Rendered ${view.week} v${view.version}: ${result.items} items in ${result.sections.length} sections; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
+            `Rendered ${view.week} v${view.version}: ${counted(result.items, 'item')} in ${counted(result.sections.length, 'section')}${sectors ? ` (--sectors ${sectors.join(',')}; the issue has ${result.issue.items} in ${result.issue.sections})` : ''}; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
           );
         const size = sizeVerdict(htmlBytes);
         if (size)
@@ -273,6 +278,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       return result.ok ? EXIT.ok : EXIT.failed;
     }),
   );
+}
+
+/** `1 item`, `3 items`. */
+function counted(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `--position N`, 1 = first, as the 0-based place the edit takes. */

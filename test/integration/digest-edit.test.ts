@@ -497,16 +497,29 @@ describe('the digest CLI', () => {
       env,
     );
     expect(r.code).toBe(0);
+    // It reports what it rendered: the health section alone, not the whole issue.
     expect(JSON.parse(r.stdout)).toMatchObject({
       week: WEEK,
       version: 3,
-      sections: ['local-government', 'health'],
+      sections: ['health'],
+      items: 1,
+      issue: { sections: 2, items: 3 },
     });
     expect(readFileSync(join(dir, 'issue.html'), 'utf8')).toContain('Health &amp; Social Care');
     expect(readFileSync(join(dir, 'issue.html'), 'utf8')).not.toContain('>Local Government</h2>');
     expect(readFileSync(join(dir, 'issue.txt'), 'utf8')).toContain(
       'Unsubscribe: https://news.example.org/unsubscribe',
     );
+    r = await runCli(
+      ['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'health,blue-light'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Rendered 2014-W22 v3: 1 item in 1 section \(--sectors health,blue-light; the issue has 3 in 2\); HTML /,
+    );
+    r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir], env);
+    expect(r.stdout).toMatch(/^Rendered 2014-W22 v3: 3 items in 2 sections; HTML /);
     r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'nope'], env);
     expect(r.code).toBe(2);
     r = await runCli(['digest', 'show', '--week', '2014-W99'], env);
