@@ -25,7 +25,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   const digest = program.command('digest').description('draft, edit, render and check the weekly digest');
 
   const open = async (opts: WeekOptions) => {
-    const config = ctx.loadConfig(opts.config);
+    const config = ctx.loadConfig();
     const redis = await ctx.redis();
     const d = new Digest({
       redis,
@@ -37,12 +37,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };
-  /** A digest command with --config and --week; `kind` adds --json, or the flags of an edit. */
+  /** A digest command with --week; `kind` adds --json, or the flags of an edit. */
   const common = (name: string, description: string, kind: 'json' | 'edit' | 'plain' = 'json') => {
     const cmd = digest
       .command(name)
       .description(description)
-      .option('--config <dir>', 'configuration directory')
       .option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)');
     if (kind === 'json') cmd.option('--json', 'print one JSON document');
     if (kind === 'edit')
