@@ -74,6 +74,12 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const { d, week } = await open(opts);
         const { issue, ...result } = await d.draft(week);
         const included = issue.entries.filter((e) => e.included).length;
+        if (result.storedInWindow === 0) {
+          const window = issueWindow(issue.week, d.config.newsletter);
+          ctx.err(
+            `warning: no items are stored for ${issue.week} (news from ${shortDate(window.since)} to ${shortDate(new Date(window.until.getTime() - 1))}): fetch the sources first with \`ssnews fetch\` (or keep \`ssnews worker\` running), then run \`ssnews digest draft --week ${issue.week}\` again`,
+          );
+        }
         if (opts.json)
           ctx.json({
             week: issue.week,

@@ -453,6 +453,19 @@ describe('pre-send checks', () => {
 });
 
 describe('the digest CLI', () => {
+  it('warns, giving the dates and how to fetch, when no items are stored for the week', async () => {
+    const env = { REDIS_URL: db.server.url, SSNEWS_KEY_PREFIX: prefix };
+    const r = await runCli(['digest', 'draft', '--week', WEEK], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Created the draft for 2014-W22 \(version 1\): .*0 of 0 included/);
+    expect(r.stderr).toBe(
+      'warning: no items are stored for 2014-W22 (news from 23 May 2014 to 29 May 2014): fetch the sources first with `ssnews fetch` (or keep `ssnews worker` running), then run `ssnews digest draft --week 2014-W22` again',
+    );
+    const json = await runCli(['digest', 'draft', '--week', WEEK, '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ created: false, storedInWindow: 0, entries: 0 });
+    expect(json.stderr).toMatch(/^warning: no items are stored for 2014-W22/);
+  });
+
   it('drafts, shows, exports, imports, edits, renders and checks through `ssnews digest`', async () => {
     const env = { REDIS_URL: db.server.url, SSNEWS_KEY_PREFIX: prefix };
     await seed();
