@@ -452,6 +452,46 @@ describe('pre-send checks', () => {
   });
 });
 
+describe('pre-send checks on headlines', () => {
+  it("warns, naming the item, about a headline with markup debris or one that is a link's text, and is still ready to send", async () => {
+    const d = digest();
+    await storeItem(
+      d.items,
+      makeItem('debris', 'local-government', { title: 'Councils merge legal teams" onmouseover="alert(1)' }),
+    );
+    await storeItem(d.items, makeItem('orphan', 'health', { title: "Read the judges' comments" }));
+    await storeItem(d.items, makeItem('fine', 'health', { title: 'Trusts share back office' }));
+    const issue = (await d.draft(WEEK)).issue;
+    await d.edit(WEEK, issue.version, [
+      { op: 'subject', text: 'Subject' },
+      { op: 'intro', text: 'Intro' },
+      ...['debris', 'orphan', 'fine'].map((itemId) => ({
+        op: 'comment' as const,
+        itemId,
+        text: 'Worth a read.',
+      })),
+    ]);
+    const result = await d.check(WEEK);
+    expect(result.findings.map((f) => `${f.severity}:${f.code}:${f.itemId}`).sort()).toEqual([
+      'warning:link-text:orphan',
+      'warning:markup-debris:debris',
+    ]);
+    expect(result.ok).toBe(true);
+    const r = await runCli(['digest', 'check', '--week', WEEK], {
+      REDIS_URL: db.server.url,
+      SSNEWS_KEY_PREFIX: prefix,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'warning  markup-debris  "Councils merge legal teams" onmouseover="alert(1)" (debris) carries markup debris (an event handler attribute "onmouseover="): correct it at the source, or leave the item out',
+    );
+    expect(r.stdout).toContain(
+      `warning  link-text      "Read the judges' comments" (orphan) reads like a link's text, not a headline`,
+    );
+    expect(r.stdout).toMatch(/0 blocking, 2 warning\(s\): ready to send/);
+  });
+});
+
 describe('the digest CLI', () => {
   it('warns, giving the dates and how to fetch, when no items are stored for the week', async () => {
     const env = { REDIS_URL: db.server.url, SSNEWS_KEY_PREFIX: prefix };
