@@ -32,6 +32,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           sessionSecret: secret,
           prefix: ctx.settings.keyPrefix,
           logLevel: ctx.settings.logLevel,
+          logFormat: ctx.settings.logFormat,
           trustProxy: ctx.settings.trustProxy,
         });
         const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
