@@ -258,7 +258,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         if (opts.json) ctx.json(result);
         else
           ctx.out(
-            `Rendered ${view.week} v${view.version}: ${counted(result.items, 'item')} in ${counted(result.sections.length, 'section')}${sectors ? ` (--sectors ${sectors.join(',')}; the issue has ${result.issue.items} in ${result.issue.sections})` : ''}; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
+            `Rendered ${view.week} v${view.version}: ${counted(result.items, 'item')} in ${counted(result.sections.length, 'section')}${sectors ? ` (--sectors ${sectors.join(',')}; the whole issue has ${counted(result.issue.items, 'item')} in ${counted(result.issue.sections, 'section')})` : ''}; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
           );
         const size = sizeVerdict(htmlBytes);
         if (size)

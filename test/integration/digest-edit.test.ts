@@ -569,7 +569,7 @@ describe('the digest CLI', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^Rendered 2014-W22 v3: 1 item in 1 section \(--sectors health,blue-light; the issue has 3 in 2\); HTML /,
+      /^Rendered 2014-W22 v3: 1 item in 1 section \(--sectors health,blue-light; the whole issue has 3 items in 2 sections\); HTML /,
     );
     r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir], env);
     expect(r.stdout).toMatch(/^Rendered 2014-W22 v3: 3 items in 2 sections; HTML /);
