@@ -1,6 +1,7 @@
 // The week page's script. Plain browser JavaScript, no build step; the page works without it
 // through its forms. What it adds: text saves as the editor types (and is never lost: kept in
 // this browser until the server has it), a conflict shows both texts, and items move by keyboard.
+/* global document, window, localStorage, fetch, setTimeout, clearTimeout, setInterval, CSS */
 'use strict';
 
 (() => {
@@ -212,7 +213,8 @@
   function next() {
     if (queue.length) return { op: queue[0].op, entry: queue[0] };
     for (const field of fields.values())
-      if (field.dirty && !field.waiting && !field.conflict && !field.error) return { op: opOf(field), field, text: field.el.value };
+      if (field.dirty && !field.waiting && !field.conflict && !field.error)
+        return { op: opOf(field), field, text: field.el.value };
     return null;
   }
 
@@ -228,7 +230,9 @@
           body: JSON.stringify({ version, ops: [unit.op] }),
         });
       } catch {
-        unreachable('the server cannot be reached; your text is kept in this browser and saved when it is back');
+        unreachable(
+          'the server cannot be reached; your text is kept in this browser and saved when it is back',
+        );
         return;
       }
       const body = await res.json().catch(() => ({}));
@@ -262,7 +266,9 @@
         applyState(body.state);
         if (++conflicts > 5) return;
       } else if (res.status === 401 || res.status === 403) {
-        unreachable('you are signed out (or the page is too old); sign in again in another tab: your text is kept in this browser');
+        unreachable(
+          'you are signed out (or the page is too old); sign in again in another tab: your text is kept in this browser',
+        );
         return;
       } else {
         const message = body.message || `the server answered ${res.status}`;
@@ -284,7 +290,8 @@
 
   function unreachable(message) {
     lastProblem = message;
-    for (const f of fields.values()) if (f.dirty && !f.conflict) setState(f, 'Not saved: kept in this browser', 'error');
+    for (const f of fields.values())
+      if (f.dirty && !f.conflict) setState(f, 'Not saved: kept in this browser', 'error');
     retryLater();
   }
 
@@ -374,7 +381,8 @@
       e.preventDefault();
       const action = e.submitter?.value ?? 'save';
       if (action === 'up' || action === 'down') change({ op: 'step', itemId, by: action === 'up' ? -1 : 1 });
-      else if (action === 'move') change({ op: 'move', itemId, sector: form.querySelector('select[name="sector"]').value });
+      else if (action === 'move')
+        change({ op: 'move', itemId, sector: form.querySelector('select[name="sector"]').value });
       else if (action === 'not-relevant')
         change({ op: 'not-relevant', itemId }, () => {
           li.dataset.low = '1';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { EXIT, untilStopped, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { portOption } from './options.js';
 import { EditorStore } from '../store/editors.js';
+import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 
 /** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
 export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
@@ -34,6 +35,8 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           prefix: ctx.settings.keyPrefix,
           logLevel: ctx.settings.logLevel,
           trustProxy: ctx.settings.trustProxy,
+          // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
+          ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
         });
         const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
         ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);

@@ -22,7 +22,12 @@ export const webOpSchema = z.discriminatedUnion('op', [
   }),
   z.strictObject({ op: z.literal('intro'), text }),
   z.strictObject({ op: z.literal('subject'), text }),
-  z.strictObject({ op: z.literal('comment'), itemId, text: text.optional(), noComment: z.boolean().optional() }),
+  z.strictObject({
+    op: z.literal('comment'),
+    itemId,
+    text: text.optional(),
+    noComment: z.boolean().optional(),
+  }),
   z.strictObject({ op: z.literal('step'), itemId, by: z.union([z.literal(-1), z.literal(1)]) }),
   z.strictObject({ op: z.literal('not-relevant'), itemId }),
 ]);

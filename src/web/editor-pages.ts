@@ -68,12 +68,7 @@ function around(config: Config, week: string): { prev: string; next: string; cov
   };
 }
 
-function itemHtml(
-  ctx: PageContext,
-  view: WeekView,
-  item: EditorItemView,
-  low: boolean,
-): string {
+function itemHtml(ctx: PageContext, view: WeekView, item: EditorItemView, low: boolean): string {
   const options = ctx.config.sectors
     .map(
       (s) =>
@@ -117,7 +112,8 @@ function itemHtml(
 }
 
 function sectionHtml(ctx: PageContext, view: WeekView, s: EditorSectionView): string {
-  const items = (list: EditorItemView[], low: boolean) => list.map((i) => itemHtml(ctx, view, i, low)).join('');
+  const items = (list: EditorItemView[], low: boolean) =>
+    list.map((i) => itemHtml(ctx, view, i, low)).join('');
   return renderTemplate('web/editor-section.html', {
     sector: s.sector,
     heading: s.heading,
@@ -146,7 +142,12 @@ export function weekPage(ctx: PageContext, view: WeekView, o: { chart: string; f
     chart: o.chart,
     sections: view.sections.map((s) => sectionHtml(ctx, view, s)).join(''),
   });
-  return layout(ctx, { title: `${view.week}: ${ctx.config.newsletter.name}`, week: view.week, version: view.version, body });
+  return layout(ctx, {
+    title: `${view.week}: ${ctx.config.newsletter.name}`,
+    week: view.week,
+    version: view.version,
+    body,
+  });
 }
 
 /** A week with no draft yet: the button that makes one. */
@@ -223,7 +224,9 @@ export function previewPage(ctx: PageContext, d: PreviewPageData): string {
     sizeLine: d.sizeLine,
     shown,
     checks: findingsHtml(d.week, d.findings),
-    sendNote: d.deliveryReady ? '' : '<p class="note">Delivery is not set up yet: these buttons send nothing.</p>',
+    sendNote: d.deliveryReady
+      ? ''
+      : '<p class="note">Delivery is not set up yet: these buttons send nothing.</p>',
     csrf: ctx.csrf,
     me: d.me,
     sendTo: d.sendTo,

@@ -101,7 +101,13 @@ export function buildWeekView(
   ran: ReadonlyMap<string, string>,
 ): WeekView {
   const sections = config.sectors.map((s) => {
-    const section: EditorSectionView = { sector: s.id, heading: s.heading, included: [], excluded: [], low: [] };
+    const section: EditorSectionView = {
+      sector: s.id,
+      heading: s.heading,
+      included: [],
+      excluded: [],
+      low: [],
+    };
     issue.entries
       .filter((e) => e.sector === s.id)
       .forEach((entry, index) => {

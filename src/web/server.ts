@@ -7,6 +7,10 @@ import { compileIssue } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
 import { registerAuth, signedInRoutes } from './auth.js';
 import { archiveRoutes, type CompileIssue } from './routes/archive.js';
+import { editorRoutes } from './routes/editor.js';
+import type { SendActions } from './send-actions.js';
+import { staticRoutes } from './static-files.js';
+import type { IngestUrl } from '../digest/add-url.js';
 import type { SessionTimes } from '../store/sessions.js';
 import type { LoginLimits } from '../store/login-failures.js';
 import { frameworkErrors, securityHeaders } from './security.js';
@@ -29,6 +33,10 @@ export interface ServerOptions {
   sessionSecret?: string;
   sessionTimes?: SessionTimes;
   loginLimits?: LoginLimits;
+  /** How the editor's "add by URL" fetches an article not yet stored (the CLI passes pipelineIngestUrl). */
+  ingestUrl?: IngestUrl;
+  /** The editor's send buttons; absent until delivery is set up (they say so and send nothing). */
+  delivery?: SendActions;
 }
 
 /**
@@ -60,11 +68,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Monitors poll this: never limited.
   app.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }));
   archiveRoutes(app, digest, options.compile ?? compileIssue);
+  staticRoutes(app);
   if (options.sessionSecret) {
     await registerAuth(app, { ...options, secret: options.sessionSecret });
-    signedInRoutes(app, {}, (scope) => {
-      scope.get('/editor', async (req) => ({ editor: req.editor!.email }));
-    });
+    signedInRoutes(app, {}, (scope) => editorRoutes(scope, options));
     signedInRoutes(app, { admin: true }, (scope) => {
       scope.get('/admin', async (req) => ({ admin: req.editor!.email }));
     });

@@ -17,7 +17,11 @@ export async function applyWebOps(
   ops: WebOp[],
   editor: string,
 ): Promise<Issue> {
-  const plan = planWebOps(issue, ops, deps.config.sectors.map((s) => s.id));
+  const plan = planWebOps(
+    issue,
+    ops,
+    deps.config.sectors.map((s) => s.id),
+  );
   const edits: EditOp[] = plan.ops;
   const changed = edits.length ? await digest.edit(week, issue.version, edits) : issue;
   for (const id of plan.notRelevant)

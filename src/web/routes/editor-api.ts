@@ -18,20 +18,26 @@ export function editorApiRoutes(scope: FastifyInstance, deps: EditorDeps): void 
     if (!week) return reply.code(404).send({ error: 'not-found', message: 'no such week' });
     const issue = await digestFor(deps, req).issues.get(week);
     if (!issue) return reply.code(404).send({ error: 'not-found', message: `there is no draft for ${week}` });
-    return reply.header('cache-control', 'no-store').send({ version: issue.version, state: issueState(issue) });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ version: issue.version, state: issueState(issue) });
   });
 
   scope.post('/editor/api/:week/ops', async (req: ApiRequest, reply) => {
     const week = weekParam(deps, req.params.week);
     if (!week) return reply.code(404).send({ error: 'not-found', message: 'no such week' });
     const body = opsBodySchema.safeParse(req.body);
-    if (!body.success) return reply.code(400).send({ error: 'bad-request', message: bodyProblem(body.error) });
+    if (!body.success)
+      return reply.code(400).send({ error: 'bad-request', message: bodyProblem(body.error) });
     const digest = digestFor(deps, req);
     const current = await digest.issues.get(week);
-    if (!current) return reply.code(404).send({ error: 'not-found', message: `there is no draft for ${week}` });
+    if (!current)
+      return reply.code(404).send({ error: 'not-found', message: `there is no draft for ${week}` });
     const conflict = async (message: string) => {
       const now = (await digest.issues.get(week)) ?? current;
-      return reply.code(409).send({ error: 'conflict', message, version: now.version, state: issueState(now) });
+      return reply
+        .code(409)
+        .send({ error: 'conflict', message, version: now.version, state: issueState(now) });
     };
     if (current.version !== body.data.version)
       return conflict(new ConflictError(week, body.data.version, current.version).message);
@@ -40,8 +46,10 @@ export function editorApiRoutes(scope: FastifyInstance, deps: EditorDeps): void 
       return reply.send({ version: issue.version, state: issueState(issue) });
     } catch (err) {
       if (err instanceof ConflictError) return conflict(err.message);
-      if (err instanceof IssueLockedError) return reply.code(409).send({ error: 'locked', message: err.message });
-      if (err instanceof EditError) return reply.code(400).send({ error: 'bad-request', message: err.message });
+      if (err instanceof IssueLockedError)
+        return reply.code(409).send({ error: 'locked', message: err.message });
+      if (err instanceof EditError)
+        return reply.code(400).send({ error: 'bad-request', message: err.message });
       throw err;
     }
   });

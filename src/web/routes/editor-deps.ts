@@ -59,7 +59,7 @@ export const EDITOR_CSP = [
 
 /** The signed-in editor (signedInRoutes guarantees one). */
 export function editorOf(req: FastifyRequest): EditorAccount {
-  const editor = (req as FastifyRequest & { editor?: EditorAccount }).editor;
+  const editor = req.editor;
   if (!editor) throw Object.assign(new Error('sign in first'), { statusCode: 401 });
   return editor;
 }
@@ -85,9 +85,13 @@ export function weekParam(deps: EditorDeps, text: string): string | undefined {
   }
 }
 
-export async function pageContext(deps: EditorDeps, req: FastifyRequest, reply: FastifyReply): Promise<PageContext> {
+export async function pageContext(
+  deps: EditorDeps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<PageContext> {
   const editor = editorOf(req);
-  const csrf = await (reply as FastifyReply & { generateCsrf(): string | Promise<string> }).generateCsrf();
+  const csrf = reply.generateCsrf();
   return { config: deps.config, who: editor.name || editor.email, csrf };
 }
 

@@ -70,7 +70,8 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
         ops.push({ op: 'step', itemId, by: b.action === 'up' ? -1 : 1 });
         break;
       case 'move':
-        if (!b.sector || !isSectorId(b.sector)) return badForm(deps, req, reply, `unknown sector "${b.sector ?? ''}"`);
+        if (!b.sector || !isSectorId(b.sector))
+          return badForm(deps, req, reply, `unknown sector "${b.sector ?? ''}"`);
         ops.push({ op: 'move', itemId, sector: b.sector });
         break;
       case 'not-relevant':
@@ -94,7 +95,14 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
       return reply.redirect(`/editor/${week}#item-${item.id}`, 303);
     } catch (err) {
       if (err instanceof EditError || err instanceof ConflictError || err instanceof IssueLockedError)
-        return showWeek(deps, req, reply, week, { kind: 'error', message: err.message, texts: [{ label: 'The address you gave', text: url }] }, 400);
+        return showWeek(
+          deps,
+          req,
+          reply,
+          week,
+          { kind: 'error', message: err.message, texts: [{ label: 'The address you gave', text: url }] },
+          400,
+        );
       throw err;
     }
   });
@@ -128,9 +136,22 @@ async function showWeek(
   return sendPage(reply, weekPage(ctx, view, { chart, flash }), status);
 }
 
-async function badForm(deps: EditorDeps, req: FormRequest, reply: FastifyReply, message: string): Promise<FastifyReply> {
+async function badForm(
+  deps: EditorDeps,
+  req: FormRequest,
+  reply: FastifyReply,
+  message: string,
+): Promise<FastifyReply> {
   const ctx = await pageContext(deps, req, reply);
-  return sendPage(reply, messagePage(ctx, { title: 'Not saved', flash: { kind: 'error', message }, back: `/editor/${req.params.week}` }), 400);
+  return sendPage(
+    reply,
+    messagePage(ctx, {
+      title: 'Not saved',
+      flash: { kind: 'error', message },
+      back: `/editor/${req.params.week}`,
+    }),
+    400,
+  );
 }
 
 /** The issue's text for a field the page edits. */
@@ -182,8 +203,17 @@ async function formEdit(
     return reply.redirect(`/editor/${week}${anchor}`, 303);
   } catch (err) {
     if (err instanceof EditError || err instanceof ConflictError || err instanceof IssueLockedError) {
-      const texts = Object.keys(base).flatMap((f) => (mine(f) ? [{ label: `Your ${label(f)}`, text: mine(f)! }] : []));
-      return showWeek(deps, req, reply, week, { kind: 'error', message: `Not saved: ${err.message}`, texts }, err instanceof EditError ? 400 : 409);
+      const texts = Object.keys(base).flatMap((f) =>
+        mine(f) ? [{ label: `Your ${label(f)}`, text: mine(f)! }] : [],
+      );
+      return showWeek(
+        deps,
+        req,
+        reply,
+        week,
+        { kind: 'error', message: `Not saved: ${err.message}`, texts },
+        err instanceof EditError ? 400 : 409,
+      );
     }
     throw err;
   }

@@ -45,7 +45,8 @@ export function previewRoutes(scope: FastifyInstance, deps: EditorDeps): void {
     const week = weekParam(deps, req.params.week);
     if (!week) return reply.code(404).type('text/plain; charset=utf-8').send('no such week');
     const digest = digestFor(deps, req);
-    if (!(await digest.issues.get(week))) return reply.code(404).type('text/plain; charset=utf-8').send('no draft');
+    if (!(await digest.issues.get(week)))
+      return reply.code(404).type('text/plain; charset=utf-8').send('no draft');
     const { message } = await messageFor(digest, week, versionOf(req.query.v));
     return reply
       .type('text/html; charset=utf-8')
@@ -117,13 +118,25 @@ export function previewRoutes(scope: FastifyInstance, deps: EditorDeps): void {
     if (!deps.delivery) return done(req, reply, week, { kind: 'error', message: NO_DELIVERY });
     const digest = digestFor(deps, req);
     const { loaded, compiled: c } = await compiled(digest, week);
-    const check = checkIssue(loaded.issue, loaded.items, c, deps.config, ranBefore(await digest.issues.before(week)));
+    const check = checkIssue(
+      loaded.issue,
+      loaded.items,
+      c,
+      deps.config,
+      ranBefore(await digest.issues.before(week)),
+    );
     const blocking = check.findings.filter((f) => f.severity === 'blocking');
     if (blocking.length)
-      return done(req, reply, week, {
-        kind: 'error',
-        message: `Not sent: ${blocking.length} problem${blocking.length === 1 ? '' : 's'} must be fixed first (see the checks).`,
-      }, 409);
+      return done(
+        req,
+        reply,
+        week,
+        {
+          kind: 'error',
+          message: `Not sent: ${blocking.length} problem${blocking.length === 1 ? '' : 's'} must be fixed first (see the checks).`,
+        },
+        409,
+      );
     if (req.body?.confirm !== 'yes') {
       const { count, bySector } = await deps.delivery.recipients(week);
       const ctx = await pageContext(deps, req, reply);
