@@ -24,6 +24,9 @@
   /** Structural changes waiting to be sent, in order: { op, done? }. */
   const queue = [];
   let lastProblem = '';
+  /** The send loop while it runs; `again` asks for another pass when it ends. */
+  let running = null;
+  let again = false;
 
   /** Same text as the server keeps it (trimmed; whitespace folded). */
   const same = (a, b) => a.trim().replace(/\s+/g, ' ') === b.trim().replace(/\s+/g, ' ');
@@ -188,9 +191,6 @@
   }
 
   // ---- sending: one change at a time, each against the version the page last saw ----------
-
-  let running = null;
-  let again = false;
 
   function flush() {
     if (running) {

@@ -31,13 +31,13 @@ const words = (i: number, n: number) =>
 
 /**
  * Stores `count` items inside `week`'s window through the real ItemStore: spread over the
- * sectors, the first carrying a hostile title, every fifth judged not relevant.
+ * sectors, the first carrying a hostile title, every fifth (`lowEvery`) judged not relevant.
  */
 export async function seedWeek(
   redis: Redis,
   prefix: string,
   config: Config,
-  o: { week?: string; count?: number; idPrefix?: string } = {},
+  o: { week?: string; count?: number; idPrefix?: string; lowEvery?: number } = {},
 ): Promise<NewsItem[]> {
   const window = issueWindow(o.week ?? WEEK, config.newsletter);
   const store = new ItemStore(redis, prefix);
@@ -45,7 +45,8 @@ export async function seedWeek(
   for (let i = 0; i < (o.count ?? 12); i++) {
     const sector = SECTORS[i % SECTORS.length]!;
     const at = new Date(window.since.getTime() + 3_600_000 * (1 + i));
-    const relevant = i % 5 !== 4;
+    const every = o.lowEvery ?? 5;
+    const relevant = i % every !== every - 1;
     const url = `https://news.example.com/${sector}/${o.idPrefix ?? 'w'}${String(i).padStart(3, '0')}`;
     // The id a real item gets from its URL, so "add by URL" finds it.
     const id = itemId(canonicalUrl(url)!);
