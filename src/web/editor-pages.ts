@@ -2,7 +2,7 @@ import type { Config } from '../config/load.js';
 import { TEXT_LIMITS } from '../digest/edit.js';
 import { escapeHtml } from '../digest/escape.js';
 import type { Finding } from '../digest/pre-send-checks.js';
-import { renderTemplate } from '../digest/template.js';
+import { renderTemplate, templateRenderer } from '../digest/template.js';
 import { issueWindow, shortDate, weekOf } from '../digest/week.js';
 import type { EditorItemView, EditorSectionView, WeekView } from './editor-view.js';
 import { assetUrl } from './static-files.js';
@@ -68,13 +68,30 @@ function around(config: Config, week: string): { prev: string; next: string; cov
   };
 }
 
-function itemHtml(ctx: PageContext, view: WeekView, item: EditorItemView, low: boolean): string {
-  const options = ctx.config.sectors
-    .map(
-      (s) =>
-        `<option value="${escapeHtml(s.id)}"${s.id === item.sector ? ' selected' : ''}>${escapeHtml(s.heading)}</option>`,
-    )
-    .join('');
+const renderItem = templateRenderer('web/editor-item.html');
+
+/** The sector select's options with each sector selected, made once per page. */
+function sectorOptions(config: Config): Map<string, string> {
+  return new Map(
+    config.sectors.map((selected) => [
+      selected.id,
+      config.sectors
+        .map(
+          (s) =>
+            `<option value="${escapeHtml(s.id)}"${s.id === selected.id ? ' selected' : ''}>${escapeHtml(s.heading)}</option>`,
+        )
+        .join(''),
+    ]),
+  );
+}
+
+function itemHtml(
+  ctx: PageContext,
+  view: WeekView,
+  item: EditorItemView,
+  low: boolean,
+  options: Map<string, string>,
+): string {
   const also = item.also.length
     ? `<p class="also">Also reported by ${item.also
         .map(
@@ -84,7 +101,7 @@ function itemHtml(ctx: PageContext, view: WeekView, item: EditorItemView, low: b
         .join(', ')}</p>`
     : '';
   const ran = item.ranIn ? ` · <strong class="ran">ran in ${escapeHtml(item.ranIn)}</strong>` : '';
-  return renderTemplate('web/editor-item.html', {
+  return renderItem({
     id: item.id,
     week: view.week,
     version: view.version,
@@ -106,14 +123,19 @@ function itemHtml(ctx: PageContext, view: WeekView, item: EditorItemView, low: b
     explanation: item.explanation,
     relevance: item.relevance.toFixed(2),
     checked: item.included ? ' checked' : '',
-    sectorOptions: options,
+    sectorOptions: options.get(item.sector) ?? '',
     commentMax: TEXT_LIMITS.comment,
   });
 }
 
-function sectionHtml(ctx: PageContext, view: WeekView, s: EditorSectionView): string {
+function sectionHtml(
+  ctx: PageContext,
+  view: WeekView,
+  s: EditorSectionView,
+  options: Map<string, string>,
+): string {
   const items = (list: EditorItemView[], low: boolean) =>
-    list.map((i) => itemHtml(ctx, view, i, low)).join('');
+    list.map((i) => itemHtml(ctx, view, i, low, options)).join('');
   return renderTemplate('web/editor-section.html', {
     sector: s.sector,
     heading: s.heading,
@@ -126,6 +148,7 @@ function sectionHtml(ctx: PageContext, view: WeekView, s: EditorSectionView): st
 
 /** The week page with its draft: text fields, the chart, and every candidate by sector. */
 export function weekPage(ctx: PageContext, view: WeekView, o: { chart: string; flash?: Flash }): string {
+  const options = sectorOptions(ctx.config);
   const body = renderTemplate('web/editor-week.html', {
     ...around(ctx.config, view.week),
     week: view.week,
@@ -140,7 +163,7 @@ export function weekPage(ctx: PageContext, view: WeekView, o: { chart: string; f
     subjectMax: TEXT_LIMITS.subject,
     introMax: TEXT_LIMITS.intro,
     chart: o.chart,
-    sections: view.sections.map((s) => sectionHtml(ctx, view, s)).join(''),
+    sections: view.sections.map((s) => sectionHtml(ctx, view, s, options)).join(''),
   });
   return layout(ctx, {
     title: `${view.week}: ${ctx.config.newsletter.name}`,

@@ -2,7 +2,7 @@ import type { Config } from '../config/load.js';
 import type { SectorId } from '../config/schema.js';
 import { isRelevant } from '../digest/draft.js';
 import { sourceName } from '../digest/view.js';
-import { shortDate } from '../digest/week.js';
+import { ZONE } from '../digest/week.js';
 import type { DraftEntry, Issue } from '../types/issue.js';
 import type { NewsItem } from '../types/item.js';
 
@@ -52,25 +52,47 @@ export interface WeekView {
   sections: EditorSectionView[];
 }
 
+/** Lookups made once per page: a week page shows hundreds of items. */
+interface Lookups {
+  config: Config;
+  heading: (sector: string) => string;
+  sourceNames: Map<string, string>;
+  date: Intl.DateTimeFormat;
+}
+
+function lookups(config: Config): Lookups {
+  const headings = new Map<string, string>(config.sectors.map((s) => [s.id, s.heading]));
+  return {
+    config,
+    heading: (id) => headings.get(id) ?? id,
+    sourceNames: new Map(config.sources.map((s) => [s.id, s.name])),
+    // "27 November 2026", as shortDate writes it, without a luxon DateTime per item.
+    date: new Intl.DateTimeFormat(config.newsletter.language, {
+      timeZone: ZONE,
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+    }),
+  };
+}
+
 function itemView(
   entry: DraftEntry,
   item: NewsItem | undefined,
   items: Map<string, NewsItem>,
-  config: Config,
+  l: Lookups,
   ran: ReadonlyMap<string, string>,
   index: number,
 ): EditorItemView {
-  const heading = (id: string) => config.sectors.find((s) => s.id === id)?.heading ?? id;
+  const { config, heading } = l;
   const c = item?.classification;
   return {
     id: entry.itemId,
     title: item?.title ?? `(item ${entry.itemId} is no longer stored)`,
     url: item?.url ?? '',
     summary: item?.summary ?? '',
-    sources: item
-      ? item.sourceIds.map((id) => config.sources.find((s) => s.id === id)?.name ?? sourceName(config, item))
-      : [],
-    date: item ? shortDate(new Date(item.publishedAt), config.newsletter.language) : '',
+    sources: item ? item.sourceIds.map((id) => l.sourceNames.get(id) ?? sourceName(config, item)) : [],
+    date: item ? l.date.format(new Date(item.publishedAt)) : '',
     sector: entry.sector,
     sectorHeading: heading(entry.sector),
     classifiedAs: c ? heading(c.sector) : '',
@@ -100,6 +122,7 @@ export function buildWeekView(
   config: Config,
   ran: ReadonlyMap<string, string>,
 ): WeekView {
+  const l = lookups(config);
   const sections = config.sectors.map((s) => {
     const section: EditorSectionView = {
       sector: s.id,
@@ -112,7 +135,7 @@ export function buildWeekView(
       .filter((e) => e.sector === s.id)
       .forEach((entry, index) => {
         const item = items.get(entry.itemId);
-        const view = itemView(entry, item, items, config, ran, index);
+        const view = itemView(entry, item, items, l, ran, index);
         if (entry.included) section.included.push(view);
         else if (item && !isRelevant(item)) section.low.push(view);
         else section.excluded.push(view);
