@@ -6,7 +6,10 @@ import type { SectorChartInput } from './sector-chart.js';
 
 /** This week and the 8 before, as the chart shows them. */
 export const CHART_WEEKS = 9;
-/** Earlier weeks change little (a late item, a re-filed one): counted again after this long. */
+/**
+ * Earlier weeks change little: a late item changes their number of items (checked on every
+ * page, one cheap count), an editor's re-filing only their split (seen after this long).
+ */
 const EARLIER_TTL_MS = 10 * 60_000;
 
 /**
@@ -14,7 +17,10 @@ const EARLIER_TTL_MS = 10 * 60_000;
  * weeks are kept for a while, so a week page usually reads only its own week.
  */
 export class SectorCounts {
-  private readonly earlier = new Map<string, { at: number; counts: Promise<Record<string, number>> }>();
+  private readonly earlier = new Map<
+    string,
+    { at: number; total: number; counts: Promise<Record<string, number>> }
+  >();
 
   constructor(
     private readonly items: ItemStore,
@@ -36,11 +42,13 @@ export class SectorCounts {
     };
   }
 
-  private cached(week: string): Promise<Record<string, number>> {
+  private async cached(week: string): Promise<Record<string, number>> {
+    const w = issueWindow(week, this.config.newsletter);
+    const total = await this.items.count({ since: w.since, until: w.until });
     const held = this.earlier.get(week);
-    if (held && this.now() - held.at < EARLIER_TTL_MS) return held.counts;
+    if (held && held.total === total && this.now() - held.at < EARLIER_TTL_MS) return held.counts;
     const counts = this.count(week);
-    this.earlier.set(week, { at: this.now(), counts });
+    this.earlier.set(week, { at: this.now(), total, counts });
     counts.catch(() => this.earlier.delete(week));
     // A few dozen weeks at most are ever asked for; drop the oldest past that.
     if (this.earlier.size > 64) this.earlier.delete(this.earlier.keys().next().value!);

@@ -7,7 +7,8 @@ import type { SendActions } from '../../src/web/send-actions.js';
 import { HOSTILE_TITLE, seedWeek, WEEK } from '../helpers/editor.js';
 import { useTestRedis } from '../helpers/redis.js';
 import { signIn, startWebApp, TEST_SECRET, type Signin, type WebApp } from '../helpers/web.js';
-import { bundledConfig } from '../helpers/digest.js';
+import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
+import { issueWindow } from '../../src/digest/week.js';
 import { EditorStore } from '../../src/store/editors.js';
 import { buildServer } from '../../src/web/server.js';
 import type { FastifyInstance } from 'fastify';
@@ -112,6 +113,51 @@ describe('the week page', () => {
     const res = await get('/editor');
     expect(res.statusCode).toBe(302);
     expect(res.headers.location).toBe(`/editor/${digest().nextWeek()}`);
+  });
+});
+
+describe('what the week page says about each item', () => {
+  it('marks an item that ran in an earlier issue, shows "also reported by", and charts earlier weeks', async () => {
+    const d = digest();
+    const [old] = await seedWeek(db.client, web.prefix, web.config, {
+      week: '2026-W44',
+      count: 1,
+      idPrefix: 'old',
+    });
+    const w44 = await d.draft('2026-W44');
+    const sending = await d.setStatus('2026-W44', w44.issue.version, 'sending');
+    await d.setStatus('2026-W44', sending.version, 'sent');
+    const window = issueWindow('2026-W45', web.config.newsletter);
+    const at = new Date(window.since.getTime() + 3_600_000).toISOString();
+    const story = {
+      title: 'Two boroughs merge their waste teams',
+      summary: 'A joint waste service starts in April.',
+      publishedAt: at,
+      firstSeenAt: at,
+    };
+    await storeItem(
+      d.items,
+      makeItem('twin1', 'local-government', { ...story, url: 'https://a.example.com/waste' }),
+    );
+    await storeItem(
+      d.items,
+      makeItem('twin2', 'local-government', {
+        ...story,
+        url: 'https://b.example.net/waste',
+        sourceIds: ['other-news'],
+      }),
+    );
+    const { issue } = await d.draft('2026-W45');
+    await d.addByUrl('2026-W45', issue.version, old!.url);
+
+    const $ = cheerio.load((await get('/editor/2026-W45')).body);
+    expect($(`#item-${old!.id} .ran`).text()).toBe('ran in 2026-W44');
+    expect($('.also').text()).toMatch(/^Also reported by (a\.example\.com|b\.example\.net)$/);
+    const titles = $('svg.sector-chart rect title')
+      .map((_, t) => $(t).text())
+      .get();
+    expect(titles).toContain('Local Government, 2026-W44: 1 item');
+    expect(titles).toContain('Local Government, 2026-W45: 2 items');
   });
 });
 
