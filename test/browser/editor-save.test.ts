@@ -70,7 +70,10 @@ describe('never losing text', () => {
     await expect(fieldState(bob.page, id).textContent()).resolves.toBe('Not saved: conflict');
     expect(await commentOf(id)).toBe('Ann wrote this first');
 
-    // Other fields still save on the newer version meanwhile, without asking.
+    // A field nobody else touched saves without asking, though the draft moved on again
+    // (Ann's next change makes Bob's version stale: his save is retried on the new one).
+    await commentary(ann.page, ids[5]!).fill('Ann again, elsewhere');
+    await fieldState(ann.page, ids[5]!).and(ann.page.locator('[data-kind="saved"]')).waitFor();
     await bob.page.getByRole('textbox', { name: 'Subject', exact: true }).fill('Bob’s subject');
     await bob.page.locator('[data-state-for="subject"][data-kind="saved"]').waitFor();
     expect((await digest().get(WEEK)).subject).toBe('Bob’s subject');

@@ -100,6 +100,7 @@ describe('the week page in Chromium', () => {
     await expect(frame.locator('body').textContent()).resolves.toContain(HOSTILE_TITLE);
     expect(await frame.locator('img').count()).toBe(0);
     expect(await page.locator('iframe.email').getAttribute('sandbox')).toBe('');
+    expect(dialogs).toEqual([]);
     await context.close();
   });
 
@@ -121,11 +122,15 @@ describe('the week page in Chromium', () => {
     ]);
     expect(await page.getByRole('button', { name: 'Send test', exact: true }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Send', exact: true }).count()).toBe(1);
-    await Promise.all([
-      page.waitForURL('**/send'),
-      page.getByRole('button', { name: 'Send', exact: true }).click(),
-    ]);
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Delivery is not set up yet');
+    // Once the email has loaded in its frame, so the page no longer moves under the pointer.
+    await page.frameLocator('iframe.email').locator('body').waitFor();
+    const send = page.getByRole('button', { name: 'Send', exact: true });
+    await send.scrollIntoViewIfNeeded();
+    await send.click();
+    const alert = page.locator('.flash[role="alert"]');
+    await alert.waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/editor/${WEEK}/send`);
+    await expect(alert.textContent()).resolves.toContain('Delivery is not set up yet');
     await context.close();
   });
 
