@@ -11,13 +11,12 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
     .description(
       'serve the public archive (/issues) and, with SESSION_SECRET set, the editor (/editor) and admin (/admin)',
     )
-    .option('--config <dir>', 'configuration directory')
     .option('--host <host>', 'address to listen on (default: $HOST or 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: $PORT or 8080)')
     .action((opts: GlobalOptions & { host?: string; port?: string }) =>
       run(async () => {
         const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
-        const config = ctx.loadConfig(opts.config);
+        const config = ctx.loadConfig();
         const redis = await ctx.redis();
         const secret = ctx.settings.sessionSecret;
         const editors = await new EditorStore(redis, ctx.settings.keyPrefix).list();
@@ -34,6 +33,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           sessionSecret: secret,
           prefix: ctx.settings.keyPrefix,
           logLevel: ctx.settings.logLevel,
+          logFormat: ctx.settings.logFormat,
           trustProxy: ctx.settings.trustProxy,
           // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
           ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),

@@ -14,6 +14,7 @@ import type { IngestUrl } from '../digest/add-url.js';
 import type { SessionTimes } from '../store/sessions.js';
 import type { LoginLimits } from '../store/login-failures.js';
 import { frameworkErrors, securityHeaders } from './security.js';
+import { readableLogLines, type LineSink } from './log-lines.js';
 
 /** Requests one address may make in a window: far above a person reading, even many behind one NAT. */
 export const DEFAULT_RATE_LIMIT = { max: 300, windowMs: 60_000 };
@@ -23,6 +24,10 @@ export interface ServerOptions {
   redis: Redis;
   prefix: string;
   logLevel?: Settings['logLevel'];
+  /** Settings.logFormat: JSON lines (the default), or readable lines for a terminal. */
+  logFormat?: Settings['logFormat'];
+  /** Where log lines go: stdout for JSON, stderr for readable lines, unless given (tests). */
+  logSink?: LineSink;
   /** Settings.trustProxy: which proxies may name the client (rate limits count per client address). */
   trustProxy?: string;
   /** Per client address on the public routes; false turns it off (benchmarks). */
@@ -46,7 +51,14 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const https = { https: options.config.newsletter.baseUrl.startsWith('https:') };
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logFormat === 'pretty'
+        ? { stream: readableLogLines(options.logSink ?? process.stderr) }
+        : options.logSink
+          ? { stream: options.logSink }
+          : {}),
+    },
     trustProxy: options.trustProxy ?? false,
     frameworkErrors: frameworkErrors(https),
   });
