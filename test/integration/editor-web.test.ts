@@ -279,6 +279,34 @@ describe('the forms without the script', () => {
     expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)!.comment).toBe('Mine');
   });
 
+  it('saves the Include box without putting back a comment it did not change', async () => {
+    const id = ids[2]!;
+    // The page was loaded when the comment was empty; since then someone wrote "Mine".
+    const res = await postForm(`/editor/${WEEK}/item`, {
+      version: '1',
+      itemId: id,
+      action: 'save',
+      comment: '',
+      baseComment: '',
+    });
+    expect(res.statusCode).toBe(303);
+    const entry = (await digest().get(WEEK)).entries.find((e) => e.itemId === id)!;
+    expect(entry).toMatchObject({ included: false, comment: 'Mine' });
+    const back = await postForm(`/editor/${WEEK}/item`, {
+      version: '1',
+      itemId: id,
+      action: 'save',
+      included: '1',
+      comment: '',
+      baseComment: '',
+    });
+    expect(back.statusCode).toBe(303);
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)).toMatchObject({
+      included: true,
+      comment: 'Mine',
+    });
+  });
+
   it('saves subject and intro, applying on the current version when nobody else changed them', async () => {
     const { version, subject } = await digest().get(WEEK);
     const res = await postForm(`/editor/${WEEK}/edit`, {

@@ -186,10 +186,16 @@ async function formEdit(
   };
   try {
     const issue = await digest.get(week);
+    // A text this editor left as it was is not sent: it would put back an older text.
+    const untouched = new Set(
+      Object.keys(base).filter((field) => mine(field) !== undefined && same(mine(field)!, base[field]!)),
+    );
     const clashes = Object.keys(base).filter((field) => {
       const text = mine(field);
       const theirs = textOf(issue, field);
-      return text !== undefined && !same(theirs, base[field]!) && !same(theirs, text);
+      return (
+        text !== undefined && !untouched.has(field) && !same(theirs, base[field]!) && !same(theirs, text)
+      );
     });
     if (clashes.length) {
       const texts = clashes.flatMap((field) => [
@@ -199,7 +205,8 @@ async function formEdit(
       const message = `Not saved: someone else changed the ${clashes.map(label).join(' and ')} while you were editing. Both texts are below; copy yours back in if it should win.`;
       return showWeek(deps, req, reply, week, { kind: 'error', message, texts }, 409);
     }
-    await applyWebOps(deps, digest, week, issue, ops, editorOf(req).email);
+    const changed = ops.filter((o) => !untouched.has('itemId' in o ? `${o.op}:${o.itemId}` : o.op));
+    await applyWebOps(deps, digest, week, issue, changed, editorOf(req).email);
     return reply.redirect(`/editor/${week}${anchor}`, 303);
   } catch (err) {
     if (err instanceof EditError || err instanceof ConflictError || err instanceof IssueLockedError) {
