@@ -41,7 +41,8 @@
     const text = field.el.value;
     if (field.key === 'subject') return { op: 'subject', text };
     if (field.key === 'intro') return { op: 'intro', text };
-    return { op: 'comment', itemId: field.key.slice('comment:'.length), text };
+    const itemId = field.key.slice('comment:'.length);
+    return { op: 'comment', itemId, text, noComment: Boolean(field.noComment?.checked) };
   }
 
   function setState(field, text, kind) {
@@ -94,6 +95,7 @@
 
   function edited(field) {
     field.dirty = true;
+    field.edits += 1;
     field.error = '';
     local.save(field);
     if (field.conflict) field.conflict.querySelector('.yours').textContent = field.el.value;
@@ -124,6 +126,7 @@
       el,
       base: el.value,
       dirty: false,
+      edits: 0,
       waiting: false,
       error: '',
       conflict: null,
@@ -132,6 +135,13 @@
     };
     fields.set(key, field);
     el.addEventListener('input', () => edited(field));
+    // "No comment" is part of the commentary: saved with its text.
+    field.noComment = el.closest('li.item')?.querySelector('input[name="noComment"]') ?? null;
+    field.noComment?.addEventListener('change', () => {
+      edited(field);
+      field.waiting = false;
+      void flush();
+    });
     // Text typed before a reload or while the server was unreachable, not yet saved.
     const kept = local.load(key);
     if (kept && typeof kept.text === 'string') {
@@ -214,7 +224,7 @@
     if (queue.length) return { op: queue[0].op, entry: queue[0] };
     for (const field of fields.values())
       if (field.dirty && !field.waiting && !field.conflict && !field.error)
-        return { op: opOf(field), field, text: field.el.value };
+        return { op: opOf(field), field, text: field.el.value, edits: field.edits };
     return null;
   }
 
@@ -247,7 +257,8 @@
         if (unit.field) {
           const f = unit.field;
           f.base = fieldText(body.state, f.key);
-          if (f.el.value === unit.text) {
+          // Saved, unless the editor changed it again meanwhile.
+          if (f.edits === unit.edits) {
             f.dirty = false;
             local.clear(f.key);
             setState(f, 'Saved', 'saved');
@@ -320,6 +331,9 @@
     for (const entry of state.entries) {
       const li = document.getElementById(`item-${entry.itemId}`);
       if (!li) continue;
+      const comment = fields.get(`comment:${entry.itemId}`);
+      if (comment?.noComment && !comment.dirty && !comment.conflict)
+        comment.noComment.checked = state.noComment.includes(entry.itemId);
       li.dataset.included = entry.included ? '1' : '';
       li.dataset.sector = entry.sector;
       const box = li.querySelector('input[name="included"]');

@@ -95,7 +95,10 @@ export interface IssueState {
   status: Issue['status'];
   subject: string;
   intro: string;
+  /** Only entries with commentary. */
   comments: Record<string, string>;
+  /** Entries marked to go out without commentary. */
+  noComment: string[];
   /** In the issue's order (sections in sectors.yaml order, the editor's order within each). */
   entries: { itemId: string; sector: SectorId; included: boolean }[];
 }
@@ -107,7 +110,8 @@ export function issueState(issue: Issue): IssueState {
     status: issue.status,
     subject: issue.subject ?? '',
     intro: issue.intro ?? '',
-    comments: Object.fromEntries(issue.entries.map((e) => [e.itemId, e.comment ?? ''])),
+    comments: Object.fromEntries(issue.entries.flatMap((e) => (e.comment ? [[e.itemId, e.comment]] : []))),
+    noComment: issue.entries.filter((e) => e.noComment).map((e) => e.itemId),
     entries: issue.entries.map((e) => ({ itemId: e.itemId, sector: e.sector, included: e.included })),
   };
 }

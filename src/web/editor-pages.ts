@@ -123,6 +123,8 @@ function itemHtml(
     explanation: item.explanation,
     relevance: item.relevance.toFixed(2),
     checked: item.included ? ' checked' : '',
+    noCommentValue: item.noComment ? '1' : '',
+    noCommentChecked: item.noComment ? ' checked' : '',
     sectorOptions: options.get(item.sector) ?? '',
     commentMax: TEXT_LIMITS.comment,
   });

@@ -114,6 +114,12 @@ describe('the week page in Chromium', () => {
     expect(await page.getByRole('textbox', { name: 'Intro', exact: true }).count()).toBe(1);
     expect(await page.getByRole('textbox', { name: 'Commentary', exact: true }).count()).toBe(entries);
     expect(await page.getByRole('checkbox', { name: 'Include', exact: true }).count()).toBe(entries);
+    expect(await page.getByRole('checkbox', { name: 'No comment', exact: true }).count()).toBe(entries);
+    // "No comment" saves at once, like the Include box.
+    const id = ids[2]!;
+    await page.locator(`#item-${id}`).getByRole('checkbox', { name: 'No comment' }).check();
+    await page.locator(`[data-state-for="comment:${id}"][data-kind="saved"]`).waitFor();
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)?.noComment).toBe(true);
     expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(entries + 1);
     expect(await page.getByRole('link', { name: 'Preview', exact: true }).count()).toBe(1);
     await Promise.all([

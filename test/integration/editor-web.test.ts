@@ -307,6 +307,21 @@ describe('the forms without the script', () => {
     });
   });
 
+  it('marks an item "No comment" from its form, with no text', async () => {
+    const id = ids[7]!;
+    const form = { version: '1', itemId: id, action: 'save', included: '1', comment: '', baseComment: '' };
+    expect(
+      (await postForm(`/editor/${WEEK}/item`, { ...form, noComment: '1', baseNoComment: '' })).statusCode,
+    ).toBe(303);
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)).toMatchObject({
+      noComment: true,
+    });
+    const $ = cheerio.load((await get(`/editor/${WEEK}`)).body);
+    expect($(`#item-${id} input[name="noComment"]`).attr('checked')).toBeDefined();
+    await postForm(`/editor/${WEEK}/item`, { ...form, baseNoComment: '1' });
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)?.noComment).toBeUndefined();
+  });
+
   it('saves subject and intro, applying on the current version when nobody else changed them', async () => {
     const { version, subject } = await digest().get(WEEK);
     const res = await postForm(`/editor/${WEEK}/edit`, {

@@ -79,9 +79,19 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
         break;
       default: // "save": the Include box and the commentary
         ops.push({ op: 'include', itemId, included: b.included === '1' });
-        ops.push({ op: 'comment', itemId, text: b.comment ?? '' });
+        ops.push({ op: 'comment', itemId, text: b.comment ?? '', noComment: b.noComment === '1' });
     }
-    return formEdit(deps, req, reply, ops, { [`comment:${itemId}`]: b.baseComment ?? '' }, `#item-${itemId}`);
+    // Ticking "No comment" is a change to the commentary even when its text stays the same.
+    const touched = (b.noComment ?? '') === (b.baseNoComment ?? '') ? [] : [`comment:${itemId}`];
+    return formEdit(
+      deps,
+      req,
+      reply,
+      ops,
+      { [`comment:${itemId}`]: b.baseComment ?? '' },
+      `#item-${itemId}`,
+      touched,
+    );
   });
 
   scope.post('/editor/:week/add', async (req: FormRequest, reply) => {
@@ -176,6 +186,7 @@ async function formEdit(
   ops: WebOp[],
   base: Record<string, string>,
   anchor: string,
+  touched: string[] = [],
 ): Promise<FastifyReply> {
   const week = weekParam(deps, req.params.week);
   if (!week) return notFound(reply);
@@ -188,7 +199,9 @@ async function formEdit(
     const issue = await digest.get(week);
     // A text this editor left as it was is not sent: it would put back an older text.
     const untouched = new Set(
-      Object.keys(base).filter((field) => mine(field) !== undefined && same(mine(field)!, base[field]!)),
+      Object.keys(base).filter(
+        (field) => mine(field) !== undefined && same(mine(field)!, base[field]!) && !touched.includes(field),
+      ),
     );
     const clashes = Object.keys(base).filter((field) => {
       const text = mine(field);
