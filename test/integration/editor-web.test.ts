@@ -510,3 +510,43 @@ describe('static files', () => {
     expect((await web.app.inject('/static/nothing.js')).statusCode).toBe(404);
   });
 });
+
+describe('the public rate limit', () => {
+  it('does not count an editor saving as they type', async () => {
+    const prefix = 'editor-limit:';
+    await new EditorStore(db.client, prefix).add(editor);
+    const config = { ...web.config };
+    const app = await buildServer({
+      config,
+      redis: db.client,
+      prefix,
+      logLevel: 'silent',
+      sessionSecret: TEST_SECRET,
+      rateLimit: { max: 4, windowMs: 60_000 },
+    });
+    try {
+      await seedWeek(db.client, prefix, config, { count: 1 });
+      let { issue } = await new Digest({ redis: db.client, prefix, config }).draft(WEEK);
+      const s = await signIn(app, editor.email, PASSWORD);
+      let version = issue.version;
+      for (let i = 0; i < 6; i++) {
+        const res = await app.inject({
+          method: 'POST',
+          url: `/editor/api/${WEEK}/ops`,
+          headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+          payload: { version, ops: [{ op: 'intro', text: `draft ${i}` }] },
+        });
+        expect(res.statusCode).toBe(200);
+        version = res.json().version;
+      }
+      // The limit itself stands for readers (signing in counted too).
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push((await app.inject('/issues')).statusCode);
+      expect(codes).toContain(429);
+      issue = await new Digest({ redis: db.client, prefix, config }).get(WEEK);
+      expect(issue.intro).toBe('draft 5');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -23,7 +23,8 @@ export function editorApiRoutes(scope: FastifyInstance, deps: EditorDeps): void 
       .send({ version: issue.version, state: issueState(issue) });
   });
 
-  scope.post('/editor/api/:week/ops', async (req: ApiRequest, reply) => {
+  // Signed-in editors only, and saving as they type is chatty: not under the public per-address limit.
+  scope.post('/editor/api/:week/ops', { config: { rateLimit: false } }, async (req: ApiRequest, reply) => {
     const week = weekParam(deps, req.params.week);
     if (!week) return reply.code(404).send({ error: 'not-found', message: 'no such week' });
     const body = opsBodySchema.safeParse(req.body);
