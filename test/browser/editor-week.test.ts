@@ -55,7 +55,7 @@ describe('the week page in Chromium', () => {
     const { context, page } = await signedIn();
     expect(new URL(page.url()).pathname).toBe(`/editor/${WEEK}`);
     await Promise.all([
-      page.waitForURL(`**/editor/${WEEK}`),
+      page.waitForURL((u) => u.pathname === `/editor/${WEEK}` && u.search.startsWith('?added=')),
       page.getByRole('button', { name: 'Draft this week' }).click(),
     ]);
     await page.locator('#save-state[data-kind="saved"]').waitFor();

@@ -56,7 +56,9 @@ describe('the week page', () => {
     expect((await postForm(`/editor/${WEEK}/draft`, {}, false)).statusCode).toBe(403);
     const made = await postForm(`/editor/${WEEK}/draft`, {});
     expect(made.statusCode).toBe(303);
-    expect(made.headers.location).toBe(`/editor/${WEEK}`);
+    expect(made.headers.location).toBe(`/editor/${WEEK}?added=${ids.length}`);
+    const after = cheerio.load((await get(String(made.headers.location))).body);
+    expect(after('.flash').text()).toBe(`Candidates refreshed: ${ids.length} new stories.`);
     expect((await digest().get(WEEK)).entries).toHaveLength(ids.length);
   });
 
@@ -105,6 +107,20 @@ describe('the week page', () => {
       .get();
     expect(bars).toHaveLength(web.config.sectors.length);
     expect(bars.reduce((a, b) => a + b, 0)).toBe(ids.length);
+  });
+
+  it('takes only form fields that are text', async () => {
+    const { version } = await digest().get(WEEK);
+    const res = await web.app.inject({
+      method: 'POST',
+      url: `/editor/${WEEK}/edit`,
+      headers: { cookie: me.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(me.csrf)}&version=${version}&subject=One&subject=Two&intro=`,
+    });
+    expect(res.statusCode).toBe(303);
+    expect((await digest().get(WEEK)).subject).toBe('One');
+    const undo = await digest().edit(WEEK, (await digest().get(WEEK)).version, [{ op: 'subject', text: '' }]);
+    expect(undo.subject).toBeUndefined();
   });
 
   it('answers 404 for a week that is not one, and /editor opens the next issue', async () => {

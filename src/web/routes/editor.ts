@@ -13,6 +13,7 @@ import {
   digestFor,
   editorDeps,
   editorOf,
+  formFields,
   pageContext,
   sendPage,
   weekParam,
@@ -22,6 +23,7 @@ import {
 import { previewRoutes } from './preview.js';
 
 type WeekRequest = FastifyRequest<{ Params: { week: string } }>;
+type WeekPageRequest = FastifyRequest<{ Params: { week: string }; Querystring: { added?: string } }>;
 type FormRequest = FastifyRequest<{ Params: { week: string }; Body: Record<string, string | undefined> }>;
 
 /**
@@ -33,24 +35,30 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
 
   scope.get('/editor', async (req, reply) => reply.redirect(`/editor/${digestFor(deps, req).nextWeek()}`));
 
-  scope.get('/editor/:week', async (req: WeekRequest, reply) => {
+  scope.get('/editor/:week', async (req: WeekPageRequest, reply) => {
     const week = weekParam(deps, req.params.week);
     if (!week) return notFound(reply);
     if (week !== req.params.week) return reply.redirect(`/editor/${week}`);
-    return showWeek(deps, req, reply, week);
+    // After drafting: what it found (only a number comes through the address).
+    const added = /^\d{1,5}$/.test(req.query.added ?? '') ? Number(req.query.added) : undefined;
+    const flash: Flash | undefined =
+      added === undefined
+        ? undefined
+        : { kind: 'ok', message: `Candidates refreshed: ${added} new ${added === 1 ? 'story' : 'stories'}.` };
+    return showWeek(deps, req, reply, week, flash);
   });
 
   // Creates the week's draft, or refreshes its candidates keeping every edit.
   scope.post('/editor/:week/draft', async (req: WeekRequest, reply) => {
     const week = weekParam(deps, req.params.week);
     if (!week) return notFound(reply);
-    await digestFor(deps, req).draft(week);
-    return reply.redirect(`/editor/${week}`, 303);
+    const { added } = await digestFor(deps, req).draft(week);
+    return reply.redirect(`/editor/${week}?added=${added.length}`, 303);
   });
 
   // The subject and intro form (without the script).
   scope.post('/editor/:week/edit', async (req: FormRequest, reply) => {
-    const b = req.body ?? {};
+    const b = formFields(req.body);
     const ops: WebOp[] = [
       { op: 'subject', text: b.subject ?? '' },
       { op: 'intro', text: b.intro ?? '' },
@@ -61,7 +69,7 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
 
   // One item's form (without the script): the button pressed says what to do.
   scope.post('/editor/:week/item', async (req: FormRequest, reply) => {
-    const b = req.body ?? {};
+    const b = formFields(req.body);
     const itemId = b.itemId ?? '';
     const ops: WebOp[] = [];
     switch (b.action) {
@@ -98,7 +106,7 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
     const week = weekParam(deps, req.params.week);
     if (!week) return notFound(reply);
     const digest = digestFor(deps, req);
-    const url = (req.body?.url ?? '').trim();
+    const url = (formFields(req.body).url ?? '').trim();
     try {
       // Adding has no text to lose: it goes onto whatever the draft is now.
       const { item } = await digest.addByUrl(week, (await digest.get(week)).version, url);
