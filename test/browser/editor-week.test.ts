@@ -30,8 +30,9 @@ const digest = () => new Digest({ redis: db.client, prefix: web.prefix, config: 
 
 async function signedIn(
   viewport = { width: 1000, height: 900 },
+  javaScriptEnabled = true,
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, javaScriptEnabled });
   const page = await context.newPage();
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -171,6 +172,27 @@ describe('the week page in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(included).toEqual([`item-${first}`, `item-${second}`]);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Up');
+    await context.close();
+  });
+
+  it("works without its script: the Include box and commentary save with the item's Save button", async () => {
+    const { context, page } = await signedIn(undefined, false);
+    await page.goto(`${web.url}/editor/${WEEK}`);
+    const id = ids[8]!;
+    const row = item(page, id);
+    await row.getByRole('checkbox', { name: 'Include' }).uncheck();
+    await row.getByRole('textbox', { name: 'Commentary' }).fill('Written with scripts off');
+    await Promise.all([
+      page.waitForURL((u) => u.hash === `#item-${id}`),
+      row.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)).toMatchObject({
+      included: false,
+      comment: 'Written with scripts off',
+    });
+    await expect(item(page, id).getByRole('textbox', { name: 'Commentary' }).inputValue()).resolves.toBe(
+      'Written with scripts off',
+    );
     await context.close();
   });
 
