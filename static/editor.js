@@ -28,8 +28,9 @@
   let running = null;
   let again = false;
 
-  /** Same text as the server keeps it (trimmed; whitespace folded). */
-  const same = (a, b) => a.trim().replace(/\s+/g, ' ') === b.trim().replace(/\s+/g, ' ');
+  /** Same text as the server keeps it: trimmed; a subject also on one line. Line breaks in commentary matter. */
+  const norm = (key, text) => (key === 'subject' ? text.trim().replace(/\s+/g, ' ') : text.trim());
+  const same = (key, a, b) => norm(key, a) === norm(key, b);
 
   function fieldText(state, key) {
     if (key === 'subject') return state.subject;
@@ -145,8 +146,8 @@
     // Text typed before a reload or while the server was unreachable, not yet saved.
     const kept = local.load(key);
     if (kept && typeof kept.text === 'string') {
-      if (same(kept.text, el.value)) local.clear(key);
-      else if (same(kept.base ?? '', el.value)) {
+      if (same(key, kept.text, el.value)) local.clear(key);
+      else if (same(key, kept.base ?? '', el.value)) {
         el.value = kept.text;
         edited(field);
       } else {
@@ -271,7 +272,7 @@
           const f = unit.field;
           const theirs = fieldText(body.state, f.key);
           // Nobody else changed this field (or they wrote the same): retry on the new version.
-          if (same(theirs, f.base) || same(theirs, unit.text)) f.base = theirs;
+          if (same(f.key, theirs, f.base) || same(f.key, theirs, unit.text)) f.base = theirs;
           else showConflict(f, theirs);
         }
         applyState(body.state);
@@ -322,7 +323,7 @@
       if (field.dirty || field.conflict) continue;
       const theirs = fieldText(state, field.key);
       field.base = theirs;
-      if (!same(field.el.value, theirs)) field.el.value = theirs;
+      if (!same(field.key, field.el.value, theirs)) field.el.value = theirs;
     }
     const active = document.activeElement;
     const selection = active?.matches?.('textarea, input[type="text"], input:not([type])')

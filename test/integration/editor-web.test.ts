@@ -338,6 +338,15 @@ describe('the forms without the script', () => {
     expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)?.noComment).toBeUndefined();
   });
 
+  it("keeps line breaks: a new paragraph is a change, and a browser's CRLF is the same text", async () => {
+    const id = ids[9]!;
+    const form = { version: '1', itemId: id, action: 'save', included: '1' };
+    await postForm(`/editor/${WEEK}/item`, { ...form, comment: 'One\r\ntwo', baseComment: '' });
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)?.comment).toBe('One\ntwo');
+    await postForm(`/editor/${WEEK}/item`, { ...form, comment: 'One\r\n\r\ntwo', baseComment: 'One\r\ntwo' });
+    expect((await digest().get(WEEK)).entries.find((e) => e.itemId === id)?.comment).toBe('One\n\ntwo');
+  });
+
   it('saves subject and intro, applying on the current version when nobody else changed them', async () => {
     const { version, subject } = await digest().get(WEEK);
     const res = await postForm(`/editor/${WEEK}/edit`, {

@@ -104,13 +104,17 @@ export function sendPage(reply: FastifyReply, html: string, status = 200): Fasti
     .send(html);
 }
 
-/** A form's fields as single strings (a repeated field gives its first value; anything else is ignored). */
+/**
+ * A form's fields as single strings with LF line breaks (a repeated field gives its first value;
+ * anything else is ignored).
+ */
 export function formFields(body: unknown): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   if (!body || typeof body !== 'object') return out;
   for (const [name, value] of Object.entries(body)) {
     const first: unknown = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string') out[name] = first;
+    // Browsers send a form's line breaks as CRLF; the page's own texts have LF.
+    if (typeof first === 'string') out[name] = first.replace(/\r\n?/g, '\n');
   }
   return out;
 }

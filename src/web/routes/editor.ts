@@ -179,8 +179,11 @@ function textOf(issue: Issue, field: string): string {
   return issue.entries.find((e) => `comment:${e.itemId}` === field)?.comment ?? '';
 }
 
-/** Same text, as the digest stores it (trimmed; a subject on one line). */
-const same = (a: string, b: string) => a.trim().replace(/\s+/g, ' ') === b.trim().replace(/\s+/g, ' ');
+/** Same text, as the digest stores it: trimmed; a subject also on one line. Line breaks in commentary matter. */
+const same = (field: string, a: string, b: string) => {
+  const norm = (t: string) => (field === 'subject' ? t.trim().replace(/\s+/g, ' ') : t.trim());
+  return norm(a) === norm(b);
+};
 
 /**
  * A form's change, made against the draft as it is now. The form says what its text fields
@@ -208,14 +211,18 @@ async function formEdit(
     // A text this editor left as it was is not sent: it would put back an older text.
     const untouched = new Set(
       Object.keys(base).filter(
-        (field) => mine(field) !== undefined && same(mine(field)!, base[field]!) && !touched.includes(field),
+        (field) =>
+          mine(field) !== undefined && same(field, mine(field)!, base[field]!) && !touched.includes(field),
       ),
     );
     const clashes = Object.keys(base).filter((field) => {
       const text = mine(field);
       const theirs = textOf(issue, field);
       return (
-        text !== undefined && !untouched.has(field) && !same(theirs, base[field]!) && !same(theirs, text)
+        text !== undefined &&
+        !untouched.has(field) &&
+        !same(field, theirs, base[field]!) &&
+        !same(field, theirs, text)
       );
     });
     if (clashes.length) {
