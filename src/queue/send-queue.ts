@@ -1,0 +1,52 @@
+import { Queue } from 'bullmq';
+import { createRedis, type RedisTarget } from '../store/connection.js';
+import { keys } from '../store/keys.js';
+import { SEND_QUEUE, sendJobId, type SendJob } from './names.js';
+
+/** Retries of one recipient: `attempts` tries, the first retry after `retryDelayMs`, doubling (newsletter.send). */
+export interface SendRetry {
+  attempts: number;
+  retryDelayMs: number;
+}
+
+export interface SendQueue {
+  queue: Queue<SendJob>;
+  close(): Promise<void>;
+}
+
+/** The send queue on its own connection (BullMQ wants `maxRetriesPerRequest: null`). */
+export function openSendQueue(target: RedisTarget, prefix: string): SendQueue {
+  const connection = createRedis(target, { maxRetriesPerRequest: null });
+  const queue = new Queue<SendJob>(SEND_QUEUE, { connection, prefix: keys(prefix).bullPrefix });
+  return {
+    queue,
+    async close() {
+      await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
+
+/** Queues one job per recipient; ids are deterministic, so a repeat (a resumed send) adds nothing new. */
+export async function enqueueSends(
+  queue: Queue<SendJob>,
+  week: string,
+  subscriberIds: string[],
+  retry: SendRetry,
+): Promise<void> {
+  for (let i = 0; i < subscriberIds.length; i += 500) {
+    await queue.addBulk(
+      subscriberIds.slice(i, i + 500).map((subscriberId) => ({
+        name: 'send',
+        data: { week, subscriberId },
+        opts: {
+          jobId: sendJobId(week, subscriberId),
+          attempts: retry.attempts,
+          backoff: { type: 'exponential', delay: retry.retryDelayMs },
+          removeOnComplete: 10_000,
+          removeOnFail: 10_000,
+        },
+      })),
+    );
+  }
+}
