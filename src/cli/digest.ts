@@ -14,6 +14,7 @@ import type { NewsItem } from '../types/item.js';
 import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { countOption } from './options.js';
+import { registerDeliveryCommands } from './delivery.js';
 interface WeekOptions extends GlobalOptions {
   week?: string;
   ifVersion?: string;
@@ -273,6 +274,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       return result.ok ? EXIT.ok : EXIT.failed;
     }),
   );
+
+  registerDeliveryCommands(digest, ctx, run); // digest send, digest status
 }
 
 /** `--position N`, 1 = first, as the 0-based place the edit takes. */
