@@ -56,7 +56,9 @@ function gated(bytes: Buffer, gate?: () => Promise<boolean>): Readable {
       if (asked) return;
       asked = true;
       if (!gate) return void this.push(null);
-      gate().then(
+      // One turn of the event loop first, so the body is through the pipeline and on the
+      // socket: what lies between the commit and the final "." is then only the end itself.
+      new Promise((resolve) => setImmediate(resolve)).then(gate).then(
         (ok) =>
           ok ? this.push(null) : this.destroy(new Abandoned('the send was abandoned before the end of DATA')),
         (err: Error) => this.destroy(err),
