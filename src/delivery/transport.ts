@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import DKIM from 'nodemailer/lib/dkim';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type { Settings } from '../config/env.js';
 import { UsageError } from '../errors.js';
 import type { OutgoingMessage } from './message.js';
@@ -15,9 +16,10 @@ export interface Handover {
 
 /**
  * The narrow interface sending goes through (listmonk's "messenger"): one message out, and the
- * server's answer back. `beforeCommit` runs when the whole message has been written except its
- * final "." line, the moment after which the server has it; if it resolves false the
- * transaction is abandoned and the server discards the message.
+ * server's answer back. `beforeCommit` runs once the server has accepted the envelope and DATA
+ * and the whole message but its final "." line is on the connection: the moment after which
+ * the server has it. If it resolves false the connection is dropped and the server discards
+ * the message.
  */
 export interface Messenger {
   send(message: OutgoingMessage, beforeCommit?: () => Promise<boolean>): Promise<Handover>;
@@ -31,17 +33,20 @@ export interface SmtpOptions {
   dkim?: Settings['dkim'];
   /** Connections kept open to the server (the pool). */
   maxConnections?: number;
+  /** Messages per connection before it is renewed. */
+  maxMessages?: number;
 }
 
-/** Thrown through nodemailer when beforeCommit says no; nothing reached the server. */
-class Abandoned extends Error {
+/** Raised through the connection when beforeCommit says no; nothing reached the server. */
+export class Abandoned extends Error {
   override name = 'Abandoned';
 }
 
 /**
- * The message bytes, with the end held back until `gate` allows it: nodemailer writes the
- * final "." only once its source ends, so the ledger's commit happens before the server can
- * accept the message, and the gap after it is a few in-process stream ticks.
+ * The message bytes with the end held back until `gate` allows it. SMTPConnection pipes this
+ * stream into the connection only after the server's 354, and writes the final "." when it
+ * ends, so the ledger's commit happens after the server accepted everything else and before it
+ * can accept the message; what lies between is the end of a stream.
  */
 function gated(bytes: Buffer, gate?: () => Promise<boolean>): Readable {
   let pushed = false;
@@ -56,8 +61,7 @@ function gated(bytes: Buffer, gate?: () => Promise<boolean>): Readable {
       if (asked) return;
       asked = true;
       if (!gate) return void this.push(null);
-      // One turn of the event loop first, so the body is through the pipeline and on the
-      // socket: what lies between the commit and the final "." is then only the end itself.
+      // A turn of the event loop first, so the body is on the socket, not in a stream buffer.
       new Promise((resolve) => setImmediate(resolve)).then(gate).then(
         (ok) =>
           ok ? this.push(null) : this.destroy(new Abandoned('the send was abandoned before the end of DATA')),
@@ -67,28 +71,126 @@ function gated(bytes: Buffer, gate?: () => Promise<boolean>): Readable {
   });
 }
 
-/** nodemailer's pooled SMTP transport from SMTP_URL, DKIM-signing each message itself when configured. */
+interface PooledConnection {
+  connection: SMTPConnection;
+  messages: number;
+}
+
+/**
+ * A small pool of nodemailer SMTPConnections from SMTP_URL (nodemailer's own pool transport
+ * re-sends a message by itself when a connection drops, which the ledger cannot allow, and
+ * reads the message before the server's 354, which defeats the commit gate). DKIM signs each
+ * message before the gate when configured. A connection that fails is closed, never reused.
+ */
 export function smtpMessenger(o: SmtpOptions): Messenger {
-  const transport: Transporter = nodemailer.createTransport({
-    url: o.url,
-    pool: true,
-    maxConnections: o.maxConnections ?? 5,
-    maxMessages: 1000,
-  } as Parameters<typeof nodemailer.createTransport>[0]);
+  const options = parseConnectionUrl(o.url);
+  const auth = options.auth;
   const dkim = o.dkim ? dkimSigner(o.dkim) : undefined;
+  const max = o.maxConnections ?? 5;
+  const maxMessages = o.maxMessages ?? 1000;
+  const idle: PooledConnection[] = [];
+  const waiting: (() => void)[] = [];
+  let open = 0;
+  let closed = false;
+
+  const connect = () =>
+    new Promise<PooledConnection>((resolve, reject) => {
+      const connection = new SMTPConnection({
+        host: options.host,
+        port: options.port,
+        secure: options.secure,
+        connectionTimeout: 30_000,
+        greetingTimeout: 30_000,
+        socketTimeout: 120_000,
+      });
+      connection.once('error', reject);
+      connection.connect(() => {
+        const ready = () => {
+          connection.removeListener('error', reject);
+          // Errors after this reach the send callback; a stray one must not crash the process.
+          connection.on('error', () => undefined);
+          resolve({ connection, messages: 0 });
+        };
+        if (!auth) return ready();
+        connection.login({ user: auth.user, pass: auth.pass }, (err) => (err ? reject(err) : ready()));
+      });
+    });
+
+  const acquire = async (): Promise<PooledConnection> => {
+    for (;;) {
+      if (closed) throw new Error('the mail transport is closed');
+      const pooled = idle.pop();
+      if (pooled && !pooled.connection.destroyed) return pooled;
+      if (pooled) {
+        open--;
+        continue;
+      }
+      if (open < max) {
+        open++;
+        try {
+          return await connect();
+        } catch (err) {
+          open--;
+          waiting.shift()?.();
+          throw err;
+        }
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+  };
+  const release = (pooled: PooledConnection, healthy: boolean) => {
+    if (healthy && !closed && pooled.messages < maxMessages && !pooled.connection.destroyed)
+      idle.push(pooled);
+    else {
+      open--;
+      if (healthy) pooled.connection.quit();
+      else pooled.connection.close();
+    }
+    waiting.shift()?.();
+  };
+
+  const sendOn = (pooled: PooledConnection, envelope: OutgoingMessage['envelope'], stream: Readable) =>
+    new Promise<string>((resolve, reject) => {
+      pooled.messages++;
+      pooled.connection.send({ from: envelope.from, to: [envelope.to] }, stream, (err, info) => {
+        if (err) return reject(err);
+        resolve((info as { response?: string }).response ?? '');
+      });
+      // The gate refused (or the ledger failed): drop the connection so the server discards what it has.
+      stream.once('error', (err) => {
+        pooled.connection.close();
+        reject(err);
+      });
+    });
+
   return {
     async send(message, beforeCommit) {
       const { envelope, ...mail } = message;
       let bytes = await new MailComposer(mail).compile().build();
-      // Signed before the gate, so nothing but stream ticks lies between commit and the end of DATA.
+      // Signed before the gate, so nothing but the end of a stream lies between commit and the end of DATA.
       if (dkim) bytes = await collect(dkim.sign(bytes));
-      const info = (await transport.sendMail({ envelope, raw: gated(bytes, beforeCommit) })) as {
-        response: string;
-      };
-      return { reply: info.response, messageId: message.messageId };
+      for (let attempt = 1; ; attempt++) {
+        const pooled = await acquire();
+        const reused = pooled.messages > 0;
+        const stream = gated(bytes, beforeCommit);
+        try {
+          const reply = await sendOn(pooled, envelope, stream);
+          release(pooled, true);
+          return { reply, messageId: message.messageId };
+        } catch (err) {
+          release(pooled, false);
+          // A kept connection the server had dropped meanwhile: once more on a fresh one,
+          // if not a byte of the message went out.
+          const answered = typeof (err as { responseCode?: number }).responseCode === 'number';
+          if (reused && attempt === 1 && !answered && !stream.readableDidRead) continue;
+          throw err;
+        }
+      }
     },
     close() {
-      transport.close();
+      closed = true;
+      for (const p of idle.splice(0)) p.connection.quit();
+      for (const w of waiting.splice(0)) w();
     },
   };
 }

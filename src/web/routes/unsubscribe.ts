@@ -6,7 +6,8 @@ import { SubscriberStore } from '../../store/subscribers.js';
 
 export interface UnsubscribeRouteOptions {
   redis: Redis;
-  prefix: string;
+  /** Settings.keyPrefix (not `prefix`: Fastify reads that option as a route prefix). */
+  keyPrefix: string;
   /** Settings.tokenSecret: the secret the links in emails were signed with. */
   tokenSecret: string;
   /** The newsletter's name, on the pages. */
@@ -18,10 +19,10 @@ export interface UnsubscribeRouteOptions {
  * `List-Unsubscribe=One-Click`) unsubscribes at once: no cookie, login or CSRF token, the
  * signed token is the authority. GET shows a page with a button that makes that POST and never
  * unsubscribes by itself, since mail scanners fetch every link. Register it as a plugin, so its
- * form parser stays inside it: `app.register(unsubscribeRoutes, { redis, prefix, tokenSecret, name })`.
+ * form parser stays inside it: `app.register(unsubscribeRoutes, { redis, keyPrefix, tokenSecret, name })`.
  */
 export async function unsubscribeRoutes(app: FastifyInstance, o: UnsubscribeRouteOptions): Promise<void> {
-  const subscribers = new SubscriberStore(o.redis, o.prefix);
+  const subscribers = new SubscriberStore(o.redis, o.keyPrefix);
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 1024 },
