@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Digest } from '../digest/service.js';
 import type { SendJob } from '../queue/names.js';
-import { enqueueSends } from '../queue/send-queue.js';
+import { enqueueSends, requeueSends } from '../queue/send-queue.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import { SendRefused } from './errors.js';
 import { finishIssue } from './finish.js';
@@ -53,7 +53,9 @@ export async function startSend(
   }
   const run = (await ledger.run(week))!;
   const ids = await ledger.unsettled(week);
-  await enqueueSends(o.queue, week, ids, settings);
+  // A first send queues everyone at once; a resumed one looks at each unsettled recipient's job.
+  if (resumed) await requeueSends(o.queue, week, ids, settings);
+  else await enqueueSends(o.queue, week, ids, settings);
   const status = ids.length === 0 ? await finishIssue(digest, ledger, week) : 'sending';
   return { week, queued: ids.length, total: run.total, resumed, alreadySent: false, status };
 }

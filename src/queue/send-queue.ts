@@ -50,3 +50,27 @@ export async function enqueueSends(
     );
   }
 }
+
+/**
+ * Queues the recipients of a resumed send again: a job still waiting, delayed or running is
+ * left alone; one that ended (failed past its attempts, or finished without settling its
+ * recipient, e.g. the worker lost its claim) is replaced, so the recipient gets another run.
+ * The ledger makes an extra run harmless.
+ */
+export async function requeueSends(
+  queue: Queue<SendJob>,
+  week: string,
+  subscriberIds: string[],
+  retry: SendRetry,
+): Promise<void> {
+  const fresh: string[] = [];
+  for (const id of subscriberIds) {
+    const job = await queue.getJob(sendJobId(week, id));
+    if (!job) fresh.push(id);
+    else if (['completed', 'failed'].includes(await job.getState())) {
+      await job.remove();
+      fresh.push(id);
+    }
+  }
+  await enqueueSends(queue, week, fresh, retry);
+}

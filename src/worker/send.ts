@@ -96,6 +96,8 @@ export async function startSendWorker(o: SendWorkerOptions): Promise<RunningSend
       concurrency,
       lockDuration,
       stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
+      // A job taken over after a crash is safe to run again (the ledger's lock): allow a few.
+      maxStalledCount: 5,
       limiter: { max: send.perSecond, duration: 1000 },
     },
   );

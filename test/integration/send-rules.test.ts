@@ -4,6 +4,7 @@ import type { SectorId } from '../../src/config/schema.js';
 import { importSubscribers } from '../../src/delivery/import.js';
 import { Delivery } from '../../src/delivery/service.js';
 import { openSendQueue, type SendQueue } from '../../src/queue/send-queue.js';
+import { sendJobId } from '../../src/queue/names.js';
 import { SubscriberStore } from '../../src/store/subscribers.js';
 import { unsubscribeRoutes } from '../../src/web/routes/unsubscribe.js';
 import { startSendWorker, type RunningSendWorker } from '../../src/worker/send.js';
@@ -208,6 +209,33 @@ describe('sending rules', () => {
       skipped: 1,
     });
     expect(received('refused')).toHaveLength(0);
+  });
+
+  it('resumes on a second send while sending: a recipient whose job ended unsettled gets another, nobody gets two', async () => {
+    await worker.worker.pause();
+    await readyIssue(delivery.digest, '2014-W26', SECTORS, 1);
+    const first = await delivery.send('2014-W26');
+    expect(first).toMatchObject({ resumed: false, total: 4, queued: 4 });
+    // The job of one recipient is replaced by one that ends without settling them (as a job
+    // that lost its claim does): the issue cannot finish on its own.
+    const jobId = sendJobId('2014-W26', ids.all);
+    await (await queue.queue.getJob(jobId))!.remove();
+    await queue.queue.add('send', { week: '2014-W26', subscriberId: 'nobody' }, { jobId });
+    worker.worker.resume();
+    while ((await delivery.ledger.counts('2014-W26')).remaining > 1)
+      await new Promise((r) => setTimeout(r, 50));
+    while ((await (await queue.queue.getJob(jobId))!.getState()) !== 'completed')
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await delivery.digest.get('2014-W26')).status).toBe('sending');
+    expect(received('all', '2014-W26')).toHaveLength(0);
+
+    const again = await delivery.send('2014-W26');
+    expect(again).toMatchObject({ resumed: true, total: 4, queued: 1 });
+    while ((await delivery.digest.get('2014-W26')).status === 'sending')
+      await new Promise((r) => setTimeout(r, 50));
+    for (const who of ['all', 'health', 'busy'] as Who[])
+      expect(received(who, '2014-W26'), who).toHaveLength(1);
+    expect((await delivery.status('2014-W26')).counts).toMatchObject({ sent: 3, skipped: 1, remaining: 0 });
   });
 
   it('refuses to send while a blocking check stands, and sends a [TEST] copy that touches no ledger', async () => {
