@@ -93,10 +93,17 @@ export async function sendOne(deps: SendDeps, a: SendAttempt, perHour: number): 
     let committed = false;
     slotUsed = true;
     try {
-      const handover = await deps.messenger.send(message, async () => {
-        committed = await ledger.commit(a.week, a.subscriberId, a.token, deps.leaseMs);
-        return committed;
+      let commit: Promise<boolean> | undefined;
+      const handover = await deps.messenger.send(message, {
+        // A fresh lease first: no other run can take the recipient over in the moments left.
+        ready: () => ledger.renew(a.week, a.subscriberId, a.token, deps.leaseMs),
+        commit: () => {
+          committed = true;
+          // Written now, answered later: see CommitGate. A failure shows as the settle finding the entry not ours.
+          commit = ledger.commit(a.week, a.subscriberId, a.token, deps.leaseMs).catch(() => false);
+        },
       });
+      await commit;
       await settle('sent', { reply: handover.reply, messageId: handover.messageId });
       await deps.subscribers.recordOutcome(subscriber.id, a.week, false);
       return { outcome: 'sent', reply: handover.reply, messageId: handover.messageId };

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import DKIM from 'nodemailer/lib/dkim';
@@ -15,14 +16,23 @@ export interface Handover {
 }
 
 /**
- * The narrow interface sending goes through (listmonk's "messenger"): one message out, and the
- * server's answer back. `beforeCommit` runs once the server has accepted the envelope and DATA
- * and the whole message but its final "." line is on the connection: the moment after which
- * the server has it. If it resolves false the connection is dropped and the server discards
- * the message.
+ * The moment a message becomes the server's: the envelope and DATA were accepted and the whole
+ * message but its final "." line has left this process.
  */
+export interface CommitGate {
+  /** Awaited first: false abandons the message (the connection is dropped, the server discards it). */
+  ready(): Promise<boolean>;
+  /**
+   * Called when `ready` said yes, synchronously just before the final "." is written: it must
+   * write its record without waiting for an answer, so nothing but in-process stream ticks lies
+   * between the record and the end of the message.
+   */
+  commit(): void;
+}
+
+/** The narrow interface sending goes through (listmonk's "messenger"): one message out, the server's answer back. */
 export interface Messenger {
-  send(message: OutgoingMessage, beforeCommit?: () => Promise<boolean>): Promise<Handover>;
+  send(message: OutgoingMessage, gate?: CommitGate): Promise<Handover>;
   close(): void;
 }
 
@@ -45,10 +55,10 @@ export class Abandoned extends Error {
 /**
  * The message bytes with the end held back until `gate` allows it. SMTPConnection pipes this
  * stream into the connection only after the server's 354, and writes the final "." when it
- * ends, so the ledger's commit happens after the server accepted everything else and before it
- * can accept the message; what lies between is the end of a stream.
+ * ends; `flushed` resolves once the body has left this process's buffers. So the commit is
+ * recorded after the server has everything but the end, and the end follows at once.
  */
-function gated(bytes: Buffer, gate?: () => Promise<boolean>): Readable {
+function gated(bytes: Buffer, gate: CommitGate | undefined, flushed: () => Promise<void>): Readable {
   let pushed = false;
   let asked = false;
   return new Readable({
@@ -61,12 +71,16 @@ function gated(bytes: Buffer, gate?: () => Promise<boolean>): Readable {
       if (asked) return;
       asked = true;
       if (!gate) return void this.push(null);
-      // A turn of the event loop first, so the body is on the socket, not in a stream buffer.
-      new Promise((resolve) => setImmediate(resolve)).then(gate).then(
-        (ok) =>
-          ok ? this.push(null) : this.destroy(new Abandoned('the send was abandoned before the end of DATA')),
-        (err: Error) => this.destroy(err),
-      );
+      flushed()
+        .then(() => gate.ready())
+        .then(
+          (ok) => {
+            if (!ok) return this.destroy(new Abandoned('the send was abandoned before the end of DATA'));
+            gate.commit();
+            this.push(null);
+          },
+          (err: Error) => this.destroy(err),
+        );
     },
   });
 }
@@ -149,6 +163,21 @@ export function smtpMessenger(o: SmtpOptions): Messenger {
     waiting.shift()?.();
   };
 
+  /** Resolves once nothing of the message waits in this process: the data stream and the socket's buffer are empty. */
+  const flushedOn = (pooled: PooledConnection) => async () => {
+    const c = pooled.connection as unknown as {
+      _socket?: Socket | false | null;
+      _currentDataStream?: Readable | false;
+    };
+    for (let turn = 0; ; turn++) {
+      const pending =
+        (c._socket ? c._socket.writableLength : 0) +
+        (c._currentDataStream ? c._currentDataStream.readableLength : 0);
+      if (pending === 0 || !c._socket || c._socket.destroyed) return;
+      await new Promise((resolve) => (turn < 10 ? setImmediate(resolve) : setTimeout(resolve, 2)));
+    }
+  };
+
   const sendOn = (pooled: PooledConnection, envelope: OutgoingMessage['envelope'], stream: Readable) =>
     new Promise<string>((resolve, reject) => {
       pooled.messages++;
@@ -164,7 +193,7 @@ export function smtpMessenger(o: SmtpOptions): Messenger {
     });
 
   return {
-    async send(message, beforeCommit) {
+    async send(message, gate) {
       const { envelope, ...mail } = message;
       let bytes = await new MailComposer(mail).compile().build();
       // Signed before the gate, so nothing but the end of a stream lies between commit and the end of DATA.
@@ -172,7 +201,7 @@ export function smtpMessenger(o: SmtpOptions): Messenger {
       for (let attempt = 1; ; attempt++) {
         const pooled = await acquire();
         const reused = pooled.messages > 0;
-        const stream = gated(bytes, beforeCommit);
+        const stream = gated(bytes, gate, flushedOn(pooled));
         try {
           const reply = await sendOn(pooled, envelope, stream);
           release(pooled, true);

@@ -153,6 +153,23 @@ return 1
   (o) => ({ keys: [o.state, o.counts], args: [o.id, o.token, o.now, o.leaseMs] }),
 );
 
+/** Renews the run's claim on a `sending` entry for another lease. 1 if renewed, 0 if the run lost it. */
+const renewScript = luaScript<
+  { state: string; id: string; token: string; now: number; leaseMs: number },
+  number
+>(
+  'ssnewsDeliveryRenew',
+  `${LEDGER_PARSE}
+local s = redis.call('HGET', KEYS[1], ARGV[1])
+if not s then return 0 end
+local base, owner = parse(s)
+if base ~= 'sending' or owner ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], 'sending|' .. ARGV[2] .. '|' .. (tonumber(ARGV[3]) + tonumber(ARGV[4])))
+return 1
+`,
+  (o) => ({ keys: [o.state], args: [o.id, o.token, o.now, o.leaseMs] }),
+);
+
 /**
  * Moves the run's claimed entry to `to` (a settled state, or back to queued for a retry) and
  * records its info. Returns the recipients not yet settled after the move, or -1 when the run
@@ -322,7 +339,23 @@ export class DeliveryStore extends KeyedStore {
     return { outcome: outcome as 'claimed' | 'unknown' };
   }
 
-  /** The point of no return of one message (see commitScript); false if this run lost its lease. */
+  /** Renews this run's claim for another lease, just before the point of no return; false if it was lost. */
+  async renew(week: string, id: string, token: string, leaseMs: number): Promise<boolean> {
+    const renewed = await renewScript(this.redis, {
+      state: this.k.deliveryState(week),
+      id,
+      token,
+      now: Date.now(),
+      leaseMs,
+    });
+    return renewed === 1;
+  }
+
+  /**
+   * The point of no return of one message (see commitScript); false if this run lost its lease.
+   * The command is written to Redis before this returns its promise, so a caller may write the
+   * end of the message right after calling it, without waiting for the answer.
+   */
   async commit(week: string, id: string, token: string, leaseMs: number): Promise<boolean> {
     const moved = await commitScript(this.redis, {
       state: this.k.deliveryState(week),

@@ -169,11 +169,8 @@ describe('sending an issue to 1,000 subscribers', () => {
       expect(mail.contentType).toMatch(/^multipart\/alternative/);
       const html = mail.parts.find((p) => p.contentType === 'text/html')!.body;
       const text = mail.parts.find((p) => p.contentType === 'text/plain')!.body;
-      const $ = cheerio.load(html);
       expect(
-        $('h2[id]')
-          .map((_, h) => $(h).attr('id'))
-          .get(),
+        [...html.matchAll(/<h2 id="([a-z-]+)"/g)].map((m) => m[1]),
         email,
       ).toEqual(expected);
       for (const sector of WITH_ITEMS)
@@ -194,11 +191,14 @@ describe('sending an issue to 1,000 subscribers', () => {
         ok: true,
         subscriberId: id,
       });
-      expect(
-        $('a')
-          .filter((_, a) => $(a).text() === 'Unsubscribe')
-          .attr('href'),
-      ).toBe(unsub![1]);
+      if (n % 50 === 0) {
+        const $ = cheerio.load(html);
+        expect(
+          $('a')
+            .filter((_, a) => $(a).text() === 'Unsubscribe')
+            .attr('href'),
+        ).toBe(unsub![1]);
+      } else expect(html).toContain(`href="${unsub![1]!.replace(/&/g, '&amp;')}"`);
       expect(h('list-id')).toMatch(/<weekly\.news\.example\.org>$/);
       expect(h('subject')).toBe(`Shared services news for ${WEEK}`);
       expect(h('from')).toContain('news@example.org');
