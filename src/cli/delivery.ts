@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Delivery } from '../delivery/service.js';
+import { Delivery, type DeliveryOptions } from '../delivery/service.js';
 import { smtpMessenger } from '../delivery/transport.js';
 import { subscriberEmail } from '../store/subscribers.js';
 import { issueWindow } from '../digest/week.js';
@@ -22,17 +22,18 @@ interface WeekOptions extends GlobalOptions {
 
 /** `ssnews digest send|status`: sending an issue to the subscribers, and how far it got. */
 export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: Run): void {
-  const open = async (opts: WeekOptions) => {
+  /** The Delivery front over one command connection; `extra` adds the send queue or a messenger. */
+  const open = async (opts: WeekOptions, extra: Partial<DeliveryOptions> = {}) => {
     const config = ctx.loadConfig(opts.config);
-    const redis = await ctx.redis();
     const delivery = new Delivery({
-      redis,
+      redis: await ctx.redis(),
       prefix: ctx.settings.keyPrefix,
       config,
       tokenSecret: ctx.settings.tokenSecret,
+      ...extra,
     });
     const week = issueWindow(opts.week ?? delivery.digest.nextWeek(), config.newsletter).week;
-    return { delivery, week, config };
+    return { delivery, week };
   };
 
   digest
@@ -52,7 +53,6 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
         const to = opts.test === undefined ? undefined : testAddress(opts.test);
         if (!ctx.settings.tokenSecret)
           throw new UsageError('TOKEN_SECRET is not set: it signs the unsubscribe links in every email');
-        const { delivery, week, config } = await open(opts);
         if (to) {
           if (!ctx.settings.smtpUrl)
             throw new UsageError('SMTP_URL is not set: a test copy needs a mail server');
@@ -62,14 +62,8 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
             maxConnections: 1,
           });
           try {
-            const test = new Delivery({
-              redis: await ctx.redis(),
-              prefix: ctx.settings.keyPrefix,
-              config,
-              tokenSecret: ctx.settings.tokenSecret,
-              messenger,
-            });
-            const sent = await test.sendTest(week, to);
+            const { delivery, week } = await open(opts, { messenger });
+            const sent = await delivery.sendTest(week, to);
             if (opts.json) ctx.json({ week, test: to, ...sent });
             else ctx.out(`sent a test copy of ${week} to ${to}: ${sent.reply}`);
           } finally {
@@ -79,14 +73,8 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
         }
         const sendQueue = openSendQueue(await ctx.redisTarget(), ctx.settings.keyPrefix);
         try {
-          const started = await new Delivery({
-            redis: await ctx.redis(),
-            prefix: ctx.settings.keyPrefix,
-            config,
-            tokenSecret: ctx.settings.tokenSecret,
-            queue: sendQueue.queue,
-            digest: delivery.digest,
-          }).send(week);
+          const { delivery, week } = await open(opts, { queue: sendQueue.queue });
+          const started = await delivery.send(week);
           if (opts.json) ctx.json(started);
           else if (started.alreadySent) ctx.out(`${week} was sent already: nothing queued`);
           else
