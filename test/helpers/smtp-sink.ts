@@ -10,8 +10,10 @@ export interface ReceivedMail {
 export interface SmtpSink {
   url: string;
   port: number;
-  /** Messages whose end of DATA the sink accepted, in order. */
+  /** Messages whose end of DATA the sink accepted, in order (none kept with `keep: false`). */
   received: ReceivedMail[];
+  /** Messages accepted, kept or not. */
+  count: number;
   /** Decides the answer to RCPT TO per address: undefined accepts; a code and text refuses. */
   rcpt: (address: string) => { code: number; message: string } | undefined;
   close(): Promise<void>;
@@ -23,12 +25,13 @@ export interface SmtpSink {
  * client that dies mid-message leaves nothing. STARTTLS is off (smtp-server's built-in
  * certificate has expired).
  */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(o: { keep?: boolean } = {}): Promise<SmtpSink> {
   const port = await freePort();
   const sink: SmtpSink = {
     url: `smtp://127.0.0.1:${port}`,
     port,
     received: [],
+    count: 0,
     rcpt: () => undefined,
     close: async () => undefined,
   };
@@ -44,8 +47,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('data', (c: Buffer) => void (o.keep !== false && chunks.push(c)));
       stream.on('end', () => {
+        sink.count++;
+        if (o.keep === false) return callback();
         sink.received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
