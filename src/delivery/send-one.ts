@@ -52,6 +52,7 @@ export async function sendOne(deps: SendDeps, a: SendAttempt, perHour: number): 
   if (wait > 0) throw new HourlyLimitReached(wait);
   let slotUsed = false;
   try {
+    const claimedAt = Date.now();
     const claim = await ledger.claim(a.week, a.subscriberId, a.token, deps.leaseMs);
     if (claim.outcome === 'unknown') return { outcome: 'not-in-send' };
     if (claim.outcome === 'settled') return { outcome: 'already', state: claim.state };
@@ -95,8 +96,11 @@ export async function sendOne(deps: SendDeps, a: SendAttempt, perHour: number): 
     try {
       let commit: Promise<boolean> | undefined;
       const handover = await deps.messenger.send(message, {
-        // A fresh lease first: no other run can take the recipient over in the moments left.
-        ready: () => ledger.renew(a.week, a.subscriberId, a.token, deps.leaseMs),
+        // A fresh lease first (unless the claim itself is fresh): no other run can take the
+        // recipient over in the moments left.
+        ready: async () =>
+          Date.now() - claimedAt < deps.leaseMs / 2 ||
+          ledger.renew(a.week, a.subscriberId, a.token, deps.leaseMs),
         commit: () => {
           committed = true;
           // Written now, answered later: see CommitGate. A failure shows as the settle finding the entry not ours.
@@ -105,7 +109,8 @@ export async function sendOne(deps: SendDeps, a: SendAttempt, perHour: number): 
       });
       await commit;
       await settle('sent', { reply: handover.reply, messageId: handover.messageId });
-      await deps.subscribers.recordOutcome(subscriber.id, a.week, false);
+      // A delivery ends a streak of hard failures (nothing to do when there is none).
+      if (subscriber.hardFailures > 0) await deps.subscribers.recordOutcome(subscriber.id, a.week, false);
       return { outcome: 'sent', reply: handover.reply, messageId: handover.messageId };
     } catch (err) {
       // Another run took the recipient over before the end of the message: it is theirs now.
