@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, CliContext, type ExitCode, type Run } from './cli/context.js';
+import { EXIT, CliContext, CONFIG_OPTION, type ExitCode, type Run } from './cli/context.js';
 import { registerSourcesCommands } from './cli/sources.js';
 import { registerFetchCommands } from './cli/fetch.js';
 import { registerItemsCommands } from './cli/items.js';
@@ -25,8 +25,13 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   const program = new Command('ssnews')
     .description('Gathers UK public-sector shared services news and turns it into a weekly email digest.')
     .version(VERSION)
+    // Every command reads its configuration from one place: this option, before or after the
+    // command's name (`ssnews items list --config DIR`), handed to the context before it runs.
+    .option(...CONFIG_OPTION)
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
+  program.hook('preAction', () => ctx.useConfigDir(program.opts<{ config?: string }>().config));
 
   const run: Run = async (fn) => {
     try {

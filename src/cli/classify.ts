@@ -39,7 +39,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
               'usage: ssnews classify "TITLE" ["SUMMARY"] [--json]  (or: classify eval|retrain|reclassify, see --help)',
             );
           const hint = opts.hint === undefined ? undefined : sectorOption(opts.hint, '--hint');
-          const kit = makeKit(ctx, opts.config);
+          const kit = makeKit(ctx);
           const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.bundled();
           const result = classifier.classify({ title, summary, sectorHint: hint });
           if (opts.json) ctx.json(result);
@@ -62,7 +62,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
           GlobalOptions & { file: string; predictions?: string; withLabels?: boolean }
         >();
         const items = readLabelledTsv(opts.file, { requireLabels: true });
-        const kit = makeKit(ctx, opts.config);
+        const kit = makeKit(ctx);
         const labels = opts.withLabels ? await editorLabelRows(kit, (await ctx.stores()).labels) : [];
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
@@ -97,7 +97,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
   ).action((_opts: unknown, cmd: Command) =>
     run(async () => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const kit = makeKit(ctx, opts.config);
+      const kit = makeKit(ctx);
       const result = await retrain(kit, await ctx.stores());
       if (opts.json) ctx.json(result);
       else
@@ -119,7 +119,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();
         const days = daysOption(opts.days, '--days');
-        const config = ctx.loadConfig(opts.config);
+        const config = ctx.loadConfig();
         const stores = await ctx.stores();
         const handle = await ingestClassifier(config, stores.models);
         try {
@@ -137,8 +137,8 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
     );
 }
 
-function makeKit(ctx: CliContext, dir?: string): ClassifierKit {
-  const config = ctx.loadConfig(dir);
+function makeKit(ctx: CliContext): ClassifierKit {
+  const config = ctx.loadConfig();
   return classifierKit({ sectors: config.sectors, configDir: config.dir });
 }
 

@@ -22,18 +22,23 @@ export type Run = (fn: () => Promise<ExitCode>) => Promise<void>;
 /** Where a command reads what it is given on stdin (a password); a TTY gets a hidden prompt. */
 export type Input = NodeJS.ReadableStream & { isTTY?: boolean };
 
+/**
+ * What most commands take. `--config DIR` is not here: it is the program's own option, taken
+ * before or after any command and read through `CliContext.loadConfig()` (see src/cli.ts).
+ */
 export interface GlobalOptions {
-  config?: string;
   json?: boolean;
 }
 
-/** A command taking the options most commands take, --config and --json (GlobalOptions). */
+/** The help line of the program-wide `--config`. */
+export const CONFIG_OPTION = [
+  '--config <dir>',
+  'configuration directory, before or after any command (default: ./config or $SSNEWS_CONFIG_DIR)',
+] as const;
+
+/** A command taking the option most commands take, --json (GlobalOptions). */
 export function subcommand(parent: Command, name: string, description: string): Command {
-  return parent
-    .command(name)
-    .description(description)
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
-    .option('--json', 'print one JSON document');
+  return parent.command(name).description(description).option('--json', 'print one JSON document');
 }
 
 /**
@@ -43,6 +48,8 @@ export function subcommand(parent: Command, name: string, description: string): 
 export class CliContext {
   readonly settings: Settings;
   private config?: Config;
+  /** `--config DIR`, when given: over SSNEWS_CONFIG_DIR and ./config. */
+  private configOption?: string;
   private target?: RedisTarget;
   private clients: Redis[] = [];
 
@@ -55,8 +62,19 @@ export class CliContext {
     this.settings = loadSettings(env);
   }
 
-  loadConfig(dir?: string): Config {
-    this.config ??= loadConfig(dir ?? this.settings.configDir);
+  /** Takes the program's `--config DIR` (set before a command's action runs). */
+  useConfigDir(dir: string | undefined): void {
+    this.configOption = dir;
+  }
+
+  /** The configuration directory: `--config`, else $SSNEWS_CONFIG_DIR; undefined means the bundled ./config. */
+  get configDir(): string | undefined {
+    return this.configOption ?? this.settings.configDir;
+  }
+
+  /** The configuration, loaded and validated once, from `configDir`. */
+  loadConfig(): Config {
+    this.config ??= loadConfig(this.configDir);
     return this.config;
   }
 

@@ -24,7 +24,7 @@ interface WeekOptions extends GlobalOptions {
 export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: Run): void {
   /** The Delivery front over one command connection; `extra` adds the send queue or a messenger. */
   const open = async (opts: WeekOptions, extra: Partial<DeliveryOptions> = {}) => {
-    const config = ctx.loadConfig(opts.config);
+    const config = ctx.loadConfig();
     const delivery = new Delivery({
       redis: await ctx.redis(),
       prefix: ctx.settings.keyPrefix,
@@ -41,7 +41,6 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
     .description(
       'send the issue to every confirmed subscriber (refused while a blocking check stands), or one [TEST] copy with --test',
     )
-    .option('--config <dir>', 'configuration directory')
     .option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)')
     .option(
       '--test <email>',
@@ -91,7 +90,6 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
   digest
     .command('status')
     .description("how far the issue's send got: sent, failed, skipped, remaining")
-    .option('--config <dir>', 'configuration directory')
     .option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)')
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions) =>
@@ -122,7 +120,7 @@ export async function runSendWorker(
   const concurrency =
     opts.concurrency === undefined ? undefined : countOption(opts.concurrency, '--concurrency', 1000);
   const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-  const config = ctx.loadConfig(opts.config);
+  const config = ctx.loadConfig();
   const worker = await startSendWorker({
     target: await ctx.redisTarget(),
     prefix: ctx.settings.keyPrefix,

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isSectorId, SECTOR_IDS, SECTOR_IDS_EXPECTED } from '../config/schema.js';
 import type { EditOp } from '../digest/edit.js';
 import { genericRecipient } from '../digest/recipients.js';
-import { byteSize, kb, personalise, sizeVerdict } from '../digest/render.js';
+import { byteSize, kb, personalise, recipientGets, sizeVerdict } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
 import { EditError } from '../digest/errors.js';
 import type { Issue } from '../types/issue.js';
@@ -26,7 +26,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   const digest = program.command('digest').description('draft, edit, render and check the weekly digest');
 
   const open = async (opts: WeekOptions) => {
-    const config = ctx.loadConfig(opts.config);
+    const config = ctx.loadConfig();
     const redis = await ctx.redis();
     const d = new Digest({
       redis,
@@ -38,12 +38,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     const week = issueWindow(opts.week ?? d.nextWeek(), config.newsletter).week;
     return { d, week };
   };
-  /** A digest command with --config and --week; `kind` adds --json, or the flags of an edit. */
+  /** A digest command with --week; `kind` adds --json, or the flags of an edit. */
   const common = (name: string, description: string, kind: 'json' | 'edit' | 'plain' = 'json') => {
     const cmd = digest
       .command(name)
       .description(description)
-      .option('--config <dir>', 'configuration directory')
       .option('--week <week>', 'ISO week, e.g. 2014-W22 (default: the next issue)');
     if (kind === 'json') cmd.option('--json', 'print one JSON document');
     if (kind === 'edit')
@@ -76,6 +75,12 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const { d, week } = await open(opts);
         const { issue, ...result } = await d.draft(week);
         const included = issue.entries.filter((e) => e.included).length;
+        if (result.storedInWindow === 0) {
+          const window = issueWindow(issue.week, d.config.newsletter);
+          ctx.err(
+            `warning: no items are stored for ${issue.week} (news from ${shortDate(window.since)} to ${shortDate(new Date(window.until.getTime() - 1))}): fetch the sources first with \`ssnews fetch\` (or keep \`ssnews worker\` running), then run \`ssnews digest draft --week ${issue.week}\` again`,
+          );
+        }
         if (opts.json)
           ctx.json({
             week: issue.week,
@@ -227,7 +232,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
           throw new EditError(`unknown sector(s): ${unknown.join(', ')}: ${SECTOR_IDS_EXPECTED}`);
         const { d, week } = await open(opts);
         const { compiled, view } = await d.compile(week);
-        const message = personalise(compiled, genericRecipient(d.config, sectors?.filter(isSectorId)));
+        const recipient = genericRecipient(d.config, sectors?.filter(isSectorId));
+        const message = personalise(compiled, recipient);
+        // What this copy carries: with --sectors, only those sections, as a subscriber who picked them gets.
+        const rendered = view.sections.filter((s) => recipientGets(recipient, s.sector));
+        const countItems = (list: typeof view.sections) => list.reduce((n, s) => n + s.items.length, 0);
         const dir = resolve(opts.out);
         mkdirSync(dir, { recursive: true });
         const files = { html: join(dir, 'issue.html'), text: join(dir, 'issue.txt') };
@@ -238,8 +247,9 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
           week: view.week,
           version: view.version,
           subject: view.subject,
-          sections: view.sections.map((s) => s.sector),
-          items: view.sections.reduce((n, s) => n + s.items.length, 0),
+          sections: rendered.map((s) => s.sector),
+          items: countItems(rendered),
+          issue: { sections: view.sections.length, items: countItems(view.sections) },
           htmlBytes,
           textBytes: byteSize(message.text),
           compileMs: Math.round(compiled.compileMs),
@@ -249,7 +259,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         if (opts.json) ctx.json(result);
         else
           ctx.out(
-            `Rendered ${view.week} v${view.version}: ${result.items} items in ${result.sections.length} sections; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
+            `Rendered ${view.week} v${view.version}: ${counted(result.items, 'item')} in ${counted(result.sections.length, 'section')}${sectors ? ` (--sectors ${sectors.join(',')}; the whole issue has ${counted(result.issue.items, 'item')} in ${counted(result.issue.sections, 'section')})` : ''}; HTML ${kb(htmlBytes)}, text ${kb(result.textBytes)}; compiled in ${result.compileMs} ms (MJML ${result.mjmlMs} ms)\n  ${files.html}\n  ${files.text}`,
           );
         const size = sizeVerdict(htmlBytes);
         if (size)
@@ -276,6 +286,11 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   );
 
   registerDeliveryCommands(digest, ctx, run); // digest send, digest status
+}
+
+/** `1 item`, `3 items`. */
+function counted(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `--position N`, 1 = first, as the 0-based place the edit takes. */

@@ -50,7 +50,6 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
       'process the queues until stopped: fetch (also keeps one schedule per source), enrich, retrain (nightly classifier), or all; send (the digest to subscribers) runs on its own',
     )
     .argument('[role]', 'fetch | enrich | retrain | all | send', 'all')
-    .option('--config <dir>', 'configuration directory (default: ./config or $SSNEWS_CONFIG_DIR)')
     .option('--concurrency <n>', 'jobs at once in this process')
     .option('--min-gap <ms>', 'minimum time between two requests to one host', '1000')
     .option('--lock-ms <ms>', "how long before a dead worker's job is taken over", '30000')
@@ -72,11 +71,11 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
               : countOption(opts.concurrency, '--concurrency', MAX_CONCURRENCY);
           const minGapMs = millisOption(opts.minGap, '--min-gap');
           const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-          ctx.loadConfig(opts.config);
+          ctx.loadConfig();
           const workers = await startWorkers({
             target: await ctx.redisTarget(),
             prefix: ctx.settings.keyPrefix,
-            configDir: opts.config ?? ctx.settings.configDir,
+            configDir: ctx.configDir,
             roles,
             concurrency,
             pace: { minGapMs },
@@ -111,7 +110,7 @@ async function fetchCommand(
   opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string },
 ): Promise<ExitCode> {
   const minGapMs = millisOption(opts.minGap, '--min-gap');
-  const config = ctx.loadConfig(opts.config);
+  const config = ctx.loadConfig();
   const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];

@@ -56,7 +56,6 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
   subscribers
     .command('export')
     .description('every subscriber as CSV on stdout (the columns import reads)')
-    .option('--config <dir>', 'configuration directory')
     .action(() =>
       run(async () => {
         ctx.out(subscribersCsv(await (await store()).list()).trimEnd());
@@ -111,7 +110,7 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
         const delivery = new Delivery({
           redis: await ctx.redis(),
           prefix: ctx.settings.keyPrefix,
-          config: ctx.loadConfig(opts.config),
+          config: ctx.loadConfig(),
         });
         const r = await delivery.recipients();
         if (opts.json) ctx.json(r);

@@ -33,14 +33,22 @@ const envSchema = z
   // Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For is believed, comma-separated.
   TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // auto: readable lines on stderr when it is a terminal, JSON lines otherwise.
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   })
   .refine(
     (e) => [e.DKIM_DOMAIN, e.DKIM_SELECTOR, e.DKIM_PRIVATE_KEY_FILE].filter(Boolean).length % 3 === 0,
     { path: ['DKIM_DOMAIN'], error: 'set DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE together, or none of them' },
   );
 
+/** What the process is attached to, for settings that depend on it. */
+export interface Terminal {
+  /** Whether stderr is a terminal (a person reading), not a file, pipe or log collector. */
+  stderrIsTTY: boolean;
+}
+
 /** The settings, under the names the code uses. */
-function settingsOf(e: z.output<typeof envSchema>) {
+function settingsOf(e: z.output<typeof envSchema>, terminal: Terminal) {
   return {
     redisUrl: e.REDIS_URL,
     keyPrefix: e.SSNEWS_KEY_PREFIX,
@@ -60,16 +68,23 @@ function settingsOf(e: z.output<typeof envSchema>) {
     /** Proxies whose X-Forwarded-For names the client; none by default, so a client cannot pick its own address. */
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    /** How the server logs: readable lines for a person at a terminal, JSON lines for machines. */
+    logFormat: (e.LOG_FORMAT === 'auto' ? (terminal.stderrIsTTY ? 'pretty' : 'json') : e.LOG_FORMAT) as
+      | 'json'
+      | 'pretty',
   };
 }
 export type Settings = ReturnType<typeof settingsOf>;
 
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+export function loadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  terminal: Terminal = { stderrIsTTY: process.stderr.isTTY === true },
+): Settings {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => ({ file: 'environment', field: String(i.path[0]), message: i.message })),
     );
   }
-  return settingsOf(parsed.data);
+  return settingsOf(parsed.data, terminal);
 }

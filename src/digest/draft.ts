@@ -9,12 +9,24 @@ export function isRelevant(item: NewsItem): boolean {
 }
 
 /**
+ * Whether an item carries a date of its own. An undated one (a page item without a date, until
+ * its article page gives one) has its fetch time as `publishedAt`: that says when we looked,
+ * not when it was news.
+ */
+export function isDated(item: Pick<NewsItem, 'dateFromFirstSeen'>): boolean {
+  return !item.dateFromFirstSeen;
+}
+
+/**
  * Ranking: relevance first, then recency within the window, then how many outlets carried
- * the story. Each term is 0..1; the result is 0..1.
+ * the story. Each term is 0..1; the result is 0..1. An undated item gets no credit for
+ * recency: its "date" is only when it was fetched.
  */
 export function rankScore(item: NewsItem, outlets: number, window: { since: Date; until: Date }): number {
   const span = Math.max(1, window.until.getTime() - window.since.getTime());
-  const recency = Math.min(1, Math.max(0, (Date.parse(item.publishedAt) - window.since.getTime()) / span));
+  const recency = isDated(item)
+    ? Math.min(1, Math.max(0, (Date.parse(item.publishedAt) - window.since.getTime()) / span))
+    : 0;
   const coverage = Math.min(outlets - 1, 4) / 4;
   return Math.round((0.6 * item.classification.relevance + 0.25 * recency + 0.15 * coverage) * 1e4) / 1e4;
 }
@@ -61,6 +73,7 @@ export function planDraft(
   }
 
   const fresh: DraftEntry[] = [];
+  const undated = new Set<string>();
   const added: string[] = [];
   const attached: string[] = [];
   for (const members of clusters.values()) {
@@ -92,9 +105,16 @@ export function planDraft(
       score: rankScore(primary, outlets, window),
       origin: 'draft',
     });
+    if (!isDated(primary)) undated.add(primary.id);
     added.push(primary.id);
   }
-  fresh.sort((a, b) => b.score - a.score || a.itemId.localeCompare(b.itemId));
+  // New stories in rank order, undated ones after every dated one.
+  fresh.sort(
+    (a, b) =>
+      Number(undated.has(a.itemId)) - Number(undated.has(b.itemId)) ||
+      b.score - a.score ||
+      a.itemId.localeCompare(b.itemId),
+  );
   return { entries: sortBySector([...entries, ...fresh], sectorOrder), added, attached };
 }
 

@@ -47,6 +47,61 @@ export function linkProblem(href: string): string | undefined {
   return undefined;
 }
 
+// Markup left in a headline by a careless feed or a page's selectors. Each pattern is linear:
+// headlines are feed text (eslint-plugin-regexp checks).
+const DEBRIS: [RegExp, string][] = [
+  [/[<>]/, 'a stray "<" or ">"'],
+  [/\bon[a-z]{2,20}\s*=/i, 'an event handler attribute'],
+  [/=\\?["']/, 'an attribute value'],
+  [/&(?:#\d{1,7}|#x[\da-f]{1,6}|[a-z][a-z\d]{1,31});/i, 'an HTML entity left encoded'],
+];
+
+/** What markup debris a headline carries (`" onmouseover="…`, a stray `<`, `&amp;amp;`), or undefined. */
+export function headlineDebris(title: string): string | undefined {
+  for (const [pattern, what] of DEBRIS) {
+    const m = pattern.exec(title);
+    if (m) return `${what} ${JSON.stringify(m[0])}`;
+  }
+  return undefined;
+}
+
+/** Navigation verbs a link's text starts with ("Read the judges' comments", "View the full list"). */
+const NAV_START = /^(?:read|click|tap|view|see|find out|learn|download|watch|listen|visit|go to)\b/i;
+/** Whole texts that are a link or a button, not a headline. */
+const BOILERPLATE = new Set([
+  'more',
+  'read more',
+  'full story',
+  'continue reading',
+  'click here',
+  'here',
+  'learn more',
+  'find out more',
+  'back to top',
+  'sign up',
+  'subscribe',
+  'register',
+  'next',
+  'previous',
+  'share',
+  'print',
+  'home',
+]);
+const TRAILING = new Set([' ', '.', '!', ':', '…', '>', '»', '›', '→']);
+
+/**
+ * Whether a headline is link text or boilerplate rather than a story's title: short
+ * imperative navigation ("Read more", "Click here", "Read the judges' comments", "View the
+ * full list"), as a page's selectors pick up when they catch the wrong link.
+ */
+export function isLinkText(title: string): boolean {
+  let text = title.trim();
+  while (text && TRAILING.has(text.at(-1)!)) text = text.slice(0, -1);
+  const words = text.split(/\s+/).filter(Boolean);
+  const plain = words.join(' ').toLowerCase();
+  return BOILERPLATE.has(plain) || (words.length <= 6 && NAV_START.test(plain));
+}
+
 /**
  * Pre-send checks. Blocking findings stop sending (a later issue); warnings are for the
  * editor to judge. `alreadySent` maps item id → week of the earlier issue it went out in.
@@ -86,6 +141,21 @@ export function checkIssue(
         entry.itemId,
       );
     }
+    const debris = headlineDebris(item.title);
+    if (debris)
+      add(
+        'warning',
+        'markup-debris',
+        `"${item.title}" (${entry.itemId}) carries markup debris (${debris}): correct it at the source, or leave the item out`,
+        entry.itemId,
+      );
+    if (isLinkText(item.title))
+      add(
+        'warning',
+        'link-text',
+        `"${item.title}" (${entry.itemId}) reads like a link's text, not a headline: check the item at its source (a page's selectors may have caught the wrong link), or leave it out`,
+        entry.itemId,
+      );
     for (const id of [entry.itemId, ...entry.alsoIds]) {
       const other = items.get(id);
       if (other) itemOfUrl.set(other.url, other);

@@ -143,12 +143,17 @@ export async function compileIssue(view: IssueView): Promise<CompiledIssue> {
   };
 }
 
+/** Whether a recipient's copy carries this sector's section: theirs, or every one when they picked none. */
+export function recipientGets(recipient: Pick<Recipient, 'sectors'>, sector: SectorId): boolean {
+  return !recipient.sectors || recipient.sectors.includes(sector);
+}
+
 function join(parts: Part[], recipient: Recipient, escape: boolean): string {
   let out = '';
   for (const p of parts) {
     if (p.kind === 'text') out += p.value;
     else if (p.kind === 'section') {
-      if (!recipient.sectors || recipient.sectors.includes(p.sector)) out += p.value;
+      if (recipientGets(recipient, p.sector)) out += p.value;
     } else out += escape ? escapeHtml(recipient[p.name]) : recipient[p.name];
   }
   return out;

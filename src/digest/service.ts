@@ -36,6 +36,8 @@ export interface DigestOptions {
 export interface DraftResult extends Omit<DraftPlan, 'entries'> {
   issue: Issue;
   created: boolean;
+  /** How many items are stored for the issue's window (0: nothing fetched for it yet). */
+  storedInWindow: number;
 }
 
 /** An issue with the stored items it refers to. */
@@ -102,7 +104,7 @@ export class Digest {
           updatedAt: now,
           updatedBy: this.o.editor,
         });
-        return { issue, created: true, ...plan };
+        return { issue, created: true, ...plan, storedInWindow: windowItems.length };
       } catch (err) {
         // Someone created it meanwhile: refresh theirs instead.
         if (err instanceof IssueVersionConflict) return this.draft(week);
@@ -114,7 +116,13 @@ export class Digest {
       plan = planDraft(issue.entries, windowItems, storyOf, ran, window, this.sectorOrder);
       issue.entries = plan.entries;
     });
-    return { issue, created: false, added: plan!.added, attached: plan!.attached };
+    return {
+      issue,
+      created: false,
+      added: plan!.added,
+      attached: plan!.attached,
+      storedInWindow: windowItems.length,
+    };
   }
 
   async get(week: string): Promise<Issue> {

@@ -212,7 +212,49 @@ function toFetchError(err: unknown, timeoutMs: number): FetchError {
   ) {
     return new FetchError('timeout', `no complete response within ${timeoutMs / 1000} s`);
   }
-  return new FetchError('network', `${e.code ? e.code + ': ' : ''}${e.message ?? String(err)}`);
+  return new FetchError('network', describeNetworkError(e));
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENODATA']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ESOCKETTIMEDOUT']);
+
+/**
+ * What went wrong on the wire, in words an administrator acts on: the connection was refused,
+ * the name did not resolve, the connection timed out, TLS failed; the system's code stays in
+ * brackets for searching. Anything else is its code and message as they came.
+ */
+export function describeNetworkError(e: {
+  code?: string;
+  message?: string;
+  address?: string;
+  port?: number;
+  hostname?: string;
+}): string {
+  const code = e.code ?? '';
+  const message = e.message ?? String(e);
+  const where = e.address ? ` by ${e.address}${e.port ? `:${e.port}` : ''}` : '';
+  if (code === 'ECONNREFUSED') return `connection refused${where} (ECONNREFUSED)`;
+  if (code === 'ECONNRESET') return `connection reset by the server (ECONNRESET)`;
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `no route to the host${where} (${code})`;
+  if (DNS_CODES.has(code)) {
+    const host = e.hostname ?? message.split(' ').at(-1);
+    const temporary = code === 'EAI_AGAIN' ? ' (the DNS server did not answer)' : '';
+    return `DNS lookup failed${host ? ` for ${host}` : ''}${temporary} (${code})`;
+  }
+  if (TIMEOUT_CODES.has(code)) return `connection timed out${where} (${code})`;
+  if (isTlsError(code, message)) return `TLS failed: ${message}${code ? ` (${code})` : ''}`;
+  return `${code ? code + ': ' : ''}${message}`;
+}
+
+function isTlsError(code: string, message: string): boolean {
+  return (
+    code.startsWith('ERR_TLS_') ||
+    code.startsWith('ERR_SSL_') ||
+    code.includes('CERT') ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'EPROTO' ||
+    /\b(ssl|tls)\b/i.test(message)
+  );
 }
 
 function header(value: string | string[] | undefined): string | undefined {

@@ -18,7 +18,9 @@ export const ROBOTS_AGENT = 'ssnews';
 /**
  * Whether robots.txt lets us fetch `url`. `status` is how robots.txt itself answered:
  * 2xx → its rules apply; 4xx → no rules (allowed); 5xx or unreachable (0) → everything is
- * off limits for now (RFC 9309 §2.3.1.4). Pure.
+ * off limits for now (RFC 9309 §2.3.1.4): a temporary refusal, whose reason says what
+ * happened and not when it is tried again (that is the caller's to say: a one-off check
+ * never is). Pure.
  */
 export function robotsVerdict(
   robots: RobotsFile,
@@ -29,7 +31,7 @@ export function robotsVerdict(
     return {
       allowed: false,
       temporary: true,
-      reason: `robots.txt could not be read (${robots.status ? `HTTP ${robots.status}` : 'unreachable'}); trying later`,
+      reason: `robots.txt could not be read: ${robots.status ? `HTTP ${robots.status}` : (robots.error ?? 'no answer')}`,
     };
   }
   const origin = new URL(url).origin;
@@ -49,6 +51,8 @@ export function robotsVerdict(
 export interface RobotsFile {
   status: number;
   text: string;
+  /** When it could not be had at all (status 0): what happened, e.g. "connection refused by …". */
+  error?: string;
 }
 
 /**
@@ -68,7 +72,8 @@ export async function readRobots(
     return { status: res.status, text: res.text };
   } catch (err) {
     if (!(err instanceof FetchError) || err.code === 'blocked-address') throw err;
-    return { status: err.details.status ?? 0, text: '' };
+    const status = err.details.status ?? 0;
+    return status ? { status, text: '' } : { status, text: '', error: err.message };
   }
 }
 

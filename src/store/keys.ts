@@ -51,6 +51,8 @@ export function keys(prefix: string) {
     session: (idHash: string) => `${prefix}session:${idHash}`,
     /** set (sessions): the id hashes of one editor's sessions, so they can all be ended at once. */
     editorSessions: (email: string) => `${prefix}sessions:${email}`,
+    /** string counter (sign-in): failed sign-ins of one account or from one address in the current window. */
+    loginFailures: (scope: 'account' | 'address', id: string) => `${prefix}login-failures:${scope}:${id}`,
     /** hash (subscribers): one subscriber's fields (Subscriber, sectors comma-joined), by subscriber id. */
     subscriber: (id: string) => `${prefix}subscriber:${id}`,
     /** hash (subscribers): lower-cased email -> subscriber id; makes an address unique. */

@@ -32,21 +32,28 @@ export function issuesPage(config: Config, issues: Issue[]): string {
 }
 
 /** Atom feed of sent issues. `introOf` gives each issue's intro as plain text. */
-export function issuesFeed(config: Config, issues: Issue[], introOf: (issue: Issue) => string): string {
+export function issuesFeed(
+  config: Config,
+  issues: Issue[],
+  introOf: (issue: Issue) => string,
+  now: Date = new Date(),
+): string {
   const n = config.newsletter;
+  const published = (i: Issue) => i.sentAt ?? issueWindow(i.week, n).sendAt.toUTC().toISO()!;
   const entries = issues.map((i) =>
     renderTemplate('web/feed-entry.xml', {
       title: i.subject ?? defaultSubject(config, i),
       url: publicUrl(config, `issues/${i.week}`),
-      published: i.sentAt ?? issueWindow(i.week, n).sendAt.toUTC().toISO()!,
+      published: published(i),
       summary: introOf(i),
     }),
   );
+  // Atom requires <updated>: the newest entry's, or, with nothing sent yet, when the feed was made.
   const updated =
     issues
-      .map((i) => i.sentAt ?? '')
+      .map((i) => new Date(published(i)).toISOString())
       .sort()
-      .at(-1) || new Date(0).toISOString();
+      .at(-1) ?? now.toISOString();
   return renderTemplate('web/feed.xml', {
     lang: n.language,
     name: n.name,

@@ -5,8 +5,12 @@ import type { Config } from '../config/load.js';
 import type { Settings } from '../config/env.js';
 import { compileIssue } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
+import { registerAuth, signedInRoutes } from './auth.js';
 import { archiveRoutes, type CompileIssue } from './routes/archive.js';
+import type { SessionTimes } from '../store/sessions.js';
+import type { LoginLimits } from '../store/login-failures.js';
 import { frameworkErrors, securityHeaders } from './security.js';
+import { readableLogLines, type LineSink } from './log-lines.js';
 
 /** Requests one address may make in a window: far above a person reading, even many behind one NAT. */
 export const DEFAULT_RATE_LIMIT = { max: 300, windowMs: 60_000 };
@@ -16,22 +20,37 @@ export interface ServerOptions {
   redis: Redis;
   prefix: string;
   logLevel?: Settings['logLevel'];
+  /** Settings.logFormat: JSON lines (the default), or readable lines for a terminal. */
+  logFormat?: Settings['logFormat'];
+  /** Where log lines go: stdout for JSON, stderr for readable lines, unless given (tests). */
+  logSink?: LineSink;
   /** Settings.trustProxy: which proxies may name the client (rate limits count per client address). */
   trustProxy?: string;
   /** Per client address on the public routes; false turns it off (benchmarks). */
   rateLimit?: { max: number; windowMs: number } | false;
   /** Compiles an issue for the archive (tests count the calls); compileIssue by default. */
   compile?: CompileIssue;
+  /** Settings.sessionSecret: without it there is no sign-in, so no editor or admin pages. */
+  sessionSecret?: string;
+  sessionTimes?: SessionTimes;
+  loginLimits?: LoginLimits;
 }
 
 /**
- * The HTTP server (`ssnews serve`): public archive now; the editor, login and subscriber
- * pages are later route files registered here beside archiveRoutes.
+ * The HTTP server (`ssnews serve`): the public archive, and with a session secret the
+ * sign-in, the editor and the admin pages.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const https = { https: options.config.newsletter.baseUrl.startsWith('https:') };
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: {
+      level: options.logLevel ?? 'info',
+      ...(options.logFormat === 'pretty'
+        ? { stream: readableLogLines(options.logSink ?? process.stderr) }
+        : options.logSink
+          ? { stream: options.logSink }
+          : {}),
+    },
     trustProxy: options.trustProxy ?? false,
     frameworkErrors: frameworkErrors(https),
   });
@@ -53,6 +72,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Monitors poll this: never limited.
   app.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }));
   archiveRoutes(app, digest, options.compile ?? compileIssue);
+  if (options.sessionSecret) {
+    await registerAuth(app, { ...options, secret: options.sessionSecret });
+    signedInRoutes(app, {}, (scope) => {
+      scope.get('/editor', async (req) => ({ editor: req.editor!.email }));
+    });
+    signedInRoutes(app, { admin: true }, (scope) => {
+      scope.get('/admin', async (req) => ({ admin: req.editor!.email }));
+    });
+  }
   await app.ready();
   return app;
 }

@@ -192,7 +192,11 @@ async function startIngestWorkers(
             force: job.data.reason === 'manual',
             lockOwner: `job-${job.id}`,
           });
-          if (run.error) options.log(`${source.id}: ${run.outcome}: ${run.error}`);
+          // The failure says what happened; when it is tried again is the worker's to say.
+          const again = run.retryInMs
+            ? `; trying again in ${Math.ceil(run.retryInMs / 60_000)} min at the earliest`
+            : '';
+          if (run.error) options.log(`${source.id}: ${run.outcome}: ${run.error}${again}`);
           return run;
         },
         { ...common, connection: workerConnection(), concurrency: options.concurrency ?? 10 },

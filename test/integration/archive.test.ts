@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileIssue } from '../../src/digest/render.js';
 import { Digest } from '../../src/digest/service.js';
 import { buildServer } from '../../src/web/server.js';
+import { issuesFeed } from '../../src/web/pages.js';
 import { bundledConfig, makeItem, storeItem } from '../helpers/digest.js';
 import { useTestRedis } from '../helpers/redis.js';
 
@@ -90,6 +91,31 @@ describe('the public archive', () => {
     expect($('entry > id').text()).toBe('https://news.example.org/issues/2014-W22');
     expect($('entry > summary').text()).toBe('Hello readers');
     expect($('entry > published').text()).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect($('feed > updated').text()).toBe($('entry > published').text());
+  });
+
+  it('gives the feed the time it was made as <updated> when nothing has been sent, not 1970', async () => {
+    const now = new Date('2026-12-03T20:15:00.000Z');
+    expect(issuesFeed(config, [], () => '', now)).toContain('<updated>2026-12-03T20:15:00.000Z</updated>');
+    const empty = await buildServer({
+      config,
+      redis: db.client,
+      prefix: 'archive-empty:',
+      logLevel: 'silent',
+    });
+    try {
+      const before = Date.now();
+      const res = await empty.inject('/issues/feed.xml');
+      const after = Date.now();
+      expect(res.statusCode).toBe(200);
+      const $ = cheerio.load(res.body, { xml: true });
+      expect($('entry')).toHaveLength(0);
+      const updated = Date.parse($('feed > updated').text());
+      expect(updated).toBeGreaterThanOrEqual(before);
+      expect(updated).toBeLessThanOrEqual(after);
+    } finally {
+      await empty.close();
+    }
   });
 
   it('answers over real HTTP too', async () => {

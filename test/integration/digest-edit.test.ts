@@ -452,7 +452,60 @@ describe('pre-send checks', () => {
   });
 });
 
+describe('pre-send checks on headlines', () => {
+  it("warns, naming the item, about a headline with markup debris or one that is a link's text, and is still ready to send", async () => {
+    const d = digest();
+    await storeItem(
+      d.items,
+      makeItem('debris', 'local-government', { title: 'Councils merge legal teams" onmouseover="alert(1)' }),
+    );
+    await storeItem(d.items, makeItem('orphan', 'health', { title: "Read the judges' comments" }));
+    await storeItem(d.items, makeItem('fine', 'health', { title: 'Trusts share back office' }));
+    const issue = (await d.draft(WEEK)).issue;
+    await d.edit(WEEK, issue.version, [
+      { op: 'subject', text: 'Subject' },
+      { op: 'intro', text: 'Intro' },
+      ...['debris', 'orphan', 'fine'].map((itemId) => ({
+        op: 'comment' as const,
+        itemId,
+        text: 'Worth a read.',
+      })),
+    ]);
+    const result = await d.check(WEEK);
+    expect(result.findings.map((f) => `${f.severity}:${f.code}:${f.itemId}`).sort()).toEqual([
+      'warning:link-text:orphan',
+      'warning:markup-debris:debris',
+    ]);
+    expect(result.ok).toBe(true);
+    const r = await runCli(['digest', 'check', '--week', WEEK], {
+      REDIS_URL: db.server.url,
+      SSNEWS_KEY_PREFIX: prefix,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'warning  markup-debris  "Councils merge legal teams" onmouseover="alert(1)" (debris) carries markup debris (an event handler attribute "onmouseover="): correct it at the source, or leave the item out',
+    );
+    expect(r.stdout).toContain(
+      `warning  link-text      "Read the judges' comments" (orphan) reads like a link's text, not a headline`,
+    );
+    expect(r.stdout).toMatch(/0 blocking, 2 warning\(s\): ready to send/);
+  });
+});
+
 describe('the digest CLI', () => {
+  it('warns, giving the dates and how to fetch, when no items are stored for the week', async () => {
+    const env = { REDIS_URL: db.server.url, SSNEWS_KEY_PREFIX: prefix };
+    const r = await runCli(['digest', 'draft', '--week', WEEK], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Created the draft for 2014-W22 \(version 1\): .*0 of 0 included/);
+    expect(r.stderr).toBe(
+      'warning: no items are stored for 2014-W22 (news from 23 May 2014 to 29 May 2014): fetch the sources first with `ssnews fetch` (or keep `ssnews worker` running), then run `ssnews digest draft --week 2014-W22` again',
+    );
+    const json = await runCli(['digest', 'draft', '--week', WEEK, '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ created: false, storedInWindow: 0, entries: 0 });
+    expect(json.stderr).toMatch(/^warning: no items are stored for 2014-W22/);
+  });
+
   it('drafts, shows, exports, imports, edits, renders and checks through `ssnews digest`', async () => {
     const env = { REDIS_URL: db.server.url, SSNEWS_KEY_PREFIX: prefix };
     await seed();
@@ -497,16 +550,29 @@ describe('the digest CLI', () => {
       env,
     );
     expect(r.code).toBe(0);
+    // It reports what it rendered: the health section alone, not the whole issue.
     expect(JSON.parse(r.stdout)).toMatchObject({
       week: WEEK,
       version: 3,
-      sections: ['local-government', 'health'],
+      sections: ['health'],
+      items: 1,
+      issue: { sections: 2, items: 3 },
     });
     expect(readFileSync(join(dir, 'issue.html'), 'utf8')).toContain('Health &amp; Social Care');
     expect(readFileSync(join(dir, 'issue.html'), 'utf8')).not.toContain('>Local Government</h2>');
     expect(readFileSync(join(dir, 'issue.txt'), 'utf8')).toContain(
       'Unsubscribe: https://news.example.org/unsubscribe',
     );
+    r = await runCli(
+      ['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'health,blue-light'],
+      env,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Rendered 2014-W22 v3: 1 item in 1 section \(--sectors health,blue-light; the whole issue has 3 items in 2 sections\); HTML /,
+    );
+    r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir], env);
+    expect(r.stdout).toMatch(/^Rendered 2014-W22 v3: 3 items in 2 sections; HTML /);
     r = await runCli(['digest', 'render', '--week', WEEK, '--out', dir, '--sectors', 'nope'], env);
     expect(r.code).toBe(2);
     r = await runCli(['digest', 'show', '--week', '2014-W99'], env);

@@ -122,7 +122,10 @@ describe('the fetch worker: one retry path for a failing source', () => {
     expect(source).toMatchObject({ consecutiveFailures: 1, lastStatus: 500, lastError: run.error });
     expect(Date.parse(source.backoffUntil!)).toBeGreaterThan(Date.now());
     await expectNoOtherJobs();
-    expect(logs).toContain(`down: failed: ${run.error}`);
+    // What happened, then when the worker tries again (the backoff, in whole minutes).
+    expect(logs).toContain(
+      `down: failed: ${run.error}; trying again in ${Math.ceil(run.retryInMs! / 60_000)} min at the earliest`,
+    );
   });
 
   it("skips a backing-off source's scheduled job; a manual one fetches past the backoff", async () => {

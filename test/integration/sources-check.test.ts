@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, serve, type TestHttpServer } from '../helpers/http.js';
 import { runCli } from '../helpers/cli.js';
+import { freePort } from '../../src/store/redis-server.js';
 
 const RSS = (items: string) =>
   `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${items}</channel></rss>`;
@@ -144,6 +145,28 @@ describe('ssnews sources check', () => {
     const run = await runCli(['sources', 'check', '--config', dir, '--source', 'nope']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown source id: nope');
+  });
+
+  it('says a refused connection was refused, and nothing about later in a one-off check', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const refusedDir = mkdtempSync(join(tmpdir(), 'ssnews-check-refused-'));
+    writeFileSync(
+      join(refusedDir, 'sources.yaml'),
+      `sources:\n` +
+        `  - id: refused-page\n    name: refused\n    kind: page\n    url: ${closed}/news\n    every: 1h\n    allowPrivateNetwork: true\n` +
+        `    selectors:\n      item: li\n      title: a\n      link: a\n` +
+        `  - id: refused-feed\n    name: refused\n    kind: feed\n    url: ${closed}/feed.xml\n    every: 1h\n    allowPrivateNetwork: true\n`,
+    );
+    const run = await runCli(['sources', 'check', '--config', refusedDir]);
+    expect(run.code).toBe(1);
+    const port = new URL(closed).port;
+    expect(run.stderr).toContain(
+      `FAILED refused-page (${closed}/news): robots-disallowed: robots.txt could not be read: connection refused by 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
+    expect(run.stderr).toContain(
+      `FAILED refused-feed (${closed}/feed.xml): network: connection refused by 127.0.0.1:${port} (ECONNREFUSED)`,
+    );
+    expect(run.stderr + run.stdout).not.toMatch(/later|unreachable/);
   });
 
   it('sends an identifying User-Agent with the contact from config', async () => {

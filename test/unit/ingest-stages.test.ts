@@ -9,6 +9,7 @@ import { isPublicAddress } from '../../src/ingest/address-guard.js';
 import { normaliseItems } from '../../src/ingest/normalise.js';
 import { parseFeed } from '../../src/ingest/feed-parser.js';
 import { robotsVerdict } from '../../src/ingest/robots.js';
+import { describeNetworkError } from '../../src/ingest/fetcher.js';
 import { keywordBaseline } from '../../src/classify/keyword-baseline.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { NewsItem } from '../../src/types/item.js';
@@ -227,6 +228,15 @@ describe('robotsVerdict', () => {
     expect(verdict.allowed).toBe(allowed);
     expect(verdict.temporary).toBe(temporary);
   });
+  it('says what happened when robots.txt could not be had, and not when it is tried again', () => {
+    const refused = 'connection refused by 10.0.0.1:443 (ECONNREFUSED)';
+    expect(robotsVerdict({ status: 0, text: '', error: refused }, 'https://x.org/news').reason).toBe(
+      `robots.txt could not be read: ${refused}`,
+    );
+    expect(robotsVerdict({ status: 503, text: '' }, 'https://x.org/news').reason).toBe(
+      'robots.txt could not be read: HTTP 503',
+    );
+  });
   it('reads Crawl-delay for our agent', () => {
     expect(robotsVerdict({ status: 200, text: robots }, 'https://x.org/').crawlDelayMs).toBe(5000);
   });
@@ -304,5 +314,41 @@ describe('defences against hostile feeds and pages', () => {
     expect(toPlainText('Clear \u001b[2J screen &#x1b;]8;;https://x\u0007 and\u0000 NUL')).toBe(
       'Clear [2J screen ]8;;https://x and NUL',
     );
+  });
+});
+
+describe('describeNetworkError', () => {
+  it.each([
+    [
+      { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.1:443', address: '10.0.0.1', port: 443 },
+      'connection refused by 10.0.0.1:443 (ECONNREFUSED)',
+    ],
+    [
+      {
+        code: 'ENOTFOUND',
+        message: 'getaddrinfo ENOTFOUND news.example.invalid',
+        hostname: 'news.example.invalid',
+      },
+      'DNS lookup failed for news.example.invalid (ENOTFOUND)',
+    ],
+    [
+      { code: 'EAI_AGAIN', message: 'getaddrinfo EAI_AGAIN news.example.org' },
+      'DNS lookup failed for news.example.org (the DNS server did not answer) (EAI_AGAIN)',
+    ],
+    [
+      { code: 'UND_ERR_CONNECT_TIMEOUT', message: 'Connect Timeout Error' },
+      'connection timed out (UND_ERR_CONNECT_TIMEOUT)',
+    ],
+    [
+      { code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' },
+      'TLS failed: certificate has expired (CERT_HAS_EXPIRED)',
+    ],
+    [
+      { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" },
+      "TLS failed: Hostname/IP does not match certificate's altnames (ERR_TLS_CERT_ALTNAME_INVALID)",
+    ],
+    [{ code: 'EPIPE', message: 'write EPIPE' }, 'EPIPE: write EPIPE'],
+  ])('%o → %s', (err, said) => {
+    expect(describeNetworkError(err)).toBe(said);
   });
 });
