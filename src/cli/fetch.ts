@@ -63,7 +63,9 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
           // Not part of `all`: sending needs SMTP_URL and TOKEN_SECRET, and runs where mail may leave.
           if (role === 'send') return runSendWorker(ctx, opts);
           if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role))
-            throw new UsageError(`unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')} or all`);
+            throw new UsageError(
+              `unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')}, all or send`,
+            );
           const roles: WorkerRole[] = role === 'all' ? [...WORKER_ROLES] : [role as WorkerRole];
           const concurrency =
             opts.concurrency === undefined
