@@ -12,7 +12,10 @@ export interface SendStarted {
   queued: number;
   /** Recipients of the send (confirmed subscribers when it started). */
   total: number;
-  /** The issue was already `sending` (a crash or a second `send`): only unsettled recipients were queued again. */
+  /**
+   * The issue was already `sending` (a crash or a second `send`), or `failed` (sent again): only
+   * unsettled recipients were queued again, a failed issue's failed ones included.
+   */
   resumed: boolean;
   /** The issue had gone out already: nothing was queued. */
   alreadySent: boolean;
@@ -39,6 +42,7 @@ export async function startSend(
     return { week, queued: 0, total, resumed: false, alreadySent: true, status: 'sent' };
   }
   const resumed = issue.status === 'sending';
+  const retry = issue.status === 'failed';
   if (!resumed) {
     const check = await digest.check(week);
     const blocking = check.findings.filter((f) => f.severity === 'blocking');
@@ -47,15 +51,25 @@ export async function startSend(
   }
   if (!(await ledger.run(week))) {
     // Compiled once for every recipient; the version is the one just checked and locked.
-    // (A failed issue sent again keeps its ledger: those settled stay settled.)
     const { compiled } = await digest.compile(week);
     await ledger.start(week, compiled.version, JSON.stringify(compiled));
+  } else if (retry) {
+    // A failed issue sent again keeps its ledger and its compiled copy: those sent stay sent,
+    // the failed ones are tried again.
+    await ledger.requeueFailed(week);
   }
   const run = (await ledger.run(week))!;
   const ids = await ledger.unsettled(week);
   // A first send queues everyone at once; a resumed one looks at each unsettled recipient's job.
-  if (resumed) await requeueSends(o.queue, week, ids, settings);
+  if (resumed || retry) await requeueSends(o.queue, week, ids, settings);
   else await enqueueSends(o.queue, week, ids, settings);
   const status = ids.length === 0 ? await finishIssue(digest, ledger, week) : 'sending';
-  return { week, queued: ids.length, total: run.total, resumed, alreadySent: false, status };
+  return {
+    week,
+    queued: ids.length,
+    total: run.total,
+    resumed: resumed || retry,
+    alreadySent: false,
+    status,
+  };
 }

@@ -204,6 +204,25 @@ return total - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0) - (tonumber(c[3]) o
   (o) => ({ keys: [o.state, o.counts, o.info, o.run], args: [o.id, o.token, o.to, o.info_] }),
 );
 
+/** Puts every failed recipient of a send back to queued (a failed issue sent again). Returns how many. */
+const requeueFailedScript = luaScript<{ state: string; counts: string }, number>(
+  'ssnewsDeliveryRequeueFailed',
+  `
+local all = redis.call('HGETALL', KEYS[1])
+local n = 0
+for i = 1, #all, 2 do
+  if all[i + 1] == 'failed' then
+    redis.call('HSET', KEYS[1], all[i], 'queued')
+    n = n + 1
+  end
+end
+redis.call('HINCRBY', KEYS[2], 'failed', -n)
+redis.call('HINCRBY', KEYS[2], 'queued', n)
+return n
+`,
+  (o) => ({ keys: [o.state, o.counts], args: [] }),
+);
+
 /** One message's place in the current clock hour: 0 if taken, else ms until the hour ends. */
 const hourSlotScript = luaScript<{ key: string; max: number; msLeft: number }, number>(
   'ssnewsSendHourSlot',
@@ -303,6 +322,17 @@ export class DeliveryStore extends KeyedStore {
       state: s.split('|')[0] as DeliveryState,
       ...(infos[id] ? { info: JSON.parse(infos[id]) as DeliveryInfo } : {}),
     }));
+  }
+
+  /**
+   * A failed issue sent again: its failed recipients are queued once more (none of them was
+   * handed a message: a 5xx or 4xx answer, or no connection), the settled others stay settled.
+   */
+  async requeueFailed(week: string): Promise<number> {
+    return requeueFailedScript(this.redis, {
+      state: this.k.deliveryState(week),
+      counts: this.k.deliveryCounts(week),
+    });
   }
 
   /** See claimScript. `token` names one job run; the lease should outlast one message's send. */

@@ -238,6 +238,31 @@ describe('sending rules', () => {
     expect((await delivery.status('2014-W26')).counts).toMatchObject({ sent: 3, skipped: 1, remaining: 0 });
   });
 
+  it('marks an issue nobody could be sent failed, and sending it again retries only the failed', async () => {
+    await readyIssue(delivery.digest, '2014-W27', SECTORS, 1);
+    const normal = sink.rcpt;
+    sink.rcpt = () => ({ code: 451, message: '4.3.0 mail system down' });
+    await sendAndWait('2014-W27');
+    const failed = await delivery.status('2014-W27');
+    expect(failed.status).toBe('failed');
+    expect(failed.counts).toMatchObject({ total: 4, sent: 0, failed: 3, skipped: 1 });
+    expect(await delivery.ledger.info('2014-W27', ids.all)).toMatchObject({
+      attempts: 3,
+      reason: 'gave up after 3 attempts',
+    });
+    // A passing trouble is not a bounce.
+    expect((await store.get(ids.all))!).toMatchObject({ status: 'confirmed', hardFailures: 0 });
+
+    sink.rcpt = normal;
+    const again = await sendAndWait('2014-W27');
+    expect(again).toMatchObject({ resumed: true, queued: 3 });
+    const sent = await delivery.status('2014-W27');
+    expect(sent.status).toBe('sent');
+    expect(sent.counts).toMatchObject({ sent: 3, failed: 0, skipped: 1, remaining: 0 });
+    for (const who of ['all', 'health', 'busy'] as Who[])
+      expect(received(who, '2014-W27'), who).toHaveLength(1);
+  });
+
   it('refuses to send while a blocking check stands, and sends a [TEST] copy that touches no ledger', async () => {
     const { issue } = await delivery.digest.draft('2014-W30');
     expect(issue.status).toBe('draft');
