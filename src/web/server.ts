@@ -8,6 +8,7 @@ import { Digest } from '../digest/service.js';
 import { registerAuth, signedInRoutes } from './auth.js';
 import { archiveRoutes, type CompileIssue } from './routes/archive.js';
 import { editorRoutes } from './routes/editor.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import type { SendActions } from './send-actions.js';
 import { staticRoutes } from './static-files.js';
 import type { IngestUrl } from '../digest/add-url.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   ingestUrl?: IngestUrl;
   /** The editor's send buttons; absent until delivery is set up (they say so and send nothing). */
   delivery?: SendActions;
+  /** Settings.tokenSecret: checks the links in emails (one-click unsubscribe); without it they are not served. */
+  tokenSecret?: string;
 }
 
 /**
@@ -81,6 +84,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }));
   archiveRoutes(app, digest, options.compile ?? compileIssue);
   staticRoutes(app);
+  if (options.tokenSecret)
+    await app.register(unsubscribeRoutes, {
+      redis: options.redis,
+      keyPrefix: options.prefix,
+      tokenSecret: options.tokenSecret,
+      name: options.config.newsletter.name,
+    });
   if (options.sessionSecret) {
     await registerAuth(app, { ...options, secret: options.sessionSecret });
     signedInRoutes(app, {}, (scope) => editorRoutes(scope, options));

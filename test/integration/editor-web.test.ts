@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Digest } from '../../src/digest/service.js';
 import { ItemStore } from '../../src/store/items.js';
 import { LabelStore } from '../../src/store/labels.js';
-import type { SendActions } from '../../src/web/send-actions.js';
+import { Delivery } from '../../src/delivery/service.js';
+import { smtpMessenger, type Messenger } from '../../src/delivery/transport.js';
+import { openSendQueue, type SendQueue } from '../../src/queue/send-queue.js';
+import { SubscriberStore } from '../../src/store/subscribers.js';
+import { deliveryActions } from '../../src/web/delivery-actions.js';
+import { TOKEN_SECRET } from '../helpers/send.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { HOSTILE_TITLE, seedWeek, WEEK } from '../helpers/editor.js';
 import { useTestRedis } from '../helpers/redis.js';
 import { signIn, startWebApp, TEST_SECRET, type Signin, type WebApp } from '../helpers/web.js';
@@ -442,23 +448,35 @@ describe('preview, checks and send', () => {
   });
 });
 
-describe('sending through a delivery service', () => {
+describe('sending through the real delivery service', () => {
   let other: FastifyInstance;
   let signin: Signin;
+  let sink: SmtpSink;
+  let sendQueue: SendQueue;
+  let messenger: Messenger;
   const prefix = 'editor-send:';
-  const calls: string[] = [];
-  // A delivery service kept in memory: the web's side of the interface is what is under test.
-  const delivery: SendActions = {
-    recipients: async () => ({ count: 120, bySector: { health: 80, 'local-government': 40 } }),
-    sendTest: async (week, to) => (calls.push(`test ${week} ${to}`), `Sent a test of ${week} to ${to}.`),
-    send: async (week) => (calls.push(`send ${week}`), `Sending ${week} to 120 subscribers.`),
-  };
   // A public address, so the issue's own links pass the checks.
   const base = bundledConfig();
   const config = { ...base, newsletter: { ...base.newsletter, baseUrl: 'http://news.example.org' } };
   const d = () => new Digest({ redis: db.client, prefix, config });
   beforeAll(async () => {
     await new EditorStore(db.client, prefix).add(editor);
+    const subscribers = new SubscriberStore(db.client, prefix);
+    const consentAt = '2026-01-01T00:00:00.000Z';
+    await subscribers.add({ email: 'h@example.org', sectors: ['health'], status: 'confirmed', consentAt });
+    await subscribers.add({ email: 'a@example.org', sectors: [], status: 'confirmed', consentAt });
+    await subscribers.add({ email: 'p@example.org', sectors: ['health'], status: 'pending' });
+    sink = await startSmtpSink();
+    sendQueue = openSendQueue({ options: db.server.connection, description: 'test' }, prefix);
+    messenger = smtpMessenger({ url: sink.url, maxConnections: 1 });
+    const delivery = new Delivery({
+      redis: db.client,
+      prefix,
+      config,
+      tokenSecret: TOKEN_SECRET,
+      queue: sendQueue.queue,
+      messenger,
+    });
     other = await buildServer({
       config,
       redis: db.client,
@@ -466,13 +484,18 @@ describe('sending through a delivery service', () => {
       logLevel: 'silent',
       sessionSecret: TEST_SECRET,
       rateLimit: false,
-      delivery,
+      delivery: deliveryActions(delivery, { canSendTest: true }),
     });
     await seedWeek(db.client, prefix, config, { count: 2 });
     await d().draft(WEEK);
     signin = await signIn(other, editor.email, PASSWORD);
   });
-  afterAll(async () => other?.close());
+  afterAll(async () => {
+    await other?.close();
+    messenger?.close();
+    await sendQueue?.close();
+    await sink?.close();
+  });
   const post = (url: string, form: Record<string, string> = {}) =>
     other.inject({
       method: 'POST',
@@ -485,10 +508,11 @@ describe('sending through a delivery service', () => {
     const res = await post(`/editor/${WEEK}/send`, { confirm: 'yes' });
     expect(res.statusCode).toBe(409);
     expect(cheerio.load(res.body)('.flash').text()).toMatch(/Not sent: \d+ problems must be fixed first/);
-    expect(calls).toEqual([]);
+    expect(await sendQueue.queue.count()).toBe(0);
+    expect((await d().get(WEEK)).status).toBe('draft');
   });
 
-  it('asks first, showing the count and the sectors, then sends', async () => {
+  it('sends a test copy to the editor, then asks with the count and the sectors, then queues the send', async () => {
     const { issue } = await d().draft(WEEK);
     await d().edit(WEEK, issue.version, [
       { op: 'subject', text: 'S' },
@@ -500,25 +524,35 @@ describe('sending through a delivery service', () => {
       (await other.inject({ url: `/editor/${WEEK}/preview`, headers: { cookie: signin.cookie } })).body,
     );
     expect(preview('.findings li.blocking')).toHaveLength(0);
-    expect(preview('#send-to').text()).toBe('to 120 subscribers');
+    expect(preview('#send-to').text()).toBe('to 2 subscribers');
+
+    const test = await post(`/editor/${WEEK}/send-test`);
+    expect(cheerio.load(test.body)('.flash').text()).toContain(
+      `A test copy of "[TEST] S" went to ${editor.email}`,
+    );
+    expect(sink.received.map((m) => m.to)).toEqual([[editor.email]]);
+    expect(sink.received[0]!.raw).toMatch(/^Subject: \[TEST\] S/m);
+
     const ask = await post(`/editor/${WEEK}/send`);
     const $ = cheerio.load(ask.body);
-    expect($('button').filter((_, b) => $(b).text() === 'Send to 120 subscribers')).toHaveLength(1);
+    expect($('button').filter((_, b) => $(b).text() === 'Send to 2 subscribers')).toHaveLength(1);
     expect(
       $('.by-sector li')
         .map((_, li) => $(li).text())
         .get(),
     ).toEqual(
-      expect.arrayContaining(['Health & Social Care: 80 subscribers', 'Local Government: 40 subscribers']),
+      expect.arrayContaining(['Health & Social Care: 2 subscribers', 'Local Government: 1 subscriber']),
     );
-    expect(calls).toEqual([]);
-    expect((await post(`/editor/${WEEK}/send`, { confirm: 'yes' })).body).toContain(
-      'Sending 2026-W49 to 120 subscribers.',
+    expect(await sendQueue.queue.count()).toBe(0);
+
+    const sent = await post(`/editor/${WEEK}/send`, { confirm: 'yes' });
+    expect(cheerio.load(sent.body)('.flash').text()).toContain(
+      `Started sending ${WEEK}: 2 of 2 recipients queued.`,
     );
-    expect((await post(`/editor/${WEEK}/send-test`)).body).toContain(
-      `Sent a test of ${WEEK} to ${editor.email}.`,
-    );
-    expect(calls).toEqual([`send ${WEEK}`, `test ${WEEK} ${editor.email}`]);
+    expect(await sendQueue.queue.count()).toBe(2);
+    expect((await d().get(WEEK)).status).toBe('sending');
+    // Nothing more reached the mail server: the send workers deliver, not the web.
+    expect(sink.received).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SectorId } from '../../src/config/schema.js';
 import { importSubscribers } from '../../src/delivery/import.js';
@@ -6,7 +6,8 @@ import { Delivery } from '../../src/delivery/service.js';
 import { openSendQueue, type SendQueue } from '../../src/queue/send-queue.js';
 import { sendJobId } from '../../src/queue/names.js';
 import { SubscriberStore } from '../../src/store/subscribers.js';
-import { unsubscribeRoutes } from '../../src/web/routes/unsubscribe.js';
+import { buildServer } from '../../src/web/server.js';
+import { TEST_SECRET } from '../helpers/web.js';
 import { startSendWorker, type RunningSendWorker } from '../../src/worker/send.js';
 import { runCli } from '../helpers/cli.js';
 import { parseMail } from '../helpers/mime.js';
@@ -90,14 +91,16 @@ beforeAll(async () => {
     lockDurationMs: 5000,
     log: (m) => log.push(m),
   });
-  app = Fastify();
-  await app.register(unsubscribeRoutes, {
+  // The server as `ssnews serve` builds it: sign-in on too, so its form parser is there as well.
+  app = await buildServer({
+    config,
     redis: redis.client,
-    keyPrefix: prefix,
+    prefix,
+    logLevel: 'silent',
+    rateLimit: false,
+    sessionSecret: TEST_SECRET,
     tokenSecret: TOKEN_SECRET,
-    name: 'News',
   });
-  await app.ready();
 });
 afterAll(async () => {
   await worker?.close();

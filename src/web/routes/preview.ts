@@ -20,6 +20,18 @@ type SendRequest = FastifyRequest<{ Params: { week: string }; Body: Record<strin
 const FRAME_CSP = DEFAULT_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'");
 
 /** The preview (exact subscriber HTML per sector version, and the text part), the checks and sending. */
+/**
+ * A send action's answer as a notice: delivery refuses (blocking checks, no TOKEN_SECRET) or
+ * the mail server fails with a message the editor can act on, shown rather than a bare 500.
+ */
+async function attempt(action: () => Promise<string>): Promise<Flash> {
+  try {
+    return { kind: 'ok', message: await action() };
+  } catch (err) {
+    return { kind: 'error', message: `Not sent: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
 export function previewRoutes(scope: FastifyInstance, deps: EditorDeps): void {
   const compiled = async (digest: Digest, week: string) => {
     const issue = await digest.get(week);
@@ -107,8 +119,8 @@ export function previewRoutes(scope: FastifyInstance, deps: EditorDeps): void {
     const week = weekParam(deps, req.params.week);
     if (!week) return reply.code(404).type('text/plain; charset=utf-8').send('no such week');
     if (!deps.delivery) return done(req, reply, week, { kind: 'error', message: NO_DELIVERY });
-    const message = await deps.delivery.sendTest(week, editorOf(req).email);
-    return done(req, reply, week, { kind: 'ok', message });
+    const sent = await attempt(() => deps.delivery!.sendTest(week, editorOf(req).email));
+    return done(req, reply, week, sent, sent.kind === 'ok' ? 200 : 502);
   });
 
   // Without `confirm=yes` this only asks: the count and the sectors, and a button to go ahead.
@@ -142,7 +154,7 @@ export function previewRoutes(scope: FastifyInstance, deps: EditorDeps): void {
       const ctx = await pageContext(deps, req, reply);
       return sendPage(reply, confirmPage(ctx, { week, subject: c.subject, count, bySector }));
     }
-    const message = await deps.delivery.send(week);
-    return done(req, reply, week, { kind: 'ok', message });
+    const started = await attempt(() => deps.delivery!.send(week));
+    return done(req, reply, week, started, started.kind === 'ok' ? 200 : 409);
   });
 }
