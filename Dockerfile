@@ -27,6 +27,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY --from=build /app/dist ./dist
 COPY templates ./templates
+COPY static ./static
 COPY config ./config
 
 USER node

@@ -16,7 +16,7 @@ const MAY_IMPORT = {
   dedupe: ['config', 'types', 'text'],
   ingest: ['config', 'types', 'text', 'store', 'classify', 'dedupe'],
   digest: ['config', 'types', 'text', 'store', 'classify', 'dedupe', 'ingest'],
-  delivery: ['config', 'types', 'store', 'digest'],
+  delivery: ['config', 'types', 'store', 'digest', 'queue'],
   queue: ['config', 'types', 'store'],
   web: ['config', 'types', 'store', 'classify', 'dedupe', 'digest', 'delivery', 'queue'],
   worker: ['config', 'types', 'text', 'store', 'classify', 'dedupe', 'ingest', 'digest', 'delivery', 'queue'],
@@ -54,7 +54,9 @@ const PURE = {
     'recipients',
     'issue-status',
     'errors',
+    'preheader',
   ],
+  delivery: ['tokens', 'message', 'csv', 'smtp-errors'],
 };
 const impure = {
   regex: '(^|/)store/|^ioredis$|^bullmq$',

@@ -8,6 +8,9 @@ import { registerDedupeCommands } from './cli/dedupe.js';
 import { registerDigestCommands } from './cli/digest.js';
 import { registerServeCommands } from './cli/serve.js';
 import { registerEditorsCommands } from './cli/editors.js';
+import { registerSubscribersCommands } from './cli/subscribers.js';
+import { SubscriberError } from './store/subscribers.js';
+import { SendRefused } from './delivery/errors.js';
 import { AccountError } from './store/editors.js';
 import { ConfigError, UsageError } from './errors.js';
 import { ConflictError, EditError, IssueLockedError } from './digest/errors.js';
@@ -44,9 +47,10 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   registerItemsCommands(program, ctx, run); // items list, items label
   registerClassifyCommands(program, ctx, run); // classify, classify eval|retrain|reclassify
   registerDedupeCommands(program, ctx, run); // dedupe eval
-  registerDigestCommands(program, ctx, run); // digest draft|show|export|import|edits|render|check
+  registerDigestCommands(program, ctx, run); // digest draft|show|export|import|edits|render|check|send|status
   registerServeCommands(program, ctx, run); // serve
   registerEditorsCommands(program, ctx, run); // editors add|list|remove|passwd
+  registerSubscribersCommands(program, ctx, run); // subscribers import|export|list|remove|count
   return program;
 }
 
@@ -57,9 +61,19 @@ function reportError(ctx: CliContext, err: unknown): ExitCode {
   }
   // An editing error is the editor's to fix: bad input exits 2, a conflict or a locked issue exits 1.
   // So is an account refused (bad or duplicate email, short password, no such editor): nothing ran.
-  if (err instanceof UsageError || err instanceof EditError || err instanceof AccountError) {
+  if (
+    err instanceof UsageError ||
+    err instanceof EditError ||
+    err instanceof AccountError ||
+    err instanceof SubscriberError
+  ) {
     ctx.err(err.message);
     return EXIT.usage;
+  }
+  // Sending refused while blocking checks stand: the work ran (the checks) and found them, listed.
+  if (err instanceof SendRefused) {
+    ctx.err(err.message);
+    return EXIT.failed;
   }
   if (err instanceof ConflictError || err instanceof IssueLockedError) {
     ctx.err(`conflict: ${err.message}`);

@@ -14,6 +14,7 @@ import type { NewsItem } from '../types/item.js';
 import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { countOption } from './options.js';
+import { registerDeliveryCommands } from './delivery.js';
 interface WeekOptions extends GlobalOptions {
   week?: string;
   ifVersion?: string;
@@ -283,6 +284,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       return result.ok ? EXIT.ok : EXIT.failed;
     }),
   );
+
+  registerDeliveryCommands(digest, ctx, run); // digest send, digest status
 }
 
 /** `1 item`, `3 items`. */

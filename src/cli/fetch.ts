@@ -24,6 +24,7 @@ import {
   untilStopped,
 } from './context.js';
 import { countOption, millisOption } from './options.js';
+import { runSendWorker } from './delivery.js';
 import { textTable } from './table.js';
 
 /** Jobs at once in one worker process: more only queues requests behind the per-host pace. */
@@ -46,9 +47,9 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
   program
     .command('worker')
     .description(
-      'process the queues until stopped: fetch (also keeps one schedule per source), enrich, retrain (nightly classifier), or all',
+      'process the queues until stopped: fetch (also keeps one schedule per source), enrich, retrain (nightly classifier), or all; send (the digest to subscribers) runs on its own',
     )
-    .argument('[role]', 'fetch | enrich | retrain | all', 'all')
+    .argument('[role]', 'fetch | enrich | retrain | all | send', 'all')
     .option('--concurrency <n>', 'jobs at once in this process')
     .option('--min-gap <ms>', 'minimum time between two requests to one host', '1000')
     .option('--lock-ms <ms>', "how long before a dead worker's job is taken over", '30000')
@@ -59,8 +60,12 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
         opts: GlobalOptions & { concurrency?: string; minGap: string; lockMs: string; schedule: boolean },
       ) =>
         run(async () => {
+          // Not part of `all`: sending needs SMTP_URL and TOKEN_SECRET, and runs where mail may leave.
+          if (role === 'send') return runSendWorker(ctx, opts);
           if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role))
-            throw new UsageError(`unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')} or all`);
+            throw new UsageError(
+              `unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')}, all or send`,
+            );
           const roles: WorkerRole[] = role === 'all' ? [...WORKER_ROLES] : [role as WorkerRole];
           const concurrency =
             opts.concurrency === undefined

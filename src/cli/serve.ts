@@ -4,8 +4,16 @@ import { portOption } from './options.js';
 import { openQueues } from '../queue/queues.js';
 import { ConnectionWatch } from '../store/connection.js';
 import { EditorStore } from '../store/editors.js';
+import { pipelineIngestUrl } from '../worker/ingest-deps.js';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load.js';
+import { Delivery } from '../delivery/service.js';
+import { smtpMessenger } from '../delivery/transport.js';
+import { openSendQueue } from '../queue/send-queue.js';
+import { deliveryActions } from '../web/delivery-actions.js';
+import type { SendActions } from '../web/send-actions.js';
 
-/** `ssnews serve`: the web server (public archive of sent issues; the editor comes later). */
+/** `ssnews serve`: the web server (public archive, editor, admin, one-click unsubscribe). */
 export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
   program
     .command('serve')
@@ -28,6 +36,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           return EXIT.usage;
         }
         const { buildServer } = await import('../web/server.js'); // fastify only for this command
+        const delivery = await openDelivery(ctx, redis, config);
         // The admin's "Fetch now" and queue dashboard use the workers' queues; a long-running
         // process reports their lost connection as one line, as workers do.
         const watch = new ConnectionWatch((m) => ctx.err(m));
@@ -43,6 +52,10 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
             logLevel: ctx.settings.logLevel,
             logFormat: ctx.settings.logFormat,
             trustProxy: ctx.settings.trustProxy,
+            // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
+            ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
+            tokenSecret: ctx.settings.tokenSecret,
+            delivery: delivery?.actions,
           });
           const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
           ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
@@ -54,8 +67,39 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           await app.close();
         } finally {
           await queues.close();
+          await delivery?.close();
         }
         return EXIT.ok;
       }),
     );
+}
+
+/**
+ * The editor's send buttons, when sending is set up (TOKEN_SECRET): the send queue, and an
+ * SMTP connection for test copies when SMTP_URL is set. Otherwise the buttons say it is not.
+ */
+async function openDelivery(
+  ctx: CliContext,
+  redis: Redis,
+  config: Config,
+): Promise<{ actions: SendActions; close(): Promise<void> } | undefined> {
+  const { tokenSecret, smtpUrl, dkim, keyPrefix } = ctx.settings;
+  if (!tokenSecret) return undefined;
+  const sendQueue = openSendQueue(await ctx.redisTarget(), keyPrefix);
+  const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
+  const delivery = new Delivery({
+    redis,
+    prefix: keyPrefix,
+    config,
+    tokenSecret,
+    queue: sendQueue.queue,
+    messenger,
+  });
+  return {
+    actions: deliveryActions(delivery, { canSendTest: Boolean(messenger) }),
+    async close() {
+      messenger?.close();
+      await sendQueue.close();
+    },
+  };
 }

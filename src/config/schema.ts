@@ -121,6 +121,30 @@ export const newsletterFileSchema = z.strictObject({
   send: z.strictObject({
     weekday: z.enum(WEEKDAYS, { error: `expected one of ${WEEKDAYS.join(', ')}` }),
     time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a 24-hour time such as "08:00"'),
+    /** Messages per second at most, across every send worker (BullMQ's limiter, kept in Redis). */
+    perSecond: z
+      .number({ error: 'expected a whole number of messages per second such as 10' })
+      .int('expected a whole number of messages per second such as 10')
+      .min(1, 'expected at least 1 message per second')
+      .max(10_000)
+      .default(10),
+    /** Messages per clock hour at most, across every send worker (a counter in Redis); your provider's hourly quota. */
+    perHour: z
+      .number({ error: 'expected a whole number of messages per hour such as 20000' })
+      .int('expected a whole number of messages per hour such as 20000')
+      .min(1, 'expected at least 1 message per hour')
+      .default(36_000),
+    /** Tries per recipient when the server answers 4xx or cannot be reached (5xx is final at once). */
+    attempts: z.number().int().min(1).max(20, 'expected at most 20 attempts').default(6),
+    /** Wait before the second try, doubled for each later one (60000 = 1 min, 2, 4, 8… min). */
+    retryDelayMs: z.number().int().min(0).max(86_400_000).default(60_000),
+    /** The mailto: address of List-Unsubscribe (optional: the https one-click link is always there). */
+    unsubscribeMailto: z.email({ error: 'expected an email address' }).optional(),
+    /** List-Id (RFC 2919), e.g. "weekly.news.example.org"; default: "weekly." and baseUrl's host. */
+    listId: z
+      .string()
+      .regex(/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i, 'expected a dotted list id such as "weekly.news.example.org"')
+      .optional(),
   }),
   coversDays: z.number().int().min(1).max(31).default(7),
   footer: z.string().min(1),

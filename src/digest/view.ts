@@ -4,6 +4,7 @@ import type { NewsItem } from '../types/item.js';
 import { renderRichText, type RichText } from './escape.js';
 import type { Issue } from '../types/issue.js';
 import { issueWindow, longDate, shortDate } from './week.js';
+import { preheaderOf } from './preheader.js';
 
 export interface AlsoView {
   source: string;
@@ -111,10 +112,10 @@ export function buildIssueView(issue: Issue, items: Map<string, NewsItem>, confi
     subject,
     dateLine: longDate(window.sendAt, lang),
     coverLine: `News from ${shortDate(window.since, lang)} to ${shortDate(lastDay, lang)}`,
-    preheader: (intro?.text ?? sections.flatMap((s) => s.items.map((i) => i.title)).join(' · ')).slice(
-      0,
-      140,
-    ),
+    // The intro's first sentence after the greeting; without an intro, the first headlines.
+    preheader: intro?.text.trim()
+      ? preheaderOf(intro.text)
+      : preheaderOf(sections.flatMap((s) => s.items.map((i) => i.title)).join(' · ')),
     intro,
     sections,
     footer: config.newsletter.footer,

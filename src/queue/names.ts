@@ -32,3 +32,15 @@ export const schedulerSource = (id: string) =>
 export const RETRAIN_QUEUE = 'classify';
 export const RETRAIN_JOB = 'retrain';
 export const RETRAIN_SCHEDULER_ID = 'classify-retrain-nightly';
+
+/** The send queue: one job per recipient of an issue. */
+export const SEND_QUEUE = 'send';
+
+/** Ids only (Ghost's rule): the worker reads the subscriber and the compiled issue when it runs. */
+export interface SendJob {
+  week: string;
+  subscriberId: string;
+}
+
+/** Deterministic: one job per issue and recipient, so queueing twice adds nothing. */
+export const sendJobId = (week: string, subscriberId: string) => `send.${week}.${subscriberId}`;

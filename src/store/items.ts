@@ -202,6 +202,11 @@ export class ItemStore extends KeyedStore {
     return query.limit !== undefined ? out.slice(0, query.limit) : out;
   }
 
+  /** How many items have publishedAt in [since, until], the window `list` reads. */
+  async count(query: { since: Date; until: Date }): Promise<number> {
+    return this.redis.zcount(this.k.itemsByTime, query.since.getTime(), query.until.getTime());
+  }
+
   /** How many items a source carried with publishedAt in [since, now]. */
   async countBySource(sourceId: string, since: Date): Promise<number> {
     return this.redis.zcount(this.k.itemsBySource(sourceId), since.getTime(), '+inf');

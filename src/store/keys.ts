@@ -53,6 +53,28 @@ export function keys(prefix: string) {
     editorSessions: (email: string) => `${prefix}sessions:${email}`,
     /** string counter (sign-in): failed sign-ins of one account or from one address in the current window. */
     loginFailures: (scope: 'account' | 'address', id: string) => `${prefix}login-failures:${scope}:${id}`,
+    /** hash (subscribers): one subscriber's fields (Subscriber, sectors comma-joined), by subscriber id. */
+    subscriber: (id: string) => `${prefix}subscriber:${id}`,
+    /** hash (subscribers): lower-cased email -> subscriber id; makes an address unique. */
+    subscriberEmails: `${prefix}subscribers:emails`,
+    /** zset (subscribers): every subscriber id, scored by creation time (ms). */
+    subscribersAll: `${prefix}subscribers:all`,
+    /** set (subscribers): ids of confirmed subscribers, the ones an issue is sent to. */
+    subscribersConfirmed: `${prefix}subscribers:confirmed`,
+    /** set (subscribers): salted hashes of removed addresses, so an import does not bring them back. */
+    subscribersErased: `${prefix}subscribers:erased`,
+    /** string (subscribers): the random salt of those hashes, made once (SET NX). */
+    subscribersSalt: `${prefix}subscribers:salt`,
+    /** hash (delivery ledger): subscriber id -> state (queued | sending | committing | sent | failed | skipped). */
+    deliveryState: (week: string) => `${prefix}delivery:${week}:state`,
+    /** hash (delivery ledger): subscriber id -> JSON of the delivery's details (attempts, reply, Message-ID, lease). */
+    deliveryInfo: (week: string) => `${prefix}delivery:${week}:info`,
+    /** hash (delivery ledger): state -> how many recipients are in it, kept in step with deliveryState. */
+    deliveryCounts: (week: string) => `${prefix}delivery:${week}:counts`,
+    /** hash (delivery): one send of an issue: total, startedAt, the issue version, the compiled issue (JSON). */
+    deliveryRun: (week: string) => `${prefix}delivery:${week}:run`,
+    /** string counter (delivery): messages handed over in one clock hour (expires after it), by hour number. */
+    sendHour: (hour: number) => `${prefix}send-rate:hour:${hour}`,
     /** Prefix handed to BullMQ for its queue keys. */
     bullPrefix: `${prefix}bull`,
   };

@@ -3,7 +3,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 /**
  * Security headers on every response. Pages carry no script; styles are inline (email HTML
  * is inline-styled), so the CSP allows inline styles and nothing else to load but images.
- * Routes that need more (the editor, later) can override `content-security-policy`.
+ * Routes that need more can set their own `content-security-policy` and `x-frame-options`
+ * (the editor's pages; its preview frame, framed by our own pages).
  */
 export const DEFAULT_CSP = [
   "default-src 'none'",
@@ -14,7 +15,10 @@ export const DEFAULT_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The headers every response carries (CSP: a route may set its own). */
+/** Headers a route may set for itself; every other one is always ours. */
+const ROUTE_MAY_SET = new Set(['content-security-policy', 'x-frame-options']);
+
+/** The headers every response carries (CSP and framing: a route may set its own). */
 export function securityHeaderValues(options: { https: boolean }): Record<string, string> {
   return {
     'content-security-policy': DEFAULT_CSP,
@@ -32,7 +36,7 @@ export function securityHeaders(app: FastifyInstance, options: { https: boolean 
   const headers = securityHeaderValues(options);
   app.addHook('onSend', async (_request, reply, payload) => {
     for (const [name, value] of Object.entries(headers))
-      if (name !== 'content-security-policy' || !reply.hasHeader(name)) reply.header(name, value);
+      if (!ROUTE_MAY_SET.has(name) || !reply.hasHeader(name)) reply.header(name, value);
     return payload;
   });
 }

@@ -10,6 +10,11 @@ import { adminRoutes } from './routes/admin.js';
 import { archiveRoutes, type CompileIssue } from './routes/archive.js';
 import { queuesBoard } from './routes/queues-board.js';
 import type { IngestQueues } from '../queue/queues.js';
+import { editorRoutes } from './routes/editor.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import type { SendActions } from './send-actions.js';
+import { staticRoutes } from './static-files.js';
+import type { IngestUrl } from '../digest/add-url.js';
 import type { SessionTimes } from '../store/sessions.js';
 import type { LoginLimits } from '../store/login-failures.js';
 import { frameworkErrors, securityHeaders } from './security.js';
@@ -39,6 +44,12 @@ export interface ServerOptions {
   sessionSecret?: string;
   sessionTimes?: SessionTimes;
   loginLimits?: LoginLimits;
+  /** How the editor's "add by URL" fetches an article not yet stored (the CLI passes pipelineIngestUrl). */
+  ingestUrl?: IngestUrl;
+  /** The editor's send buttons; absent until delivery is set up (they say so and send nothing). */
+  delivery?: SendActions;
+  /** Settings.tokenSecret: checks the links in emails (one-click unsubscribe); without it they are not served. */
+  tokenSecret?: string;
 }
 
 /**
@@ -77,11 +88,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Monitors poll this: never limited.
   app.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }));
   archiveRoutes(app, digest, options.compile ?? compileIssue);
+  staticRoutes(app);
+  if (options.tokenSecret)
+    await app.register(unsubscribeRoutes, {
+      redis: options.redis,
+      keyPrefix: options.prefix,
+      tokenSecret: options.tokenSecret,
+      name: options.config.newsletter.name,
+    });
   if (options.sessionSecret) {
     await registerAuth(app, { ...options, secret: options.sessionSecret });
-    signedInRoutes(app, {}, (scope) => {
-      scope.get('/editor', async (req) => ({ editor: req.editor!.email }));
-    });
+    signedInRoutes(app, {}, (scope) => editorRoutes(scope, options));
     signedInRoutes(app, { admin: true }, (scope) => adminRoutes(scope, options));
     const queues = options.queues;
     if (queues)

@@ -199,11 +199,14 @@ describe('the program', () => {
       'digest',
       'serve',
       'editors',
+      'subscribers',
     ]);
     const sub = (name: string) =>
       program.commands.find((c) => c.name() === name)!.commands.map((c) => c.name());
     expect(sub('sources')).toEqual(['check', 'status']);
     expect(sub('items')).toEqual(['list', 'label']);
     expect(sub('editors')).toEqual(['add', 'list', 'remove', 'passwd']);
+    expect(sub('subscribers')).toEqual(['import', 'export', 'list', 'remove', 'count']);
+    expect(sub('digest')).toEqual(expect.arrayContaining(['check', 'send', 'status']));
   });
 });

@@ -18,6 +18,10 @@ describe('layers', () => {
     ['src/dedupe/stories.ts', "import { Redis } from 'ioredis';", /pure logic/],
     ['src/classify/classifier.ts', "import '../store/items.js';", /pure logic/],
     ['src/digest/draft.ts', "import { Queue } from 'bullmq';", /pure logic/],
+    ['src/delivery/service.ts', "import '../worker/send.js';", /src\/delivery\//],
+    ['src/delivery/service.ts', "import '../web/server.js';", /src\/delivery\//],
+    ['src/digest/service.ts', "import '../delivery/service.js';", /src\/digest\//],
+    ['src/delivery/tokens.ts', "import '../store/subscribers.js';", /pure logic/],
   ])('%s may not %s', async (file, code, message) => {
     expect(await problems(file, code)).toEqual([expect.stringMatching(message)]);
   });
@@ -27,6 +31,10 @@ describe('layers', () => {
     ['src/worker/start.ts', "import '../ingest/ingest-source.js';"],
     ['src/dedupe/stories.ts', "import '../text/tokens.js';"],
     ['src/store/items.ts', "import '../types/item.js';"],
+    ['src/delivery/start-send.ts', "import '../queue/send-queue.js';"],
+    ['src/delivery/service.ts', "import '../digest/service.js';"],
+    ['src/worker/send.ts', "import '../delivery/send-one.js';"],
+    ['src/web/routes/unsubscribe.ts', "import '../../delivery/tokens.js';"],
   ])('%s may %s', async (file, code) => {
     expect(await problems(file, code)).toEqual([]);
   });
