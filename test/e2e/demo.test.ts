@@ -155,9 +155,10 @@ describe('npm run demo', () => {
         expect(runs).toEqual([
           expect.objectContaining({ sourceId: fetchForm.attr('action')!.split('/')[3], outcome: 'fetched' }),
         ]);
-        expect((await fetch(`${editorUrl}/editor`, { headers: { cookie }, redirect: 'manual' })).status).toBe(
-          200,
-        );
+        // The editor opens the next issue's week.
+        const week = await fetch(`${editorUrl}/editor`, { headers: { cookie } });
+        expect(week.status).toBe(200);
+        expect(new URL(week.url).pathname).toMatch(/^\/editor\/\d{4}-W\d{2}$/);
         expect((await fetch(`${editorUrl}/issues`)).status).toBe(200);
 
         process.kill(-child.pid!, 'SIGINT');
