@@ -12,10 +12,17 @@ import { join, resolve } from 'node:path';
 import { main } from '../src/cli.js';
 import { findRedisServer, freePort, startRedisServer } from '../src/store/redis-server.js';
 import { startDemoServer } from './server.js';
-import { addDemoEditor, DEMO_EDITOR, demoPassword, fillDemoDraft, writeDemoConfig } from './setup.js';
+import {
+  addDemoEditor,
+  DEMO_EDITOR,
+  demoPassword,
+  fillDemoDraft,
+  shellWords,
+  writeDemoConfig,
+} from './setup.js';
 
 async function step(title: string, args: string[]): Promise<number> {
-  process.stdout.write(`\n=== ${title}\n$ ssnews ${args.join(' ')}\n\n`);
+  process.stdout.write(`\n=== ${title}\n$ ssnews ${shellWords(args)}\n\n`);
   return main(['node', 'ssnews', ...args]);
 }
 
@@ -125,7 +132,7 @@ try {
     // A fetch worker beside the server takes the admin's "Fetch now" jobs (no schedules: the
     // demo's sources were fetched above).
     const worker = ['worker', 'fetch', '--config', configDir, '--min-gap', '0', '--no-schedule'];
-    process.stdout.write(`\n=== Run a fetch worker for "Fetch now"\n$ ssnews ${worker.join(' ')}\n`);
+    process.stdout.write(`\n=== Run a fetch worker for "Fetch now"\n$ ssnews ${shellWords(worker)}\n`);
     const codes = await Promise.all([
       step('Serve the editor and the archive on the demo data', [
         'serve',

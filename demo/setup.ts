@@ -81,3 +81,8 @@ export async function addDemoEditor(password: string): Promise<ExitCode> {
   );
   return code;
 }
+
+/** Arguments as a POSIX shell reads them back: plain words bare, anything else in single quotes. */
+export function shellWords(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
+}
