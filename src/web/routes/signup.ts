@@ -13,6 +13,12 @@ export interface SignupRouteOptions {
   signup?: Signup;
 }
 
+/** A link to our own page, kept on the host the visitor is on. */
+const sitePath = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+
 /** What the page says after every sign-up, whoever asked: it never tells whether an address is on the list. */
 export const CHECK_INBOX =
   'Check your inbox: we have sent an email to the address you gave. If it does not arrive within a few minutes, look in your spam folder.';
@@ -204,7 +210,7 @@ export async function signupRoutes(app: FastifyInstance, o: SignupRouteOptions):
       reply,
       200,
       'You are subscribed',
-      `${para(`Thank you: ${n.name} will come to ${done.subscriber.email} every week.`)}<p><a href="${escapeHtml(signup.preferencesUrl(done.subscriber.id))}">Change your sectors or unsubscribe</a> at any time; every issue links there too.</p>`,
+      `${para(`Thank you: ${n.name} will come to ${done.subscriber.email} every week.`)}<p><a href="${escapeHtml(sitePath(signup.preferencesUrl(done.subscriber.id)))}">Change your sectors or unsubscribe</a> at any time; every issue links there too.</p>`,
     );
   });
 
