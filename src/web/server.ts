@@ -12,6 +12,10 @@ import { queuesBoard } from './routes/queues-board.js';
 import type { IngestQueues } from '../queue/queues.js';
 import { editorRoutes } from './routes/editor.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { signupRoutes } from './routes/signup.js';
+import { Signup } from '../delivery/signup.js';
+import type { Messenger } from '../delivery/transport.js';
+import type { SignupLimits } from '../store/signups.js';
 import type { SendActions } from './send-actions.js';
 import { staticRoutes } from './static-files.js';
 import type { IngestUrl } from '../digest/add-url.js';
@@ -50,6 +54,14 @@ export interface ServerOptions {
   delivery?: SendActions;
   /** Settings.tokenSecret: checks the links in emails (one-click unsubscribe); without it they are not served. */
   tokenSecret?: string;
+  /**
+   * Sends the sign-up emails (confirmation, "already subscribed"): `ssnews serve` passes an SMTP
+   * messenger when SMTP_URL is set. Without it (or without tokenSecret) /subscribe says sign-up
+   * is not available yet.
+   */
+  messenger?: Messenger;
+  /** Sign-up requests per address and per client address (DEFAULT_SIGNUP_LIMITS by default). */
+  signupLimits?: SignupLimits;
 }
 
 /**
@@ -96,6 +108,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       tokenSecret: options.tokenSecret,
       name: options.config.newsletter.name,
     });
+  await app.register(signupRoutes, {
+    config: options.config,
+    ...(options.tokenSecret
+      ? {
+          signup: new Signup({
+            redis: options.redis,
+            prefix: options.prefix,
+            config: options.config,
+            tokenSecret: options.tokenSecret,
+            ...(options.messenger ? { messenger: options.messenger } : {}),
+            ...(options.signupLimits ? { limits: options.signupLimits } : {}),
+          }),
+        }
+      : {}),
+  });
   if (options.sessionSecret) {
     await registerAuth(app, { ...options, secret: options.sessionSecret });
     signedInRoutes(app, {}, (scope) => editorRoutes(scope, options));
