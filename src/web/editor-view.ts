@@ -60,7 +60,16 @@ interface Lookups {
   date: Intl.DateTimeFormat;
 }
 
+const made = new WeakMap<Config, Lookups>();
+
+/** Made once per configuration (an Intl.DateTimeFormat costs more than a page's worth of dates). */
 function lookups(config: Config): Lookups {
+  let l = made.get(config);
+  if (!l) made.set(config, (l = makeLookups(config)));
+  return l;
+}
+
+function makeLookups(config: Config): Lookups {
   const headings = new Map<string, string>(config.sectors.map((s) => [s.id, s.heading]));
   return {
     config,
