@@ -5,7 +5,7 @@ import type { Issue } from '../../types/issue.js';
 import type { NewsItem } from '../../types/item.js';
 import type { Digest } from '../../digest/service.js';
 import { issueWindow } from '../../digest/week.js';
-import { isSectorId } from '../../config/schema.js';
+import { isSectorId, type SectorId } from '../../config/schema.js';
 import { messagePage, noDraftPage, weekPage, type Flash } from '../editor-pages.js';
 import type { WebOp } from '../editor-ops.js';
 import { applyWebOps } from './apply-ops.js';
@@ -80,11 +80,15 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
       case 'down':
         ops.push({ op: 'step', itemId, by: b.action === 'up' ? -1 : 1 });
         break;
-      case 'move':
-        if (!b.sector || !isSectorId(b.sector))
-          return badForm(deps, req, reply, `unknown sector "${b.sector ?? ''}"`);
-        ops.push({ op: 'move', itemId, sector: b.sector });
+      case 'move': {
+        // The page's select sends the sector's heading; an id is taken too.
+        const sector = isSectorId(b.sector ?? '')
+          ? (b.sector as SectorId)
+          : deps.config.sectors.find((s) => s.heading === b.sector)?.id;
+        if (!sector) return badForm(deps, req, reply, `unknown sector "${b.sector ?? ''}"`);
+        ops.push({ op: 'move', itemId, sector });
         break;
+      }
       case 'not-relevant':
         ops.push({ op: 'not-relevant', itemId });
         break;
