@@ -318,6 +318,15 @@
 
   const includedCount = document.getElementById('included-count');
 
+  // The sector selects' options carry headings (the page is smaller so): map them to ids.
+  const sectorIds = new Map();
+  const headings = new Map();
+  for (const section of document.querySelectorAll('section.sector')) {
+    const heading = section.querySelector('h2')?.textContent ?? '';
+    sectorIds.set(heading, section.dataset.sector);
+    headings.set(section.dataset.sector, heading);
+  }
+
   function applyState(state) {
     for (const field of fields.values()) {
       if (field.dirty || field.conflict) continue;
@@ -340,7 +349,8 @@
       const box = li.querySelector('input[name="included"]');
       if (box) box.checked = entry.included;
       const select = li.querySelector('select[name="sector"]');
-      if (select && document.activeElement !== select) select.value = entry.sector;
+      if (select && document.activeElement !== select)
+        select.value = headings.get(entry.sector) ?? entry.sector;
     }
     for (const section of document.querySelectorAll('section.sector')) {
       const sector = section.dataset.sector;
@@ -397,7 +407,11 @@
       const action = e.submitter?.value ?? 'save';
       if (action === 'up' || action === 'down') change({ op: 'step', itemId, by: action === 'up' ? -1 : 1 });
       else if (action === 'move')
-        change({ op: 'move', itemId, sector: form.querySelector('select[name="sector"]').value });
+        change({
+          op: 'move',
+          itemId,
+          sector: sectorIds.get(form.querySelector('select[name="sector"]').value),
+        });
       else if (action === 'not-relevant')
         change({ op: 'not-relevant', itemId }, () => {
           li.dataset.low = '1';

@@ -22,46 +22,60 @@ export type TemplateVars = Record<string, string | number>;
  * from `vars` is a programming error and throws.
  */
 export function fill(text: string, vars: TemplateVars): string {
-  return text.replace(/\{\{(\{?)\s*([\w.-]+)\s*\}?\}\}/g, (_m, raw: string, name: string) => {
-    const value = vars[name];
-    if (value === undefined) throw new Error(`template variable "${name}" has no value`);
-    return raw ? String(value) : escapeHtml(String(value));
-  });
+  return compile(text)(vars);
+}
+
+const PLACEHOLDER = /\{\{(\{?)\s*([\w.-]+)\s*\}?\}\}/g;
+const NEEDS_ESCAPE = /[&<>"'%]/;
+/** escapeHtml, without its regex replace for the usual text that has nothing to escape. */
+const escaped = (text: string) => (NEEDS_ESCAPE.test(text) ? escapeHtml(text) : text);
+
+const byText = new Map<string, (vars: TemplateVars) => string>();
+
+/**
+ * A template cut at its placeholders once: each fill only joins its parts. String#replace
+ * copied a large raw value (a page of rows) again at every level, which showed in the week
+ * page's profile.
+ */
+function compile(text: string): (vars: TemplateVars) => string {
+  let render = byText.get(text);
+  if (render) return render;
+  const fixed: string[] = [];
+  const names: string[] = [];
+  const raw: boolean[] = [];
+  let last = 0;
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    fixed.push(text.slice(last, m.index));
+    names.push(m[2]!);
+    raw.push(Boolean(m[1]));
+    last = m.index + m[0].length;
+  }
+  fixed.push(text.slice(last));
+  // Joined with `+`, not Array#join or String#replace: V8 then links the parts (a rope) instead
+  // of copying them, and a page of rows is copied once, when it is written out, not at each level.
+  render = (vars) => {
+    let out = fixed[0]!;
+    for (let i = 0; i < names.length; i++) {
+      const value = vars[names[i]!];
+      if (value === undefined) throw new Error(`template variable "${names[i]!}" has no value`);
+      const s = typeof value === 'string' ? value : String(value);
+      out += (raw[i] ? s : escaped(s)) + fixed[i + 1]!;
+    }
+    return out;
+  };
+  // Templates are files and a few literals: a handful of entries.
+  if (byText.size < 256) byText.set(text, render);
+  return render;
 }
 
 export function renderTemplate(name: string, vars: TemplateVars): string {
   return fill(template(name), vars);
 }
 
-const compiled = new Map<string, (vars: TemplateVars) => string>();
-
 /**
  * renderTemplate for a template filled many times over (a row per item): the template is cut
  * at its placeholders once, so each fill only joins. Same syntax and escaping as `fill`.
  */
 export function templateRenderer(name: string): (vars: TemplateVars) => string {
-  let render = compiled.get(name);
-  if (!render) {
-    const text = template(name);
-    const fixed: string[] = [];
-    const slots: { name: string; raw: boolean }[] = [];
-    let last = 0;
-    for (const m of text.matchAll(/\{\{(\{?)\s*([\w.-]+)\s*\}?\}\}/g)) {
-      fixed.push(text.slice(last, m.index));
-      slots.push({ name: m[2]!, raw: Boolean(m[1]) });
-      last = m.index + m[0].length;
-    }
-    fixed.push(text.slice(last));
-    render = (vars) => {
-      let out = fixed[0]!;
-      slots.forEach((slot, i) => {
-        const value = vars[slot.name];
-        if (value === undefined) throw new Error(`template variable "${slot.name}" has no value`);
-        out += (slot.raw ? String(value) : escapeHtml(String(value))) + fixed[i + 1]!;
-      });
-      return out;
-    };
-    compiled.set(name, render);
-  }
-  return render;
+  return compile(template(name));
 }

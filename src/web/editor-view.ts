@@ -58,9 +58,20 @@ interface Lookups {
   heading: (sector: string) => string;
   sourceNames: Map<string, string>;
   date: Intl.DateTimeFormat;
+  /** Dates written so far, by hour since the epoch (zones move by whole hours). */
+  days: Map<number, string>;
 }
 
+const made = new WeakMap<Config, Lookups>();
+
+/** Made once per configuration (an Intl.DateTimeFormat costs more than a page's worth of dates). */
 function lookups(config: Config): Lookups {
+  let l = made.get(config);
+  if (!l) made.set(config, (l = makeLookups(config)));
+  return l;
+}
+
+function makeLookups(config: Config): Lookups {
   const headings = new Map<string, string>(config.sectors.map((s) => [s.id, s.heading]));
   return {
     config,
@@ -73,7 +84,20 @@ function lookups(config: Config): Lookups {
       month: 'long',
       year: 'numeric',
     }),
+    days: new Map(),
   };
+}
+
+/** The day an instant falls on, by the hour: a week's items share a few dozen. */
+function dateOf(l: Lookups, publishedAt: string): string {
+  const hour = Math.floor(Date.parse(publishedAt) / 3_600_000);
+  let text = l.days.get(hour);
+  if (text === undefined) {
+    text = l.date.format(new Date(hour * 3_600_000));
+    if (l.days.size > 10_000) l.days.clear();
+    l.days.set(hour, text);
+  }
+  return text;
 }
 
 function itemView(
@@ -92,7 +116,7 @@ function itemView(
     url: item?.url ?? '',
     summary: item?.summary ?? '',
     sources: item ? item.sourceIds.map((id) => l.sourceNames.get(id) ?? sourceName(config, item)) : [],
-    date: item ? l.date.format(new Date(item.publishedAt)) : '',
+    date: item ? dateOf(l, item.publishedAt) : '',
     sector: entry.sector,
     sectorHeading: heading(entry.sector),
     classifiedAs: c ? heading(c.sector) : '',

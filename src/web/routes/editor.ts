@@ -2,7 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ranBefore } from '../../digest/draft.js';
 import { ConflictError, EditError, IssueLockedError } from '../../digest/errors.js';
 import type { Issue } from '../../types/issue.js';
-import { isSectorId } from '../../config/schema.js';
+import type { NewsItem } from '../../types/item.js';
+import type { Digest } from '../../digest/service.js';
+import { issueWindow } from '../../digest/week.js';
+import { isSectorId, type SectorId } from '../../config/schema.js';
 import { messagePage, noDraftPage, weekPage, type Flash } from '../editor-pages.js';
 import type { WebOp } from '../editor-ops.js';
 import { applyWebOps } from './apply-ops.js';
@@ -77,11 +80,15 @@ export function editorRoutes(scope: FastifyInstance, options: EditorOptions): vo
       case 'down':
         ops.push({ op: 'step', itemId, by: b.action === 'up' ? -1 : 1 });
         break;
-      case 'move':
-        if (!b.sector || !isSectorId(b.sector))
-          return badForm(deps, req, reply, `unknown sector "${b.sector ?? ''}"`);
-        ops.push({ op: 'move', itemId, sector: b.sector });
+      case 'move': {
+        // The page's select sends the sector's heading; an id is taken too.
+        const sector = isSectorId(b.sector ?? '')
+          ? (b.sector as SectorId)
+          : deps.config.sectors.find((s) => s.heading === b.sector)?.id;
+        if (!sector) return badForm(deps, req, reply, `unknown sector "${b.sector ?? ''}"`);
+        ops.push({ op: 'move', itemId, sector });
         break;
+      }
       case 'not-relevant':
         ops.push({ op: 'not-relevant', itemId });
         break;
@@ -142,16 +149,38 @@ async function showWeek(
   status = 200,
 ): Promise<FastifyReply> {
   const digest = digestFor(deps, req);
-  const [issue, chartInput, ctx] = await Promise.all([
+  const window = issueWindow(week, deps.config.newsletter);
+  // The week's items are read once: the chart counts them, and the draft's entries are
+  // mostly among them (only the others are fetched apart).
+  const [issue, inWindow, earlier, ctx] = await Promise.all([
     digest.issues.get(week),
-    deps.counts.chartInput(week),
+    digest.items.list({ since: window.since, until: window.until }),
+    digest.issues.before(week),
     pageContext(deps, req, reply),
   ]);
+  const [chartInput, items] = await Promise.all([
+    deps.counts.chartInput(week, inWindow),
+    issue ? itemsOf(digest, issue, inWindow) : undefined,
+  ]);
   const chart = sectorChart(chartInput);
-  if (!issue) return sendPage(reply, noDraftPage(ctx, week, { chart, flash }), status);
-  const [items, earlier] = await Promise.all([digest.itemsOf(issue), digest.issues.before(week)]);
+  if (!issue || !items) return sendPage(reply, noDraftPage(ctx, week, { chart, flash }), status);
   const view = buildWeekView(issue, items, deps.config, ranBefore(earlier));
   return sendPage(reply, weekPage(ctx, view, { chart, flash }), status);
+}
+
+/** The draft's items (entries and "also reported by"), taking those already read from `have`. */
+async function itemsOf(digest: Digest, issue: Issue, have: NewsItem[]): Promise<Map<string, NewsItem>> {
+  const byId = new Map(have.map((i) => [i.id, i]));
+  const items = new Map<string, NewsItem>();
+  const missing: string[] = [];
+  for (const e of issue.entries)
+    for (const id of [e.itemId, ...e.alsoIds]) {
+      const item = byId.get(id);
+      if (item) items.set(id, item);
+      else missing.push(id);
+    }
+  for (const item of await digest.items.getMany(missing)) items.set(item.id, item);
+  return items;
 }
 
 async function badForm(
