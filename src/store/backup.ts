@@ -318,10 +318,10 @@ function lines(path: string): AsyncIterable<string> {
  *    merges two stores by accident;
  * 3. the records are written under a staging prefix (`import-staging:RUN:`, expiring after a
  *    day), in pipelined batches: an import that dies here leaves the target as it was;
- * 4. one MULTI/EXEC deletes the target's data keys (with `replace`) and RENAMEs every staged
- *    key into place: RENAME is O(1), so even a large store changes in one step, and no reader
- *    sees a mixture. (MULTI/EXEC over the writes themselves could not be all or nothing: it
- *    would be chunked, and each chunk lands on its own.)
+ * 4. one Lua script (swapScript) checks every staged key is there, deletes the target's data
+ *    keys (with `replace`) and RENAMEs every staged key into place: RENAME is O(1), so even a
+ *    large store changes in one step, and no reader sees a mixture. (MULTI/EXEC over the writes
+ *    themselves could not be all or nothing: it would be chunked, and each chunk lands on its own.)
  * Renaming needs every key on one node: a plain or Sentinel Redis, not a Redis Cluster.
  * Stop the workers and the web editor while importing: a key they write between the check and
  * the swap would be overwritten or left beside the imported data.
@@ -340,14 +340,19 @@ export async function importBackup(
     await stage(redis, staging, path);
     // Checked again: something may have written to the target while the records were staged.
     const now = await targetData(redis, prefix, options.replace);
-    const swap = redis.multi();
-    for (const key of new Set([...existing, ...now])) if (!checked.keys.has(key)) swap.unlink(prefix + key);
-    for (const [key, { ttl }] of checked.keys) {
-      swap.rename(staging + key, prefix + key);
-      if (ttl === null) swap.persist(prefix + key);
-      else swap.pexpire(prefix + key, ttl);
-    }
-    await execAll(swap);
+    const records = [...checked.keys];
+    const swapped = await swapScript(redis, {
+      remove: [...new Set([...existing, ...now])]
+        .filter((key) => !checked.keys.has(key))
+        .map((key) => prefix + key),
+      staged: records.map(([key]) => staging + key),
+      targets: records.map(([key]) => prefix + key),
+      ttls: records.map(([, { ttl }]) => ttl ?? 0),
+    });
+    if (swapped < 0)
+      throw new Error(
+        `the staged copy lost ${-swapped} keys before it could be renamed into place; nothing imported`,
+      );
     const families: ImportSummary['families'] = {};
     for (const { family } of checked.keys.values()) families[family] = (families[family] ?? 0) + 1;
     // Running workers pick up the imported classifier model as they do a retrained one.
@@ -358,6 +363,39 @@ export async function importBackup(
     await removeStaging(redis, staging).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The swap, one script so it is one step (scripts run whole, like MULTI/EXEC, and one command
+ * saves building hundreds of thousands of queued ones): first checks that every staged key is
+ * still there, changing nothing (and returning minus the number missing) if not; then removes
+ * the keys to go, renames each staged key into place and gives it its own expiry or none.
+ */
+const SWAP_LUA = `
+local nRemove, n = tonumber(ARGV[1]), tonumber(ARGV[2])
+local missing = 0
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[nRemove + i]) == 0 then missing = missing + 1 end
+end
+if missing > 0 then return -missing end
+for i = 1, nRemove do redis.call('UNLINK', KEYS[i]) end
+for i = 1, n do
+  local to = KEYS[nRemove + n + i]
+  redis.call('RENAME', KEYS[nRemove + i], to)
+  local ttl = tonumber(ARGV[2 + i])
+  if ttl > 0 then redis.call('PEXPIRE', to, ttl) else redis.call('PERSIST', to) end
+end
+return n
+`;
+
+/** Runs SWAP_LUA; EVAL with one array, as the key list can be far longer than a call's arguments may be. */
+async function swapScript(
+  redis: Redis,
+  o: { remove: string[]; staged: string[]; targets: string[]; ttls: number[] },
+): Promise<number> {
+  const keyList = [...o.remove, ...o.staged, ...o.targets];
+  const args = [SWAP_LUA, keyList.length, ...keyList, o.remove.length, o.staged.length, ...o.ttls];
+  return (await redis.call('EVAL', args)) as number;
 }
 
 /** The target's data keys; refused (UsageError) when there are some and `replace` is not given. */

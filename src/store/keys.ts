@@ -134,7 +134,8 @@ export const KEY_FAMILIES = {
 export type KeyFamily = keyof Keys;
 
 const HOLE = '\u0000';
-let matchers: { family: KeyFamily; pattern: RegExp }[] | undefined;
+/** Each family's pattern, filed under its name's first segment (before the first ':'), which is literal in every family. */
+let matchers: Map<string, { family: KeyFamily; pattern: RegExp }[]> | undefined;
 
 /**
  * The family of a key named without its prefix (`item:abc` -> `item`), or undefined for a key
@@ -142,8 +143,12 @@ let matchers: { family: KeyFamily; pattern: RegExp }[] | undefined;
  * so names are written once.
  */
 export function keyFamily(key: string): KeyFamily | undefined {
-  matchers ??= (Object.entries(keys('')) as [KeyFamily, string | ((...a: string[]) => string)][]).map(
-    ([family, name]) => {
+  if (!matchers) {
+    matchers = new Map();
+    for (const [family, name] of Object.entries(keys('')) as [
+      KeyFamily,
+      string | ((...a: string[]) => string),
+    ][]) {
       const prefixOnly = KEY_FAMILIES[family] === 'transient-prefix';
       const text = typeof name === 'function' ? name(...Array<string>(name.length).fill(HOLE)) : name;
       const source = text
@@ -152,10 +157,14 @@ export function keyFamily(key: string): KeyFamily | undefined {
         .join('.+');
       // A prefix family (`bull`, `import-staging:RUN:`) owns every key below it.
       const end = !prefixOnly ? '$' : text.endsWith(':') ? '' : ':';
-      return { family, pattern: new RegExp(`^${source}${end}`, 's') };
-    },
-  );
-  return matchers.find((m) => m.pattern.test(key))?.family;
+      const head = text.split(':', 1)[0]!;
+      matchers.set(head, [
+        ...(matchers.get(head) ?? []),
+        { family, pattern: new RegExp(`^${source}${end}`, 's') },
+      ]);
+    }
+  }
+  return matchers.get(key.split(':', 1)[0]!)?.find((m) => m.pattern.test(key))?.family;
 }
 
 /** What every store starts from: its connection and the key names under its prefix. */
