@@ -154,18 +154,24 @@ async function readRecords(redis: Redis, prefix: string, names: string[]): Promi
     if (buffers.length === 0) return;
     const base64 = !buffers.every((b) => isUtf8(b));
     const text = (b: Buffer) => b.toString(base64 ? 'base64' : 'utf8');
-    const common = { key, ttl, ...(base64 ? { encoding: 'base64' as const } : {}) };
-    if (type === 'string') records.push({ ...common, type, value: text(buffers[0]!) });
+    // The record's fields in a reading order: key, type, ttl, encoding (if any), value.
+    const head = <T extends BackupRecord['type']>(t: T) => ({
+      key,
+      type: t,
+      ttl,
+      ...(base64 ? { encoding: 'base64' as const } : {}),
+    });
+    if (type === 'string') records.push({ ...head('string'), value: text(buffers[0]!) });
     else if (type === 'hash') {
       const value: Record<string, string> = {};
       for (let j = 0; j < buffers.length; j += 2) value[text(buffers[j]!)] = text(buffers[j + 1]!);
-      records.push({ ...common, type, value });
-    } else if (type === 'set') records.push({ ...common, type, value: buffers.map(text).sort() });
-    else if (type === 'list') records.push({ ...common, type, value: buffers.map(text) });
+      records.push({ ...head('hash'), value });
+    } else if (type === 'set') records.push({ ...head('set'), value: buffers.map(text).sort() });
+    else if (type === 'list') records.push({ ...head('list'), value: buffers.map(text) });
     else {
       const value: [string, Score][] = [];
       for (let j = 0; j < buffers.length; j += 2) value.push([text(buffers[j]!), score(buffers[j + 1]!)]);
-      records.push({ ...common, type: 'zset', value });
+      records.push({ ...head('zset'), value });
     }
   });
   return records;
@@ -433,8 +439,10 @@ type Batch = ReturnType<Redis['pipeline']>;
 
 function writeRecord(batch: Batch, key: string, r: BackupRecord): void {
   const bytes = (s: string) => Buffer.from(s, r.encoding === 'base64' ? 'base64' : 'utf8');
-  if (r.type === 'string') batch.set(key, bytes(r.value));
-  else if (r.type === 'hash') {
+  // Staged keys expire (a string at once, others after their members); the swap gives each its
+  // own expiry, or none, as it renames it into place.
+  if (r.type === 'string') return void batch.set(key, bytes(r.value), 'PX', STAGING_TTL_MS);
+  if (r.type === 'hash') {
     const pairs = Object.entries(r.value).flatMap(([f, v]) => [bytes(f), bytes(v)]);
     for (const part of chunks(pairs, 2 * MEMBERS_PER_COMMAND)) batch.hset(key, ...part);
   } else if (r.type === 'set')
@@ -445,7 +453,6 @@ function writeRecord(batch: Batch, key: string, r: BackupRecord): void {
     const args = r.value.flatMap(([member, s]) => [String(s), bytes(member)]);
     for (const part of chunks(args, 2 * MEMBERS_PER_COMMAND)) batch.call('ZADD', key, ...part);
   }
-  // Staged keys expire; the swap gives each its own expiry (or none) as it renames it into place.
   batch.pexpire(key, STAGING_TTL_MS);
 }
 
