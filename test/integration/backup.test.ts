@@ -71,6 +71,8 @@ beforeAll(async () => {
   );
   await storeItem(d.items, makeItem('b1', 'leadership', { publishedAt: '2014-06-03T10:00:00.000Z' }));
   await d.items.addAlias('alias1', 'a1');
+  // A key with an expiry (no store sets one on data today; the file carries it all the same).
+  await redis.set(keys(SRC).item('expiring'), '{"id":"expiring"}', 'PX', 3_600_000);
   // A source's fetch state, and a lock on it (transient).
   const sources = new SourceStateStore(redis, SRC);
   await sources.recordSuccess('lgc-news', {
@@ -143,6 +145,9 @@ describe('ssnews export / import', () => {
     ).toBe('Trusts share “back office” — 50% savings');
     expect(records.find((r) => r.key === 'model:v:v1')).toMatchObject({ type: 'string', encoding: 'base64' });
     expect(records.find((r) => r.key === 'editors')).toMatchObject({ type: 'hash' });
+    const expiring = records.find((r) => r.key === 'item:expiring') as unknown as { ttl: number };
+    expect(expiring.ttl).toBeGreaterThan(3_500_000);
+    expect(expiring.ttl).toBeLessThanOrEqual(3_600_000);
   });
 
   it('imports into another prefix: every data key and value equal, nothing transient, the editor can sign in', async () => {
@@ -155,6 +160,8 @@ describe('ssnews export / import', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ imported: src.size, replaced: 0, prefix: DST });
     expect([...dst.keys()]).toEqual([...src.keys()]);
     for (const [key, record] of src) expect(dst.get(key), key).toEqual(record);
+    expect(dst.get('item:expiring')?.ttl).toBe(true);
+    expect(dst.get('item:a1')?.ttl).toBe(false);
     // The stores read it back as they wrote it.
     expect(await new EditorStore(db.client, DST).verify('ed@example.org', PASSWORD)).toMatchObject({
       name: 'Ed',
