@@ -251,4 +251,29 @@ describe('ssnews export / import', () => {
       /without its closing \{"end":true,…\} line: the file is cut short/,
     );
   });
+
+  it('an import that fails while writing leaves the target as it was and no staged key behind', async () => {
+    // 300 items of 100 KB against a Redis allowed 5 MB more than it holds: the writes fail partway.
+    const big = join(dir, 'big.jsonl');
+    const header = { format: 'ssnews-backup', version: 1, createdAt: new Date().toISOString(), prefix: 'x:' };
+    const records = Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify({ key: `item:big${i}`, type: 'string', ttl: null, value: 'x'.repeat(100_000) }),
+    );
+    writeFileSync(
+      big,
+      [JSON.stringify(header), ...records, JSON.stringify({ end: true, keys: 300 })].join('\n') + '\n',
+    );
+    await db.client.set('backup-oom:item:old', 'kept');
+    const used = Number((await db.client.info('memory')).match(/used_memory:(\d+)/)![1]);
+    await db.client.config('SET', 'maxmemory', String(used + 5_000_000));
+    try {
+      const run = await runCli(['import', big, '--replace'], env('backup-oom:'));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/OOM/);
+    } finally {
+      await db.client.config('SET', 'maxmemory', '0');
+    }
+    expect(await db.client.keys('backup-oom:*')).toEqual(['backup-oom:item:old']);
+    expect(await db.client.get('backup-oom:item:old')).toBe('kept');
+  });
 });
