@@ -7,7 +7,8 @@ import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.j
 const CARRIED =
   'Carried: items and their indexes, sources’ state, drafts and issues, subscribers (and the erased-address hashes and their salt), ' +
   'delivery ledgers, editor labels and classifier models, editor accounts (with their password hashes). ' +
-  'Not carried: editor sessions, locks, caches (robots.txt, host pacing), sign-in failure counters, send-rate counters, BullMQ queues.';
+  'Not carried: editor sessions, locks, caches (robots.txt, host pacing), sign-in failure, send-rate and sign-up rate counters, ' +
+  'unconfirmed sign-ups, BullMQ queues.';
 
 /**
  * `ssnews export` / `ssnews import`: the whole data store as JSON lines, for backup and for

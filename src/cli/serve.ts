@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import { EXIT, untilStopped, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { portOption } from './options.js';
+import { openQueues } from '../queue/queues.js';
+import { ConnectionWatch } from '../store/connection.js';
 import { EditorStore } from '../store/editors.js';
 import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import { Delivery } from '../delivery/service.js';
-import { smtpMessenger } from '../delivery/transport.js';
+import { smtpMessenger, type Messenger } from '../delivery/transport.js';
 import { openSendQueue } from '../queue/send-queue.js';
 import { deliveryActions } from '../web/delivery-actions.js';
 import type { SendActions } from '../web/send-actions.js';
 
-/** `ssnews serve`: the web server (public archive, editor, admin, one-click unsubscribe). */
+/** `ssnews serve`: the web server (public archive, sign-up and preferences, editor, admin, one-click unsubscribe). */
 export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
   program
     .command('serve')
@@ -34,29 +36,44 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           return EXIT.usage;
         }
         const { buildServer } = await import('../web/server.js'); // fastify only for this command
-        const delivery = await openDelivery(ctx, redis, config);
-        const app = await buildServer({
-          config,
-          redis,
-          sessionSecret: secret,
-          prefix: ctx.settings.keyPrefix,
-          logLevel: ctx.settings.logLevel,
-          logFormat: ctx.settings.logFormat,
-          trustProxy: ctx.settings.trustProxy,
-          // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
-          ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
-          tokenSecret: ctx.settings.tokenSecret,
-          delivery: delivery?.actions,
-        });
-        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
-        ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
-        if (secret)
-          ctx.err(
-            `editor: ${address}/editor${editors.length ? '' : ' (no accounts yet: ssnews editors add EMAIL)'}`,
-          );
-        await untilStopped();
-        await app.close();
-        await delivery?.close();
+        // One SMTP connection for the editor's test copies and the sign-up emails, when SMTP_URL is set.
+        const { smtpUrl, dkim } = ctx.settings;
+        const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
+        const delivery = await openDelivery(ctx, redis, config, messenger);
+        // The admin's "Fetch now" and queue dashboard use the workers' queues; a long-running
+        // process reports their lost connection as one line, as workers do.
+        const watch = new ConnectionWatch((m) => ctx.err(m));
+        const queues = openQueues(await ctx.redisTarget(), ctx.settings.keyPrefix, watch);
+        // Closed however serving ends (a port in use too): an open connection keeps the process alive.
+        try {
+          const app = await buildServer({
+            queues,
+            config,
+            redis,
+            sessionSecret: secret,
+            prefix: ctx.settings.keyPrefix,
+            logLevel: ctx.settings.logLevel,
+            logFormat: ctx.settings.logFormat,
+            trustProxy: ctx.settings.trustProxy,
+            // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
+            ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
+            tokenSecret: ctx.settings.tokenSecret,
+            delivery: delivery?.actions,
+            messenger,
+          });
+          const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
+          ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
+          if (secret)
+            ctx.err(
+              `editor: ${address}/editor${editors.length ? '' : ' (no accounts yet: ssnews editors add EMAIL)'}`,
+            );
+          await untilStopped();
+          await app.close();
+        } finally {
+          await queues.close();
+          await delivery?.close();
+          messenger?.close();
+        }
         return EXIT.ok;
       }),
     );
@@ -70,11 +87,11 @@ async function openDelivery(
   ctx: CliContext,
   redis: Redis,
   config: Config,
+  messenger: Messenger | undefined,
 ): Promise<{ actions: SendActions; close(): Promise<void> } | undefined> {
-  const { tokenSecret, smtpUrl, dkim, keyPrefix } = ctx.settings;
+  const { tokenSecret, keyPrefix } = ctx.settings;
   if (!tokenSecret) return undefined;
   const sendQueue = openSendQueue(await ctx.redisTarget(), keyPrefix);
-  const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
   const delivery = new Delivery({
     redis,
     prefix: keyPrefix,
@@ -86,7 +103,6 @@ async function openDelivery(
   return {
     actions: deliveryActions(delivery, { canSendTest: Boolean(messenger) }),
     async close() {
-      messenger?.close();
       await sendQueue.close();
     },
   };
