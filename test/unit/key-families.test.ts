@@ -28,6 +28,8 @@ describe('key families (what `ssnews export` carries)', () => {
       [k.deliveryState('2014-W22'), 'deliveryState'],
       [k.deliveryRun('2014-W22'), 'deliveryRun'],
       [k.sendHour(123), 'sendHour'],
+      [k.signupPending('p1'), 'signupPending'],
+      [k.signupRequests('client', '::1'), 'signupRequests'],
       [`${k.bullPrefix}:fetch:42`, 'bullPrefix'],
       [`${k.importStaging('r1')}item:x`, 'importStaging'],
     ];
@@ -51,6 +53,8 @@ describe('key families (what `ssnews export` carries)', () => {
       'loginFailures',
       'sendHour',
       'bullPrefix',
+      'signupPending',
+      'signupRequests',
     ] as const)
       expect(KEY_FAMILIES[f]).not.toBe('data');
   });
