@@ -9,6 +9,7 @@ import { registerDigestCommands } from './cli/digest.js';
 import { registerServeCommands } from './cli/serve.js';
 import { registerEditorsCommands } from './cli/editors.js';
 import { registerSubscribersCommands } from './cli/subscribers.js';
+import { registerBackupCommands } from './cli/backup.js';
 import { SubscriberError } from './store/subscribers.js';
 import { SendRefused } from './delivery/errors.js';
 import { AccountError } from './store/editors.js';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   registerServeCommands(program, ctx, run); // serve
   registerEditorsCommands(program, ctx, run); // editors add|list|remove|passwd
   registerSubscribersCommands(program, ctx, run); // subscribers import|export|list|remove|count
+  registerBackupCommands(program, ctx, run); // export, import
   return program;
 }
 

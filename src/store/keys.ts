@@ -81,9 +81,98 @@ export function keys(prefix: string) {
     sendHour: (hour: number) => `${prefix}send-rate:hour:${hour}`,
     /** Prefix handed to BullMQ for its queue keys. */
     bullPrefix: `${prefix}bull`,
+    /** Prefix of one `ssnews import` run's staging copy (see src/store/backup.ts), renamed into place at the end. */
+    importStaging: (run: string) => `${prefix}import-staging:${run}:`,
   };
 }
 export type Keys = ReturnType<typeof keys>;
+
+/**
+ * What `ssnews export` carries (src/store/backup.ts), decided here for every key family above,
+ * so a new family cannot be added without saying (the type requires an entry per family):
+ * - `data`: the service's state, exported and imported;
+ * - `transient`: rebuilt or harmless to lose (sessions, locks, caches, pacing, sign-in failure
+ *   counters, send-rate counters); never exported;
+ * - `transient-prefix`: the name is a prefix of many keys (BullMQ queues, import staging), never exported;
+ * - `channel`: a pub/sub channel, not a key.
+ */
+export type KeyFamilyRole = 'data' | 'transient' | 'transient-prefix' | 'channel';
+export const KEY_FAMILIES = {
+  item: 'data',
+  itemsByTime: 'data',
+  sourceState: 'data',
+  sourceIds: 'data',
+  labels: 'data',
+  modelCurrent: 'data',
+  model: 'data',
+  modelVersions: 'data',
+  modelSeq: 'data',
+  modelChannel: 'channel',
+  issue: 'data',
+  issues: 'data',
+  issuesSent: 'data',
+  itemsBySource: 'data',
+  itemAliases: 'data',
+  sourceLock: 'transient',
+  hostSlots: 'transient',
+  hostNext: 'transient',
+  robots: 'transient',
+  editors: 'data',
+  session: 'transient',
+  editorSessions: 'transient',
+  loginFailures: 'transient',
+  subscriber: 'data',
+  subscriberEmails: 'data',
+  subscribersAll: 'data',
+  subscribersConfirmed: 'data',
+  subscribersErased: 'data',
+  subscribersSalt: 'data',
+  // An unconfirmed sign-up is not a subscriber: it expires within days, and its owner can sign up again.
+  signupPending: 'transient',
+  signupRequests: 'transient',
+  deliveryState: 'data',
+  deliveryInfo: 'data',
+  deliveryCounts: 'data',
+  deliveryRun: 'data',
+  sendHour: 'transient',
+  bullPrefix: 'transient-prefix',
+  importStaging: 'transient-prefix',
+} as const satisfies Record<keyof Keys, KeyFamilyRole>;
+export type KeyFamily = keyof Keys;
+
+const HOLE = '\u0000';
+/** Each family's pattern, filed under its name's first segment (before the first ':'), which is literal in every family. */
+let matchers: Map<string, { family: KeyFamily; pattern: RegExp }[]> | undefined;
+
+/**
+ * The family of a key named without its prefix (`item:abc` -> `item`), or undefined for a key
+ * ssnews does not know. Patterns come from the key functions above, called with placeholders,
+ * so names are written once.
+ */
+export function keyFamily(key: string): KeyFamily | undefined {
+  if (!matchers) {
+    matchers = new Map();
+    for (const [family, name] of Object.entries(keys('')) as [
+      KeyFamily,
+      string | ((...a: string[]) => string),
+    ][]) {
+      const prefixOnly = KEY_FAMILIES[family] === 'transient-prefix';
+      const text = typeof name === 'function' ? name(...Array<string>(name.length).fill(HOLE)) : name;
+      const source = text
+        .split(HOLE)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.+');
+      // A prefix family (`bull`, `import-staging:RUN:`) owns every key below it.
+      const end = !prefixOnly ? '$' : text.endsWith(':') ? '' : ':';
+      const head = text.split(':', 1)[0]!;
+      matchers.set(head, [
+        ...(matchers.get(head) ?? []),
+        { family, pattern: new RegExp(`^${source}${end}`, 's') },
+      ]);
+    }
+  }
+  return matchers.get(key.split(':', 1)[0]!)?.find((m) => m.pattern.test(key))?.family;
+}
 
 /** What every store starts from: its connection and the key names under its prefix. */
 export class KeyedStore {

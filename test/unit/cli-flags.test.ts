@@ -200,6 +200,8 @@ describe('the program', () => {
       'serve',
       'editors',
       'subscribers',
+      'export',
+      'import',
     ]);
     const sub = (name: string) =>
       program.commands.find((c) => c.name() === name)!.commands.map((c) => c.name());
