@@ -2,13 +2,8 @@ import type { Command } from 'commander';
 import { EXIT, untilStopped, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { portOption } from './options.js';
 import { EditorStore } from '../store/editors.js';
-import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
-import { Delivery } from '../delivery/service.js';
-import { smtpMessenger } from '../delivery/transport.js';
-import { openSendQueue } from '../queue/send-queue.js';
-import { deliveryActions } from '../web/delivery-actions.js';
 import type { SendActions } from '../web/send-actions.js';
 
 /** `ssnews serve`: the web server (public archive, editor, admin, one-click unsubscribe). */
@@ -33,7 +28,8 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           );
           return EXIT.usage;
         }
-        const { buildServer } = await import('../web/server.js'); // fastify only for this command
+        const { buildServer } = await import('../web/server.js');
+        const { pipelineIngestUrl } = await import('../worker/ingest-deps.js');
         const delivery = await openDelivery(ctx, redis, config);
         const app = await buildServer({
           config,
@@ -73,6 +69,10 @@ async function openDelivery(
 ): Promise<{ actions: SendActions; close(): Promise<void> } | undefined> {
   const { tokenSecret, smtpUrl, dkim, keyPrefix } = ctx.settings;
   if (!tokenSecret) return undefined;
+  const { openSendQueue } = await import('../queue/send-queue.js');
+  const { smtpMessenger } = await import('../delivery/transport.js');
+  const { Delivery } = await import('../delivery/service.js');
+  const { deliveryActions } = await import('../web/delivery-actions.js');
   const sendQueue = openSendQueue(await ctx.redisTarget(), keyPrefix);
   const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
   const delivery = new Delivery({

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { checkSources, type SourceCheck } from '../ingest/check-sources.js';
-import { userAgent } from '../ingest/user-agent.js';
+import type { SourceCheck } from '../ingest/check-sources.js';
 import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run, subcommand } from './context.js';
 import { secondsOption } from './options.js';
 import { textTable } from './table.js';
@@ -21,6 +20,8 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
         const timeoutMs = secondsOption(opts.timeout, '--timeout');
         const config = ctx.loadConfig();
         const selected = selectSources(config, opts.source);
+        const { checkSources } = await import('../ingest/check-sources.js');
+        const { userAgent } = await import('../ingest/user-agent.js');
         const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs });
         const failed = results.filter((r) => !r.ok);
         if (opts.json) ctx.json({ ok: failed.length === 0, sources: results });
