@@ -122,7 +122,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const days = daysOption(opts.days, '--days');
         const { ingestClassifier } = await import('../worker/ingest-deps.js');
         const { reclassify, sectorHintOf } = await import('../classify/reclassify.js');
-        const config = ctx.loadConfig();
+        const config = await ctx.loadConfig();
         const stores = await ctx.stores();
         const handle = await ingestClassifier(config, stores.models);
         try {
@@ -142,7 +142,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
 
 async function makeKit(ctx: CliContext): Promise<ClassifierKit> {
   const { classifierKit } = await import('../classify/index.js');
-  const config = ctx.loadConfig();
+  const config = await ctx.loadConfig();
   return classifierKit({ sectors: config.sectors, configDir: config.dir });
 }
 

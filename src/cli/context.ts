@@ -46,8 +46,6 @@ export class CliContext {
   private configOption?: string;
   private target?: RedisTarget;
   private clients: Redis[] = [];
-  /** config/load.js (yaml and the schemas), imported by `prepare()` before a command's action runs. */
-  private configLoader?: typeof import('../config/load.js').loadConfig;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -73,22 +71,18 @@ export class CliContext {
   }
 
   /**
-   * Imports what `loadConfig()` needs, so it can stay synchronous while `ssnews --help` loads
-   * none of it: the program calls this before every command's action (src/cli.ts).
+   * Reads and validates the environment's settings: the program calls this before every
+   * command's action (src/cli.ts), so `ssnews --help` loads no validation library.
    */
   async prepare(): Promise<void> {
-    const [{ loadSettings }, { loadConfig }] = await Promise.all([
-      import('../config/env.js'),
-      import('../config/load.js'),
-    ]);
+    const { loadSettings } = await import('../config/env.js');
     this.loadedSettings ??= loadSettings(this.env);
-    this.configLoader ??= loadConfig;
   }
 
-  /** The configuration, loaded and validated once, from `configDir` (after `prepare()`). */
-  loadConfig(): Config {
-    if (!this.configLoader) throw new Error('CliContext.loadConfig() before prepare()');
-    this.config ??= this.configLoader(this.configDir);
+  /** The configuration, loaded and validated once, from `configDir` (its loader imported on first use). */
+  async loadConfig(): Promise<Config> {
+    const { loadConfig } = await import('../config/load.js');
+    this.config ??= loadConfig(this.configDir);
     return this.config;
   }
 

@@ -21,7 +21,7 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
   const open = async (opts: WeekOptions, extra: Partial<DeliveryOptions> = {}) => {
     const { Delivery } = await import('../delivery/service.js');
     const { issueWindow } = await import('../digest/week.js');
-    const config = ctx.loadConfig();
+    const config = await ctx.loadConfig();
     const delivery = new Delivery({
       redis: await ctx.redis(),
       prefix: ctx.settings.keyPrefix,
@@ -119,7 +119,7 @@ export async function runSendWorker(
   const concurrency =
     opts.concurrency === undefined ? undefined : countOption(opts.concurrency, '--concurrency', 1000);
   const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-  const config = ctx.loadConfig();
+  const config = await ctx.loadConfig();
   const { startSendWorker } = await import('../worker/send.js');
   const worker = await startSendWorker({
     target: await ctx.redisTarget(),

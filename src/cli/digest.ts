@@ -24,7 +24,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
     const { Digest } = await import('../digest/service.js');
     const { pipelineIngestUrl } = await import('../worker/ingest-deps.js');
     const { issueWindow } = await import('../digest/week.js');
-    const config = ctx.loadConfig();
+    const config = await ctx.loadConfig();
     const redis = await ctx.redis();
     const d = new Digest({
       redis,

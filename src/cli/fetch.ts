@@ -62,7 +62,7 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
               : countOption(opts.concurrency, '--concurrency', MAX_CONCURRENCY);
           const minGapMs = millisOption(opts.minGap, '--min-gap');
           const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-          ctx.loadConfig();
+          await ctx.loadConfig();
           const workers = await startWorkers({
             target: await ctx.redisTarget(),
             prefix: ctx.settings.keyPrefix,
@@ -111,7 +111,7 @@ async function fetchCommand(
     !opts.json && process.stderr.isTTY
       ? new SingleBar({ format, stream: process.stderr, hideCursor: true })
       : undefined;
-  const config = ctx.loadConfig();
+  const config = await ctx.loadConfig();
   const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];

@@ -18,7 +18,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
     .action((opts: GlobalOptions & { host?: string; port?: string }) =>
       run(async () => {
         const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
-        const config = ctx.loadConfig();
+        const config = await ctx.loadConfig();
         const redis = await ctx.redis();
         const secret = ctx.settings.sessionSecret;
         const editors = await new EditorStore(redis, ctx.settings.keyPrefix).list();

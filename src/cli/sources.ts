@@ -18,7 +18,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     .action((opts: GlobalOptions & { source?: string[]; timeout: string }) =>
       run(async () => {
         const timeoutMs = secondsOption(opts.timeout, '--timeout');
-        const config = ctx.loadConfig();
+        const config = await ctx.loadConfig();
         const selected = selectSources(config, opts.source);
         const { checkSources } = await import('../ingest/check-sources.js');
         const { userAgent } = await import('../ingest/user-agent.js');
@@ -41,7 +41,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     'per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error',
   ).action((opts: GlobalOptions) =>
     run(async () => {
-      const config = ctx.loadConfig();
+      const config = await ctx.loadConfig();
       const { sources: states, items: store } = await ctx.stores();
       const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];
       const weekAgo = new Date(Date.now() - 7 * 86_400_000);

@@ -114,7 +114,7 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
         const delivery = new Delivery({
           redis: await ctx.redis(),
           prefix: ctx.settings.keyPrefix,
-          config: ctx.loadConfig(),
+          config: await ctx.loadConfig(),
         });
         const r = await delivery.recipients();
         if (opts.json) ctx.json(r);
