@@ -2,17 +2,27 @@
  * `npm run demo`: the whole product on bundled offline data. Starts the demo news site and a
  * private redis-server on loopback, points a copy of demo/config at the site, and runs the
  * real `ssnews` commands: check the sources, fetch and classify them, list the week's items,
- * draft the issue, add commentary through the text-editor workflow, render it and check it.
+ * draft the issue, add commentary through the text-editor workflow, render it and check it,
+ * add a demo editor; then serves the editor and the archive on that data until Ctrl-C.
+ * `--no-serve` ends after the commands (tests and CI); `--out DIR` puts the rendered issue there.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../src/cli.js';
 import { findRedisServer, freePort, startRedisServer } from '../src/store/redis-server.js';
 import { startDemoServer } from './server.js';
-import { fillDemoDraft, writeDemoConfig } from './setup.js';
+import {
+  addDemoEditor,
+  DEMO_EDITOR,
+  demoPassword,
+  fillDemoDraft,
+  shellWords,
+  writeDemoConfig,
+} from './setup.js';
 
 async function step(title: string, args: string[]): Promise<number> {
-  process.stdout.write(`\n=== ${title}\n$ ssnews ${args.join(' ')}\n\n`);
+  process.stdout.write(`\n=== ${title}\n$ ssnews ${shellWords(args)}\n\n`);
   return main(['node', 'ssnews', ...args]);
 }
 
@@ -20,6 +30,7 @@ const dataDir = resolve(process.env.SSNEWS_DATA_DIR ?? 'data');
 // `npm run demo -- --out DIR` puts the rendered issue elsewhere (default ./out).
 const outArg = process.argv.indexOf('--out');
 const outDir = resolve(outArg > 0 && process.argv[outArg + 1] ? process.argv[outArg + 1]! : 'out');
+const serve = !process.argv.includes('--no-serve');
 const redisDir = join(dataDir, 'demo-redis');
 rmSync(redisDir, { recursive: true, force: true }); // a fresh start each run
 if (!findRedisServer()) {
@@ -33,6 +44,10 @@ const site = await startDemoServer();
 // The demo keeps to its own Redis and key prefix: never a developer's own data.
 process.env.REDIS_URL = redis.url;
 process.env.SSNEWS_KEY_PREFIX = 'ssnews-demo:';
+// Signs the demo's session cookies; a fresh one each run, as nothing outlives the demo's Redis.
+process.env.SESSION_SECRET = randomBytes(32).toString('hex');
+// The server's log of every request would bury the demo's own lines.
+process.env.LOG_LEVEL ??= 'warn';
 const configDir = writeDemoConfig(site.origin, dataDir);
 process.stdout.write(
   `Demo news site: ${site.origin} (demo/site)\nDemo Redis: ${redis.url} (data in ${redisDir})\n`,
@@ -96,15 +111,54 @@ try {
     '--config',
     configDir,
   ]);
+  process.stdout.write(
+    `\n=== Add a demo editor (an admin) for the web editor\n$ ssnews editors add ${DEMO_EDITOR.email} --name '${DEMO_EDITOR.name}' --admin   (password on stdin)\n\n`,
+  );
+  const password = demoPassword();
+  if ((await addDemoEditor(password)) !== 0) failures.push('editors add failed');
+  report();
+  if (serve && failures.length === 0) {
+    const port = await freePort();
+    const address = `http://127.0.0.1:${port}`;
+    process.stdout.write(
+      [
+        '',
+        `The editor: ${address}/editor   (administration: ${address}/admin, archive: ${address}/issues)`,
+        `Log in as ${DEMO_EDITOR.email} with password ${password}`,
+        'Press Ctrl-C to stop the server, the fetch worker, the demo news site and the demo Redis.',
+        '',
+      ].join('\n'),
+    );
+    // A fetch worker beside the server takes the admin's "Fetch now" jobs (no schedules: the
+    // demo's sources were fetched above).
+    const worker = ['worker', 'fetch', '--config', configDir, '--min-gap', '0', '--no-schedule'];
+    process.stdout.write(`\n=== Run a fetch worker for "Fetch now"\n$ ssnews ${shellWords(worker)}\n`);
+    const codes = await Promise.all([
+      step('Serve the editor and the archive on the demo data', [
+        'serve',
+        '--config',
+        configDir,
+        '--port',
+        String(port),
+      ]),
+      main(['node', 'ssnews', ...worker]),
+    ]);
+    const code = codes.find((c) => c !== 0) ?? 0;
+    if (code !== 0) process.exitCode = code;
+  }
 } finally {
   await site.close();
   await redis.stop();
 }
-if (failures.length) {
-  process.stdout.write(`\nDemo finished with failures:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
-  process.exitCode = 1;
-} else {
-  process.stdout.write(
-    `\nDemo done. Open ${join(outDir, 'issue.html')} in a browser; the text part is ${join(outDir, 'issue.txt')}.\n`,
-  );
+
+/** What the demo did, before it serves (or at its end with --no-serve). */
+function report(): void {
+  if (failures.length) {
+    process.stdout.write(`\nDemo finished with failures:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stdout.write(
+      `\nDemo done. Open ${join(outDir, 'issue.html')} in a browser; the text part is ${join(outDir, 'issue.txt')}.\n`,
+    );
+  }
 }

@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument } from 'yaml';
+import { buildProgram } from '../src/cli.js';
+import { CliContext, type ExitCode } from '../src/cli/context.js';
 import { DEMO_CONFIG_ORIGIN } from './server.js';
 
 const DEMO_CONFIG_DIR = fileURLToPath(new URL('./config', import.meta.url));
@@ -54,4 +58,31 @@ export function fillDemoDraft(yamlText: string): string {
     }
   }
   return doc.toString();
+}
+
+/** The demo's editor: an admin, so the demo shows the administration pages too. */
+export const DEMO_EDITOR = { email: 'demo@example.org', name: 'Demo Editor' };
+
+/** A fresh password each run: 16 random characters. */
+export function demoPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * `ssnews editors add EMAIL --name NAME --admin` with the password on stdin, as a script
+ * gives it: the command's own code, with stdin replaced (the demo's may be a terminal).
+ */
+export async function addDemoEditor(password: string): Promise<ExitCode> {
+  const ctx = new CliContext(process.env, undefined, undefined, Readable.from([`${password}\n`]));
+  let code: ExitCode = 0;
+  await buildProgram(ctx, (c) => (code = c)).parseAsync(
+    ['editors', 'add', DEMO_EDITOR.email, '--name', DEMO_EDITOR.name, '--admin'],
+    { from: 'user' },
+  );
+  return code;
+}
+
+/** Arguments as a POSIX shell reads them back: plain words bare, anything else in single quotes. */
+export function shellWords(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
 }

@@ -4,9 +4,10 @@ import { portOption } from './options.js';
 import { EditorStore } from '../store/editors.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
+import type { Messenger } from '../delivery/transport.js';
 import type { SendActions } from '../web/send-actions.js';
 
-/** `ssnews serve`: the web server (public archive, editor, admin, one-click unsubscribe). */
+/** `ssnews serve`: the web server (public archive, sign-up and preferences, editor, admin, one-click unsubscribe). */
 export function registerServeCommands(program: Command, ctx: CliContext, run: Run): void {
   program
     .command('serve')
@@ -30,29 +31,47 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
         }
         const { buildServer } = await import('../web/server.js');
         const { pipelineIngestUrl } = await import('../worker/ingest-deps.js');
-        const delivery = await openDelivery(ctx, redis, config);
-        const app = await buildServer({
-          config,
-          redis,
-          sessionSecret: secret,
-          prefix: ctx.settings.keyPrefix,
-          logLevel: ctx.settings.logLevel,
-          logFormat: ctx.settings.logFormat,
-          trustProxy: ctx.settings.trustProxy,
-          // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
-          ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
-          tokenSecret: ctx.settings.tokenSecret,
-          delivery: delivery?.actions,
-        });
-        const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
-        ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
-        if (secret)
-          ctx.err(
-            `editor: ${address}/editor${editors.length ? '' : ' (no accounts yet: ssnews editors add EMAIL)'}`,
-          );
-        await untilStopped();
-        await app.close();
-        await delivery?.close();
+        const { smtpMessenger } = await import('../delivery/transport.js');
+        const { openQueues } = await import('../queue/queues.js');
+        const { ConnectionWatch } = await import('../store/connection.js');
+        // One SMTP connection for the editor's test copies and the sign-up emails, when SMTP_URL is set.
+        const { smtpUrl, dkim } = ctx.settings;
+        const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
+        const delivery = await openDelivery(ctx, redis, config, messenger);
+        // The admin's "Fetch now" and queue dashboard use the workers' queues; a long-running
+        // process reports their lost connection as one line, as workers do.
+        const watch = new ConnectionWatch((m) => ctx.err(m));
+        const queues = openQueues(await ctx.redisTarget(), ctx.settings.keyPrefix, watch);
+        // Closed however serving ends (a port in use too): an open connection keeps the process alive.
+        try {
+          const app = await buildServer({
+            queues,
+            config,
+            redis,
+            sessionSecret: secret,
+            prefix: ctx.settings.keyPrefix,
+            logLevel: ctx.settings.logLevel,
+            logFormat: ctx.settings.logFormat,
+            trustProxy: ctx.settings.trustProxy,
+            // "Add by URL" in the editor fetches through the same pipeline as `digest add`.
+            ingestUrl: pipelineIngestUrl({ redis, prefix: ctx.settings.keyPrefix, config }),
+            tokenSecret: ctx.settings.tokenSecret,
+            delivery: delivery?.actions,
+            messenger,
+          });
+          const address = await app.listen({ host: opts.host ?? ctx.settings.host, port });
+          ctx.err(`ssnews serving ${address}/issues (public address ${config.newsletter.baseUrl})`);
+          if (secret)
+            ctx.err(
+              `editor: ${address}/editor${editors.length ? '' : ' (no accounts yet: ssnews editors add EMAIL)'}`,
+            );
+          await untilStopped();
+          await app.close();
+        } finally {
+          await queues.close();
+          await delivery?.close();
+          messenger?.close();
+        }
         return EXIT.ok;
       }),
     );
@@ -66,15 +85,14 @@ async function openDelivery(
   ctx: CliContext,
   redis: Redis,
   config: Config,
+  messenger: Messenger | undefined,
 ): Promise<{ actions: SendActions; close(): Promise<void> } | undefined> {
-  const { tokenSecret, smtpUrl, dkim, keyPrefix } = ctx.settings;
+  const { tokenSecret, keyPrefix } = ctx.settings;
   if (!tokenSecret) return undefined;
   const { openSendQueue } = await import('../queue/send-queue.js');
-  const { smtpMessenger } = await import('../delivery/transport.js');
   const { Delivery } = await import('../delivery/service.js');
   const { deliveryActions } = await import('../web/delivery-actions.js');
   const sendQueue = openSendQueue(await ctx.redisTarget(), keyPrefix);
-  const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
   const delivery = new Delivery({
     redis,
     prefix: keyPrefix,
@@ -86,7 +104,6 @@ async function openDelivery(
   return {
     actions: deliveryActions(delivery, { canSendTest: Boolean(messenger) }),
     async close() {
-      messenger?.close();
       await sendQueue.close();
     },
   };

@@ -41,20 +41,9 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     'per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error',
   ).action((opts: GlobalOptions) =>
     run(async () => {
+      const { isFailing, sourcesHealth } = await import('../store/source-health.js');
       const config = await ctx.loadConfig();
-      const { sources: states, items: store } = await ctx.stores();
-      const ids = [...new Set([...config.sources.map((s) => s.id), ...(await states.ids())])];
-      const weekAgo = new Date(Date.now() - 7 * 86_400_000);
-      const rows = await Promise.all(
-        (await states.getMany(ids)).map(async (s) => {
-          const source = config.sources.find((c) => c.id === s.id);
-          return {
-            ...s,
-            configured: source ? (source.enabled ? 'enabled' : 'disabled') : 'removed',
-            itemsLast7Days: await store.countBySource(s.id, weekAgo),
-          };
-        }),
-      );
+      const rows = await sourcesHealth(config, await ctx.stores());
       if (opts.json) ctx.json({ sources: rows });
       else {
         ctx.out(
@@ -75,9 +64,7 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
         for (const r of rows) ctx.moved(r.id, r.movedTo);
         for (const r of rows.filter((x) => x.lastWarning)) ctx.err(`warning: ${r.id} ${r.lastWarning}`);
       }
-      return rows.some((r) => r.configured === 'enabled' && r.consecutiveFailures > 0)
-        ? EXIT.failed
-        : EXIT.ok;
+      return rows.some(isFailing) ? EXIT.failed : EXIT.ok;
     }),
   );
 }

@@ -130,6 +130,18 @@ export const newsletterFileSchema = z.strictObject({
       .regex(/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i, 'expected a dotted list id such as "weekly.news.example.org"')
       .optional(),
   }),
+  /** Public sign-up (double opt-in). */
+  signup: z
+    .strictObject({
+      /** Days a confirmation link works; an unconfirmed sign-up is forgotten after them. */
+      confirmDays: z
+        .number({ error: 'expected a whole number of days such as 7' })
+        .int('expected a whole number of days such as 7')
+        .min(1, 'expected at least 1 day')
+        .max(60, 'expected at most 60 days')
+        .default(7),
+    })
+    .prefault({}),
   coversDays: z.number().int().min(1).max(31).default(7),
   footer: z.string().min(1),
   userAgentContact: z.string().min(3, 'expected a URL or email address where publishers can reach you'),

@@ -62,7 +62,8 @@ function itemHtml(item: ItemView): string {
     url: item.url,
     title: item.title,
     summary: item.summary ?? '',
-    comment: item.comment?.html ?? '',
+    // The editor's voice: italic, behind a side rule, so it never reads as the source's words.
+    comment: item.comment ? renderTemplate('email/comment.html', { comment: item.comment.html }).trim() : '',
     also,
   }).trim();
 }

@@ -120,7 +120,7 @@ export function buildIssueView(issue: Issue, items: Map<string, NewsItem>, confi
     sections,
     footer: config.newsletter.footer,
     links: {
-      register: publicUrl(config, 'register'),
+      register: publicUrl(config, 'subscribe'),
       viewInBrowser: publicUrl(config, `issues/${issue.week}`),
       archive: publicUrl(config, 'issues'),
     },

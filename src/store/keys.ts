@@ -65,6 +65,10 @@ export function keys(prefix: string) {
     subscribersErased: `${prefix}subscribers:erased`,
     /** string (subscribers): the random salt of those hashes, made once (SET NX). */
     subscribersSalt: `${prefix}subscribers:salt`,
+    /** string (sign-up): JSON of one unconfirmed sign-up (email, name, sectors), by its random id; expires after newsletter.signup.confirmDays. */
+    signupPending: (id: string) => `${prefix}signup:pending:${id}`,
+    /** string counter (sign-up): sign-up requests for one address or from one client address in the current window. */
+    signupRequests: (scope: 'address' | 'client', id: string) => `${prefix}signup:requests:${scope}:${id}`,
     /** hash (delivery ledger): subscriber id -> state (queued | sending | committing | sent | failed | skipped). */
     deliveryState: (week: string) => `${prefix}delivery:${week}:state`,
     /** hash (delivery ledger): subscriber id -> JSON of the delivery's details (attempts, reply, Message-ID, lease). */

@@ -165,6 +165,73 @@ return redis.call('HGET', KEYS[1], 'status')
   }),
 );
 
+/**
+ * A confirmed sign-up: a confirmed subscriber stays as they are ('already'); anyone else on the
+ * list (pending from an import, unsubscribed, bouncing) becomes confirmed with the sign-up's name,
+ * sectors and consent; an address not on the list is added confirmed, even one erased earlier
+ * (they asked again and confirmed: the erased hash only stops imports). 'moved' if the address
+ * now names another id than the caller read (it retries).
+ */
+const confirmScript = luaScript<
+  {
+    emails: string;
+    all: string;
+    confirmed: string;
+    erased: string;
+    record: string;
+    expectedId: string;
+    s: Subscriber;
+    hash: string;
+  },
+  string
+>(
+  'ssnewsSubscriberConfirmSignup',
+  `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current and current ~= ARGV[2] then return 'moved' end
+if not current and ARGV[7] ~= '' then return 'moved' end
+if current then
+  if redis.call('HGET', KEYS[5], 'status') == 'confirmed' then return 'already' end
+  redis.call('HSET', KEYS[5], 'name', ARGV[8], 'sectors', ARGV[9], 'status', 'confirmed', 'consentAt', ARGV[5], 'updatedAt', ARGV[5], 'hardFailures', '0')
+  redis.call('HDEL', KEYS[5], 'lastHardFailureWeek')
+  redis.call('SADD', KEYS[3], ARGV[2])
+  return 'confirmed'
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SREM', KEYS[4], ARGV[3])
+redis.call('HSET', KEYS[5], unpack(ARGV, 10))
+return 'confirmed'
+`,
+  ({ s, hash, expectedId, ...k }) => ({
+    keys: [k.emails, k.all, k.confirmed, k.erased, k.record],
+    args: [
+      s.email,
+      s.id,
+      hash,
+      Date.parse(s.createdAt),
+      s.consentAt ?? s.createdAt,
+      '',
+      expectedId,
+      s.name,
+      s.sectors.join(','),
+      ...toFields(s),
+    ],
+  }),
+);
+
+/** Sets one subscriber's sectors; 0 if there is no such subscriber. */
+const sectorsScript = luaScript<{ record: string; sectors: string; at: string }, number>(
+  'ssnewsSubscriberSectors',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'sectors', ARGV[1], 'updatedAt', ARGV[2])
+return 1
+`,
+  (o) => ({ keys: [o.record], args: [o.sectors, o.at] }),
+);
+
 function toFields(s: Subscriber): string[] {
   const fields: Record<string, string | number | undefined> = {
     id: s.id,
@@ -280,6 +347,56 @@ export class SubscriberStore extends KeyedStore {
       confirmed: this.k.subscribersConfirmed,
       id,
       status,
+      at: new Date().toISOString(),
+    });
+    return done === 1;
+  }
+
+  /**
+   * Records a confirmed sign-up (double opt-in) for an address: see confirmScript. Returns the
+   * subscriber as it now is, and whether they were already confirmed (then nothing changed).
+   */
+  async confirmSignup(input: {
+    email: string;
+    name: string;
+    sectors: SectorId[];
+  }): Promise<{ subscriber: Subscriber; already: boolean }> {
+    const email = subscriberEmail(input.email);
+    const hash = await this.addressHash(email);
+    for (;;) {
+      const existing = await this.redis.hget(this.k.subscriberEmails, email);
+      const now = new Date().toISOString();
+      const s: Subscriber = {
+        id: existing ?? randomBytes(12).toString('base64url'),
+        email,
+        name: input.name.trim(),
+        sectors: [...new Set(input.sectors)],
+        status: 'confirmed',
+        consentAt: now,
+        createdAt: now,
+        updatedAt: now,
+        hardFailures: 0,
+      };
+      const result = await confirmScript(this.redis, {
+        emails: this.k.subscriberEmails,
+        all: this.k.subscribersAll,
+        confirmed: this.k.subscribersConfirmed,
+        erased: this.k.subscribersErased,
+        record: this.k.subscriber(s.id),
+        expectedId: existing ?? '',
+        s,
+        hash,
+      });
+      if (result === 'moved') continue;
+      return { subscriber: (await this.get(s.id))!, already: result === 'already' };
+    }
+  }
+
+  /** A subscriber's sector choices (empty: every sector); false if there is no such subscriber. */
+  async setSectors(id: string, sectors: SectorId[]): Promise<boolean> {
+    const done = await sectorsScript(this.redis, {
+      record: this.k.subscriber(id),
+      sectors: [...new Set(sectors)].join(','),
       at: new Date().toISOString(),
     });
     return done === 1;

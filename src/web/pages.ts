@@ -19,7 +19,7 @@ export function issuesPage(config: Config, issues: Issue[]): string {
     name: n.name,
     list,
     footer: n.footer,
-    register: publicUrl(config, 'register'),
+    register: publicUrl(config, 'subscribe'),
     feedUrl: publicUrl(config, 'issues/feed.xml'),
   });
   return renderTemplate('web/layout.html', {

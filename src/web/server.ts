@@ -6,9 +6,16 @@ import type { Settings } from '../config/env.js';
 import { compileIssue } from '../digest/render.js';
 import { Digest } from '../digest/service.js';
 import { registerAuth, signedInRoutes } from './auth.js';
+import { adminRoutes } from './routes/admin.js';
 import { archiveRoutes, type CompileIssue } from './routes/archive.js';
+import { queuesBoard } from './routes/queues-board.js';
+import type { IngestQueues } from '../queue/queues.js';
 import { editorRoutes } from './routes/editor.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
+import { signupRoutes } from './routes/signup.js';
+import { Signup } from '../delivery/signup.js';
+import type { Messenger } from '../delivery/transport.js';
+import type { SignupLimits } from '../store/signups.js';
 import type { SendActions } from './send-actions.js';
 import { staticRoutes } from './static-files.js';
 import type { IngestUrl } from '../digest/add-url.js';
@@ -33,6 +40,8 @@ export interface ServerOptions {
   trustProxy?: string;
   /** Per client address on the public routes; false turns it off (benchmarks). */
   rateLimit?: { max: number; windowMs: number } | false;
+  /** The ingest queues, for the admin's "Fetch now" and queue dashboard (`ssnews serve` opens them). */
+  queues?: IngestQueues;
   /** Compiles an issue for the archive (tests count the calls); compileIssue by default. */
   compile?: CompileIssue;
   /** Settings.sessionSecret: without it there is no sign-in, so no editor or admin pages. */
@@ -45,6 +54,14 @@ export interface ServerOptions {
   delivery?: SendActions;
   /** Settings.tokenSecret: checks the links in emails (one-click unsubscribe); without it they are not served. */
   tokenSecret?: string;
+  /**
+   * Sends the sign-up emails (confirmation, "already subscribed"): `ssnews serve` passes an SMTP
+   * messenger when SMTP_URL is set. Without it (or without tokenSecret) /subscribe says sign-up
+   * is not available yet.
+   */
+  messenger?: Messenger;
+  /** Sign-up requests per address and per client address (DEFAULT_SIGNUP_LIMITS by default). */
+  signupLimits?: SignupLimits;
 }
 
 /**
@@ -91,12 +108,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       tokenSecret: options.tokenSecret,
       name: options.config.newsletter.name,
     });
+  await app.register(signupRoutes, {
+    config: options.config,
+    ...(options.tokenSecret
+      ? {
+          signup: new Signup({
+            redis: options.redis,
+            prefix: options.prefix,
+            config: options.config,
+            tokenSecret: options.tokenSecret,
+            ...(options.messenger ? { messenger: options.messenger } : {}),
+            ...(options.signupLimits ? { limits: options.signupLimits } : {}),
+          }),
+        }
+      : {}),
+  });
   if (options.sessionSecret) {
     await registerAuth(app, { ...options, secret: options.sessionSecret });
     signedInRoutes(app, {}, (scope) => editorRoutes(scope, options));
-    signedInRoutes(app, { admin: true }, (scope) => {
-      scope.get('/admin', async (req) => ({ admin: req.editor!.email }));
-    });
+    signedInRoutes(app, { admin: true }, (scope) => adminRoutes(scope, options));
+    const queues = options.queues;
+    if (queues)
+      signedInRoutes(app, { admin: true, csrf: 'same-origin' }, (scope) => queuesBoard(scope, queues));
   }
   await app.ready();
   return app;

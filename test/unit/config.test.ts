@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +184,28 @@ describe('configuration errors', () => {
       'other',
     ]);
     expect(config.newsletter.send.weekday).toBe('friday');
+  });
+
+  it('newsletter signup.confirmDays: 7 when left out; a bad value names the file, line and field', () => {
+    const dir = configDir(feed('    kind: feed\n    url: https://example.org/feed\n    every: 30m\n'));
+    const bundled = readFileSync('config/newsletter.yaml', 'utf8').replace(/^signup:\n(?: .*\n)*/m, '');
+    writeFileSync(join(dir, 'newsletter.yaml'), bundled);
+    expect(loadConfig(dir).newsletter.signup.confirmDays).toBe(7);
+    writeFileSync(join(dir, 'newsletter.yaml'), `signup:\n  confirmDays: 0\n${bundled}`);
+    let error: unknown;
+    try {
+      loadConfig(dir);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const [problem] = (error as ConfigError).problems;
+    expect(problem).toMatchObject({
+      file: join(dir, 'newsletter.yaml'),
+      line: 2,
+      field: 'signup.confirmDays',
+    });
+    expect(problem!.message).toMatch(/at least 1 day/);
   });
 
   it('the bundled configuration is valid and has at least 25 sources across every sector', () => {

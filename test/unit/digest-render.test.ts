@@ -95,7 +95,7 @@ describe('rendering an issue', () => {
       'Health & Social Care',
       'Further/Higher Education',
       'Blue Light Services',
-      'Private Sector',
+      'Private Sector Collaborations',
       'Collaborative Leadership',
     ]);
     expect(headings).not.toContain('Other News');
@@ -110,7 +110,13 @@ describe('rendering an issue', () => {
     }
     const first = $('.ss-i').first();
     // Comment, then the headline as a link, then summary and "Read more >>>".
-    expect(first.children().first().is('p')).toBe(true);
+    // The comment is the editor's voice: italic behind a side rule, inline so every client shows it.
+    const comment = first.children().first();
+    expect(comment.is('div.ss-c')).toBe(true);
+    expect(comment.attr('style')).toMatch(/font-style:italic/);
+    expect(comment.attr('style')).toMatch(/border-left:3px solid/);
+    expect(comment.children().first().is('p')).toBe(true);
+    expect(first.find('h3 .ss-c, h3 + p.ss-c')).toHaveLength(0);
     expect(first.find('h3 a').attr('href')).toMatch(/^https:\/\/news\.example\.com\/local-government\//);
     expect(
       first
@@ -124,7 +130,7 @@ describe('rendering an issue', () => {
       $('a')
         .filter((_, a) => $(a).text() === text)
         .attr('href');
-    expect(link('Register here')).toBe('https://news.example.org/register');
+    expect(link('Register here')).toBe('https://news.example.org/subscribe');
     expect(link('Unsubscribe')).toBe(recipient.unsubscribeUrl);
     expect(link('Choose your sectors')).toBe(recipient.preferencesUrl);
     expect(link('View in your browser')).toBe('https://news.example.org/issues/2014-W22');
