@@ -10,17 +10,17 @@ import { registerServeCommands } from './cli/serve.js';
 import { registerEditorsCommands } from './cli/editors.js';
 import { registerSubscribersCommands } from './cli/subscribers.js';
 import { registerBackupCommands } from './cli/backup.js';
-import { SubscriberError } from './store/subscribers.js';
-import { SendRefused } from './delivery/errors.js';
-import { AccountError } from './store/editors.js';
 import { ConfigError, UsageError } from './errors.js';
-import { ConflictError, EditError, IssueLockedError } from './digest/errors.js';
 import { VERSION } from './ingest/user-agent.js';
 
 /**
  * Builds the `ssnews` program. Each command group lives in its own src/cli/<group>.ts, creates
  * its own parent command and is registered here with one line, in the order `--help` lists
- * them; the behaviour lives in src/.
+ * them; the behaviour lives in src/. Registering a command (its name, options and help) loads
+ * nothing heavy: a group's file imports only commander's types, ./cli/context, ./cli/options,
+ * ./cli/table, the error classes and config/schema at top level, and each action
+ * `await import()`s the modules that do its work, so `ssnews --help` and a quick command stay quick
+ * (`npm run bench cli`).
  */
 export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void): Command {
   const program = new Command('ssnews')
@@ -32,13 +32,16 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
     .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
-  program.hook('preAction', () => ctx.useConfigDir(program.opts<{ config?: string }>().config));
+  program.hook('preAction', async () => {
+    ctx.useConfigDir(program.opts<{ config?: string }>().config);
+    await ctx.prepare();
+  });
 
   const run: Run = async (fn) => {
     try {
       setExit(await fn());
     } catch (err) {
-      setExit(reportError(ctx, err));
+      setExit(await reportError(ctx, err));
     } finally {
       await ctx.close();
     }
@@ -56,7 +59,19 @@ export function buildProgram(ctx: CliContext, setExit: (code: ExitCode) => void)
   return program;
 }
 
-function reportError(ctx: CliContext, err: unknown): ExitCode {
+async function reportError(ctx: CliContext, err: unknown): Promise<ExitCode> {
+  // The error classes of the layers below, loaded only when a command fails.
+  const [
+    { SubscriberError },
+    { SendRefused },
+    { AccountError },
+    { ConflictError, EditError, IssueLockedError },
+  ] = await Promise.all([
+    import('./store/subscribers.js'),
+    import('./delivery/errors.js'),
+    import('./store/editors.js'),
+    import('./digest/errors.js'),
+  ]);
   if (err instanceof ConfigError) {
     ctx.err(`configuration error:\n${err.message}`);
     return EXIT.usage;
@@ -86,13 +101,7 @@ function reportError(ctx: CliContext, err: unknown): ExitCode {
 }
 
 export async function main(argv: string[]): Promise<ExitCode> {
-  let ctx: CliContext;
-  try {
-    ctx = new CliContext(process.env);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return EXIT.usage;
-  }
+  const ctx = new CliContext(process.env);
   let code: ExitCode = EXIT.ok;
   const program = buildProgram(ctx, (c) => (code = c));
   try {
@@ -104,6 +113,11 @@ export async function main(argv: string[]): Promise<ExitCode> {
         err.code === 'commander.help'
         ? EXIT.ok
         : EXIT.usage;
+    }
+    // The environment's settings are checked before any command's action (CliContext.prepare).
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.usage;
     }
     throw err;
   }

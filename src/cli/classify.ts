@@ -1,12 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readLabelledTsv, type LabelledItem } from '../classify/data.js';
-import { evaluate, rowKey, type EvalReport } from '../classify/eval.js';
-import { classifierKit, type ClassifierKit } from '../classify/index.js';
-import { ingestClassifier } from '../worker/ingest-deps.js';
-import { keywordBaseline } from '../classify/keyword-baseline.js';
-import { reclassify, sectorHintOf } from '../classify/reclassify.js';
-import { editorLabelRows, retrain } from '../classify/retrain.js';
+import type { LabelledItem } from '../classify/data.js';
+import type { EvalReport } from '../classify/eval.js';
+import type { ClassifierKit } from '../classify/index.js';
 import type { Classifier } from '../classify/types.js';
 import type { Classification } from '../types/item.js';
 import { UsageError } from '../errors.js';
@@ -39,7 +35,7 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
               'usage: ssnews classify "TITLE" ["SUMMARY"] [--json]  (or: classify eval|retrain|reclassify, see --help)',
             );
           const hint = opts.hint === undefined ? undefined : sectorOption(opts.hint, '--hint');
-          const kit = makeKit(ctx);
+          const kit = await makeKit(ctx);
           const classifier = opts.stored ? await storedClassifier(ctx, kit) : kit.bundled();
           const result = classifier.classify({ title, summary, sectorHint: hint });
           if (opts.json) ctx.json(result);
@@ -61,8 +57,12 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
         const opts = cmd.optsWithGlobals<
           GlobalOptions & { file: string; predictions?: string; withLabels?: boolean }
         >();
+        const { readLabelledTsv } = await import('../classify/data.js');
+        const { evaluate, rowKey } = await import('../classify/eval.js');
+        const { keywordBaseline } = await import('../classify/keyword-baseline.js');
+        const { editorLabelRows } = await import('../classify/retrain.js');
         const items = readLabelledTsv(opts.file, { requireLabels: true });
-        const kit = makeKit(ctx);
+        const kit = await makeKit(ctx);
         const labels = opts.withLabels ? await editorLabelRows(kit, (await ctx.stores()).labels) : [];
         // Never train on the file being evaluated: drop any training row it contains.
         const evaluated = new Set(items.map(rowKey));
@@ -97,7 +97,8 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
   ).action((_opts: unknown, cmd: Command) =>
     run(async () => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
-      const kit = makeKit(ctx);
+      const { retrain } = await import('../classify/retrain.js');
+      const kit = await makeKit(ctx);
       const result = await retrain(kit, await ctx.stores());
       if (opts.json) ctx.json(result);
       else
@@ -119,7 +120,9 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { days: string }>();
         const days = daysOption(opts.days, '--days');
-        const config = ctx.loadConfig();
+        const { ingestClassifier } = await import('../worker/ingest-deps.js');
+        const { reclassify, sectorHintOf } = await import('../classify/reclassify.js');
+        const config = await ctx.loadConfig();
         const stores = await ctx.stores();
         const handle = await ingestClassifier(config, stores.models);
         try {
@@ -137,8 +140,9 @@ export function registerClassifyCommands(program: Command, ctx: CliContext, run:
     );
 }
 
-function makeKit(ctx: CliContext): ClassifierKit {
-  const config = ctx.loadConfig();
+async function makeKit(ctx: CliContext): Promise<ClassifierKit> {
+  const { classifierKit } = await import('../classify/index.js');
+  const config = await ctx.loadConfig();
   return classifierKit({ sectors: config.sectors, configDir: config.dir });
 }
 

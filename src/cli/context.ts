@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
-import { loadConfig, type Config } from '../config/load.js';
+import type { Config } from '../config/load.js';
 import type { Source } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import { loadSettings, type Settings } from '../config/env.js';
-import { createRedis, redisWarnings, resolveRedis, type RedisTarget } from '../store/connection.js';
-import { ItemStore } from '../store/items.js';
-import { LabelStore } from '../store/labels.js';
-import { ModelStore } from '../store/model-versions.js';
-import { SourceStateStore } from '../store/sources.js';
-import { EditorStore } from '../store/editors.js';
-import { SessionStore } from '../store/sessions.js';
+import type { Settings } from '../config/env.js';
+import type { RedisTarget } from '../store/connection.js';
 
 /** Exit codes, DESIGN.md: 0 done, 1 the work ran and something failed, 2 bad usage or config. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -42,11 +36,11 @@ export function subcommand(parent: Command, name: string, description: string): 
 }
 
 /**
- * What a command needs, built lazily: settings are read once; config and Redis only when
- * the command asks, so `ssnews --help` needs neither.
+ * What a command needs, built lazily: settings are read once, before a command's action
+ * (`prepare()`); config and Redis only when the command asks, so `ssnews --help` needs none.
  */
 export class CliContext {
-  readonly settings: Settings;
+  private loadedSettings?: Settings;
   private config?: Config;
   /** `--config DIR`, when given: over SSNEWS_CONFIG_DIR and ./config. */
   private configOption?: string;
@@ -54,12 +48,16 @@ export class CliContext {
   private clients: Redis[] = [];
 
   constructor(
-    env: NodeJS.ProcessEnv,
+    private readonly env: NodeJS.ProcessEnv,
     readonly out: (text: string) => void = (t) => process.stdout.write(t + '\n'),
     readonly err: (text: string) => void = (t) => process.stderr.write(t + '\n'),
     readonly stdin: Input = process.stdin,
-  ) {
-    this.settings = loadSettings(env);
+  ) {}
+
+  /** The environment's settings, validated once by `prepare()` (a ConfigError there: exit 2). */
+  get settings(): Settings {
+    if (!this.loadedSettings) throw new Error('CliContext.settings before prepare()');
+    return this.loadedSettings;
   }
 
   /** Takes the program's `--config DIR` (set before a command's action runs). */
@@ -72,13 +70,24 @@ export class CliContext {
     return this.configOption ?? this.settings.configDir;
   }
 
-  /** The configuration, loaded and validated once, from `configDir`. */
-  loadConfig(): Config {
+  /**
+   * Reads and validates the environment's settings: the program calls this before every
+   * command's action (src/cli.ts), so `ssnews --help` loads no validation library.
+   */
+  async prepare(): Promise<void> {
+    const { loadSettings } = await import('../config/env.js');
+    this.loadedSettings ??= loadSettings(this.env);
+  }
+
+  /** The configuration, loaded and validated once, from `configDir` (its loader imported on first use). */
+  async loadConfig(): Promise<Config> {
+    const { loadConfig } = await import('../config/load.js');
     this.config ??= loadConfig(this.configDir);
     return this.config;
   }
 
   async redisTarget(): Promise<RedisTarget> {
+    const { resolveRedis } = await import('../store/connection.js');
     this.target ??= await resolveRedis(this.settings, (m) => this.err(m));
     return this.target;
   }
@@ -89,6 +98,7 @@ export class CliContext {
    */
   async redis(): Promise<Redis> {
     const target = await this.redisTarget();
+    const { createRedis, redisWarnings } = await import('../store/connection.js');
     const client = createRedis(target, { lazyConnect: true });
     // Failures reach the command through its rejected promises; without a listener ioredis prints each retry.
     let cause: Error | undefined;
@@ -111,6 +121,21 @@ export class CliContext {
   async stores() {
     const redis = await this.redis();
     const prefix = this.settings.keyPrefix;
+    const [
+      { ItemStore },
+      { LabelStore },
+      { ModelStore },
+      { SourceStateStore },
+      { EditorStore },
+      { SessionStore },
+    ] = await Promise.all([
+      import('../store/items.js'),
+      import('../store/labels.js'),
+      import('../store/model-versions.js'),
+      import('../store/sources.js'),
+      import('../store/editors.js'),
+      import('../store/sessions.js'),
+    ]);
     return {
       items: new ItemStore(redis, prefix),
       labels: new LabelStore(redis, prefix),

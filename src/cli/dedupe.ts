@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { evaluateStoryClustering, type ClusterScores, type DedupeEvalReport } from '../dedupe/eval.js';
-import { readStoryTsv } from '../dedupe/labelled-stories.js';
+import type { ClusterScores, DedupeEvalReport } from '../dedupe/eval.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { textTable } from './table.js';
 
@@ -19,6 +18,8 @@ export function registerDedupeCommands(program: Command, ctx: CliContext, run: R
     .action((_opts: unknown, cmd: Command) =>
       run(async () => {
         const opts = cmd.optsWithGlobals<GlobalOptions & { file: string }>();
+        const { evaluateStoryClustering } = await import('../dedupe/eval.js');
+        const { readStoryTsv } = await import('../dedupe/labelled-stories.js');
         const report = evaluateStoryClustering(readStoryTsv(opts.file));
         if (opts.json) ctx.json({ file: opts.file, ...report });
         else ctx.out(dedupeEvalText(report));

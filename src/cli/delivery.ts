@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { Delivery, type DeliveryOptions } from '../delivery/service.js';
-import { smtpMessenger } from '../delivery/transport.js';
-import { subscriberEmail } from '../store/subscribers.js';
-import { issueWindow } from '../digest/week.js';
-import { openSendQueue } from '../queue/send-queue.js';
-import { startSendWorker } from '../worker/send.js';
+import type { DeliveryOptions } from '../delivery/service.js';
 import { UsageError } from '../errors.js';
 import {
   EXIT,
@@ -24,7 +19,9 @@ interface WeekOptions extends GlobalOptions {
 export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: Run): void {
   /** The Delivery front over one command connection; `extra` adds the send queue or a messenger. */
   const open = async (opts: WeekOptions, extra: Partial<DeliveryOptions> = {}) => {
-    const config = ctx.loadConfig();
+    const { Delivery } = await import('../delivery/service.js');
+    const { issueWindow } = await import('../digest/week.js');
+    const config = await ctx.loadConfig();
     const delivery = new Delivery({
       redis: await ctx.redis(),
       prefix: ctx.settings.keyPrefix,
@@ -49,12 +46,13 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
     .option('--json', 'print one JSON document')
     .action((opts: WeekOptions & { test?: string }) =>
       run(async (): Promise<ExitCode> => {
-        const to = opts.test === undefined ? undefined : testAddress(opts.test);
+        const to = opts.test === undefined ? undefined : await testAddress(opts.test);
         if (!ctx.settings.tokenSecret)
           throw new UsageError('TOKEN_SECRET is not set: it signs the unsubscribe links in every email');
         if (to) {
           if (!ctx.settings.smtpUrl)
             throw new UsageError('SMTP_URL is not set: a test copy needs a mail server');
+          const { smtpMessenger } = await import('../delivery/transport.js');
           const messenger = smtpMessenger({
             url: ctx.settings.smtpUrl,
             dkim: ctx.settings.dkim,
@@ -70,6 +68,7 @@ export function registerDeliveryCommands(digest: Command, ctx: CliContext, run: 
           }
           return EXIT.ok;
         }
+        const { openSendQueue } = await import('../queue/send-queue.js');
         const sendQueue = openSendQueue(await ctx.redisTarget(), ctx.settings.keyPrefix);
         try {
           const { delivery, week } = await open(opts, { queue: sendQueue.queue });
@@ -120,7 +119,8 @@ export async function runSendWorker(
   const concurrency =
     opts.concurrency === undefined ? undefined : countOption(opts.concurrency, '--concurrency', 1000);
   const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-  const config = ctx.loadConfig();
+  const config = await ctx.loadConfig();
+  const { startSendWorker } = await import('../worker/send.js');
   const worker = await startSendWorker({
     target: await ctx.redisTarget(),
     prefix: ctx.settings.keyPrefix,
@@ -138,7 +138,8 @@ export async function runSendWorker(
   return EXIT.ok;
 }
 
-function testAddress(text: string): string {
+async function testAddress(text: string): Promise<string> {
+  const { subscriberEmail } = await import('../store/subscribers.js');
   try {
     return subscriberEmail(text);
   } catch {

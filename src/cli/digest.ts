@@ -1,17 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isSectorId, SECTOR_IDS, SECTOR_IDS_EXPECTED } from '../config/schema.js';
+import { isSectorId, SECTOR_IDS, SECTOR_IDS_EXPECTED } from '../config/sector-ids.js';
 import type { EditOp } from '../digest/edit.js';
-import { genericRecipient } from '../digest/recipients.js';
-import { byteSize, kb, personalise, recipientGets, sizeVerdict } from '../digest/render.js';
-import { Digest } from '../digest/service.js';
+import type { Digest } from '../digest/service.js';
 import { EditError } from '../digest/errors.js';
 import type { Issue } from '../types/issue.js';
-import { sourceName } from '../digest/view.js';
-import { issueWindow, longDate, shortDate } from '../digest/week.js';
 import type { NewsItem } from '../types/item.js';
-import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import { EXIT, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { countOption } from './options.js';
 import { registerDeliveryCommands } from './delivery.js';
@@ -26,7 +21,10 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
   const digest = program.command('digest').description('draft, edit, render and check the weekly digest');
 
   const open = async (opts: WeekOptions) => {
-    const config = ctx.loadConfig();
+    const { Digest } = await import('../digest/service.js');
+    const { pipelineIngestUrl } = await import('../worker/ingest-deps.js');
+    const { issueWindow } = await import('../digest/week.js');
+    const config = await ctx.loadConfig();
     const redis = await ctx.redis();
     const d = new Digest({
       redis,
@@ -76,6 +74,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const { issue, ...result } = await d.draft(week);
         const included = issue.entries.filter((e) => e.included).length;
         if (result.storedInWindow === 0) {
+          const { issueWindow, shortDate } = await import('../digest/week.js');
           const window = issueWindow(issue.week, d.config.newsletter);
           ctx.err(
             `warning: no items are stored for ${issue.week} (news from ${shortDate(window.since)} to ${shortDate(new Date(window.until.getTime() - 1))}): fetch the sources first with \`ssnews fetch\` (or keep \`ssnews worker\` running), then run \`ssnews digest draft --week ${issue.week}\` again`,
@@ -106,7 +105,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
       const { d, week } = await open(opts);
       const { issue, items } = await d.load(week);
       if (opts.json) ctx.json({ issue, items: Object.fromEntries(items) });
-      else ctx.out(showIssue(issue, items, d));
+      else ctx.out(await showIssue(issue, items, d));
       return EXIT.ok;
     }),
   );
@@ -230,6 +229,8 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
         const unknown = sectors?.filter((s) => !isSectorId(s)) ?? [];
         if (unknown.length)
           throw new EditError(`unknown sector(s): ${unknown.join(', ')}: ${SECTOR_IDS_EXPECTED}`);
+        const { genericRecipient } = await import('../digest/recipients.js');
+        const { byteSize, kb, personalise, recipientGets, sizeVerdict } = await import('../digest/render.js');
         const { d, week } = await open(opts);
         const { compiled, view } = await d.compile(week);
         const recipient = genericRecipient(d.config, sectors?.filter(isSectorId));
@@ -270,6 +271,7 @@ export function registerDigestCommands(program: Command, ctx: CliContext, run: R
 
   common('check', 'pre-send checks: blocking findings stop sending (exit 1)').action((opts: WeekOptions) =>
     run(async () => {
+      const { kb } = await import('../digest/render.js');
       const { d, week } = await open(opts);
       const result = await d.check(week);
       if (opts.json) ctx.json(result);
@@ -304,7 +306,9 @@ function clip(text: string, n: number): string {
 }
 
 /** The draft as the editor reads it in a terminal. */
-export function showIssue(issue: Issue, items: Map<string, NewsItem>, d: Digest): string {
+export async function showIssue(issue: Issue, items: Map<string, NewsItem>, d: Digest): Promise<string> {
+  const { sourceName } = await import('../digest/view.js');
+  const { issueWindow, longDate, shortDate } = await import('../digest/week.js');
   const config = d.config;
   const window = issueWindow(issue.week, config.newsletter);
   const lines = [

@@ -1,18 +1,7 @@
-import { ModelStore } from '../store/model-versions.js';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { enrichItem } from '../ingest/enrich.js';
-import {
-  describeUnexpected,
-  ingestSource,
-  politeClient,
-  type EnrichRequest,
-  type SourceRun,
-} from '../ingest/ingest-source.js';
-import { ingestClassifier, ingestDeps } from '../worker/ingest-deps.js';
-import { startWorkers, WORKER_ROLES, type WorkerRole } from '../worker/start.js';
+import type { EnrichRequest, SourceRun } from '../ingest/ingest-source.js';
+import type { WorkerRole } from '../worker/start.js';
 import { UsageError } from '../errors.js';
-import { mapConcurrent } from '../concurrency.js';
 import {
   EXIT,
   selectSources,
@@ -24,7 +13,6 @@ import {
   untilStopped,
 } from './context.js';
 import { countOption, millisOption } from './options.js';
-import { runSendWorker } from './delivery.js';
 import { textTable } from './table.js';
 
 /** Jobs at once in one worker process: more only queues requests behind the per-host pace. */
@@ -61,7 +49,8 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
       ) =>
         run(async () => {
           // Not part of `all`: sending needs SMTP_URL and TOKEN_SECRET, and runs where mail may leave.
-          if (role === 'send') return runSendWorker(ctx, opts);
+          if (role === 'send') return (await import('./delivery.js')).runSendWorker(ctx, opts);
+          const { startWorkers, WORKER_ROLES } = await import('../worker/start.js');
           if (role !== 'all' && !(WORKER_ROLES as readonly string[]).includes(role))
             throw new UsageError(
               `unknown worker role "${role}": expected ${WORKER_ROLES.join(', ')}, all or send`,
@@ -73,7 +62,7 @@ export function registerFetchCommands(program: Command, ctx: CliContext, run: Ru
               : countOption(opts.concurrency, '--concurrency', MAX_CONCURRENCY);
           const minGapMs = millisOption(opts.minGap, '--min-gap');
           const lockDurationMs = millisOption(opts.lockMs, '--lock-ms', 1);
-          ctx.loadConfig();
+          await ctx.loadConfig();
           const workers = await startWorkers({
             target: await ctx.redisTarget(),
             prefix: ctx.settings.keyPrefix,
@@ -112,7 +101,17 @@ async function fetchCommand(
   opts: GlobalOptions & { source?: string[]; enrich: boolean; minGap: string },
 ): Promise<ExitCode> {
   const minGapMs = millisOption(opts.minGap, '--min-gap');
-  const config = ctx.loadConfig();
+  const { ModelStore } = await import('../store/model-versions.js');
+  const { enrichItem } = await import('../ingest/enrich.js');
+  const { describeUnexpected, ingestSource, politeClient } = await import('../ingest/ingest-source.js');
+  const { ingestClassifier, ingestDeps } = await import('../worker/ingest-deps.js');
+  const { mapConcurrent } = await import('../concurrency.js');
+  const { SingleBar } = await import('cli-progress');
+  const progressBar = (format: string) =>
+    !opts.json && process.stderr.isTTY
+      ? new SingleBar({ format, stream: process.stderr, hideCursor: true })
+      : undefined;
+  const config = await ctx.loadConfig();
   const selected = selectSources(config, opts.source);
   const redis = await ctx.redis();
   const enrichQueue: EnrichRequest[] = [];
@@ -123,7 +122,7 @@ async function fetchCommand(
   };
   try {
     const client = politeClient(deps);
-    const bar = progressBar(opts, 'fetching {bar} {value}/{total} sources | {id}');
+    const bar = progressBar('fetching {bar} {value}/{total} sources | {id}');
     bar?.start(selected.length, 0, { id: '' });
     const runs = await mapConcurrent(selected, 8, async (source): Promise<SourceRun> => {
       // ingestSource throws only when it cannot even record the failure (Redis refusing its
@@ -144,7 +143,7 @@ async function fetchCommand(
     bar?.stop();
     let enriched = 0;
     if (enrichQueue.length) {
-      const bar2 = progressBar(opts, 'article pages {bar} {value}/{total}');
+      const bar2 = progressBar('article pages {bar} {value}/{total}');
       bar2?.start(enrichQueue.length, 0);
       await mapConcurrent(enrichQueue, 4, async (req) => {
         try {
@@ -197,13 +196,6 @@ function runsTable(runs: SourceRun[]): string {
       (r.error ?? '').slice(0, 70),
     ]),
   );
-}
-
-/** A progress bar on a terminal, none for --json or a pipe. */
-function progressBar(opts: GlobalOptions, format: string): SingleBar | undefined {
-  return !opts.json && process.stderr.isTTY
-    ? new SingleBar({ format, stream: process.stderr, hideCursor: true })
-    : undefined;
 }
 
 function sum(runs: SourceRun[], field: 'items' | 'created' | 'skipped'): number {

@@ -1,9 +1,7 @@
-import { clusterStories } from '../dedupe/stories.js';
 import type { Command } from 'commander';
-import { SECTOR_IDS } from '../config/schema.js';
+import { SECTOR_IDS } from '../config/sector-ids.js';
 import { sectorOf, type NewsItem } from '../types/item.js';
 import { UsageError } from '../errors.js';
-import { labelItem } from '../classify/editor-label.js';
 import { EXIT, type CliContext, type Run } from './context.js';
 import { ageOption, countOption, sectorOption } from './options.js';
 import { textTable } from './table.js';
@@ -26,6 +24,7 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
         const list = await (
           await ctx.stores()
         ).items.list({ since: new Date(Date.now() - age), sector, limit });
+        const { clusterStories } = await import('../dedupe/stories.js');
         const storyOf = clusterStories(list);
         if (opts.json) ctx.json({ items: list.map((i) => ({ ...i, storyId: storyOf.get(i.id) })) });
         else {
@@ -57,6 +56,7 @@ export function registerItemsCommands(program: Command, ctx: CliContext, run: Ru
           sector,
           relevant: opts.relevant === undefined ? undefined : opts.relevant === 'yes',
         };
+        const { labelItem } = await import('../classify/editor-label.js');
         const item = await labelItem(await ctx.stores(), itemId, decision, opts.editor);
         if (!item) throw new UsageError(`no stored item with id ${itemId} (see \`ssnews items list\`)`);
         if (opts.json) ctx.json(item);

@@ -1,5 +1,5 @@
 import { parseDuration } from '../config/duration.js';
-import { isSectorId, SECTOR_IDS, type SectorId } from '../config/schema.js';
+import { isSectorId, SECTOR_IDS, type SectorId } from '../config/sector-ids.js';
 import { UsageError } from '../errors.js';
 
 /**

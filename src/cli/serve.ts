@@ -1,16 +1,10 @@
 import type { Command } from 'commander';
 import { EXIT, untilStopped, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { portOption } from './options.js';
-import { openQueues } from '../queue/queues.js';
-import { ConnectionWatch } from '../store/connection.js';
 import { EditorStore } from '../store/editors.js';
-import { pipelineIngestUrl } from '../worker/ingest-deps.js';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
-import { Delivery } from '../delivery/service.js';
-import { smtpMessenger, type Messenger } from '../delivery/transport.js';
-import { openSendQueue } from '../queue/send-queue.js';
-import { deliveryActions } from '../web/delivery-actions.js';
+import type { Messenger } from '../delivery/transport.js';
 import type { SendActions } from '../web/send-actions.js';
 
 /** `ssnews serve`: the web server (public archive, sign-up and preferences, editor, admin, one-click unsubscribe). */
@@ -25,7 +19,7 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
     .action((opts: GlobalOptions & { host?: string; port?: string }) =>
       run(async () => {
         const port = opts.port === undefined ? ctx.settings.port : portOption(opts.port, '--port');
-        const config = ctx.loadConfig();
+        const config = await ctx.loadConfig();
         const redis = await ctx.redis();
         const secret = ctx.settings.sessionSecret;
         const editors = await new EditorStore(redis, ctx.settings.keyPrefix).list();
@@ -35,7 +29,11 @@ export function registerServeCommands(program: Command, ctx: CliContext, run: Ru
           );
           return EXIT.usage;
         }
-        const { buildServer } = await import('../web/server.js'); // fastify only for this command
+        const { buildServer } = await import('../web/server.js');
+        const { pipelineIngestUrl } = await import('../worker/ingest-deps.js');
+        const { smtpMessenger } = await import('../delivery/transport.js');
+        const { openQueues } = await import('../queue/queues.js');
+        const { ConnectionWatch } = await import('../store/connection.js');
         // One SMTP connection for the editor's test copies and the sign-up emails, when SMTP_URL is set.
         const { smtpUrl, dkim } = ctx.settings;
         const messenger = smtpUrl ? smtpMessenger({ url: smtpUrl, dkim, maxConnections: 1 }) : undefined;
@@ -91,6 +89,9 @@ async function openDelivery(
 ): Promise<{ actions: SendActions; close(): Promise<void> } | undefined> {
   const { tokenSecret, keyPrefix } = ctx.settings;
   if (!tokenSecret) return undefined;
+  const { openSendQueue } = await import('../queue/send-queue.js');
+  const { Delivery } = await import('../delivery/service.js');
+  const { deliveryActions } = await import('../web/delivery-actions.js');
   const sendQueue = openSendQueue(await ctx.redisTarget(), keyPrefix);
   const delivery = new Delivery({
     redis,

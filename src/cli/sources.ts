@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { checkSources, type SourceCheck } from '../ingest/check-sources.js';
-import { userAgent } from '../ingest/user-agent.js';
-import { isFailing, sourcesHealth } from '../store/source-health.js';
+import type { SourceCheck } from '../ingest/check-sources.js';
 import { EXIT, selectSources, type CliContext, type GlobalOptions, type Run, subcommand } from './context.js';
 import { secondsOption } from './options.js';
 import { textTable } from './table.js';
@@ -20,8 +18,10 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     .action((opts: GlobalOptions & { source?: string[]; timeout: string }) =>
       run(async () => {
         const timeoutMs = secondsOption(opts.timeout, '--timeout');
-        const config = ctx.loadConfig();
+        const config = await ctx.loadConfig();
         const selected = selectSources(config, opts.source);
+        const { checkSources } = await import('../ingest/check-sources.js');
+        const { userAgent } = await import('../ingest/user-agent.js');
         const results = await checkSources(selected, { userAgent: userAgent(config.newsletter), timeoutMs });
         const failed = results.filter((r) => !r.ok);
         if (opts.json) ctx.json({ ok: failed.length === 0, sources: results });
@@ -41,7 +41,8 @@ export function registerSourcesCommands(program: Command, ctx: CliContext, run: 
     'per source: last fetch, HTTP status, items in the last 7 days, failures, next fetch, last error',
   ).action((opts: GlobalOptions) =>
     run(async () => {
-      const config = ctx.loadConfig();
+      const { isFailing, sourcesHealth } = await import('../store/source-health.js');
+      const config = await ctx.loadConfig();
       const rows = await sourcesHealth(config, await ctx.stores());
       if (opts.json) ctx.json({ sources: rows });
       else {

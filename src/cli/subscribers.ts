@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ImportFileError, importSubscribers, subscribersCsv } from '../delivery/import.js';
-import { Delivery } from '../delivery/service.js';
 import { UsageError } from '../errors.js';
-import { SubscriberError, SubscriberStore, subscriberEmail } from '../store/subscribers.js';
 import { EXIT, subcommand, type CliContext, type GlobalOptions, type Run } from './context.js';
 import { textTable } from './table.js';
 
@@ -16,7 +13,10 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
   const subscribers = program
     .command('subscribers')
     .description('the mailing list: import, export, list, remove, count');
-  const store = async () => new SubscriberStore(await ctx.redis(), ctx.settings.keyPrefix);
+  const store = async () => {
+    const { SubscriberStore } = await import('../store/subscribers.js');
+    return new SubscriberStore(await ctx.redis(), ctx.settings.keyPrefix);
+  };
 
   subcommand(
     subscribers,
@@ -33,6 +33,7 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
         } catch (err) {
           throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
         }
+        const { ImportFileError, importSubscribers } = await import('../delivery/import.js');
         let result;
         try {
           result = await importSubscribers(await store(), text, { dryRun: opts.dryRun });
@@ -58,6 +59,7 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
     .description('every subscriber as CSV on stdout (the columns import reads)')
     .action(() =>
       run(async () => {
+        const { subscribersCsv } = await import('../delivery/import.js');
         ctx.out(subscribersCsv(await (await store()).list()).trimEnd());
         return EXIT.ok;
       }),
@@ -95,6 +97,7 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
     .argument('<email>', 'their address')
     .action((email: string, opts: GlobalOptions) =>
       run(async () => {
+        const { SubscriberError, subscriberEmail } = await import('../store/subscribers.js');
         const key = subscriberEmail(email);
         if (!(await (await store()).remove(key)))
           throw new SubscriberError(`no subscriber with email ${key} (see \`ssnews subscribers list\`)`);
@@ -107,10 +110,11 @@ export function registerSubscribersCommands(program: Command, ctx: CliContext, r
   subcommand(subscribers, 'count', 'confirmed subscribers, and how many receive each sector').action(
     (opts: GlobalOptions) =>
       run(async () => {
+        const { Delivery } = await import('../delivery/service.js');
         const delivery = new Delivery({
           redis: await ctx.redis(),
           prefix: ctx.settings.keyPrefix,
-          config: ctx.loadConfig(),
+          config: await ctx.loadConfig(),
         });
         const r = await delivery.recipients();
         if (opts.json) ctx.json(r);

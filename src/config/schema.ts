@@ -1,24 +1,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { SECTOR_IDS, SECTOR_IDS_EXPECTED } from './sector-ids.js';
 
-export const SECTOR_IDS = [
-  'local-government',
-  'health',
-  'higher-education',
-  'blue-light',
-  'private-sector',
-  'leadership',
-  'other',
-] as const;
-export type SectorId = (typeof SECTOR_IDS)[number];
-
-/** What every "not a sector id" error says was expected. */
-export const SECTOR_IDS_EXPECTED = `expected one of ${SECTOR_IDS.join(', ')}`;
-
-/** The one check that a text is a known sector id; callers raise their own error with SECTOR_IDS_EXPECTED. */
-export function isSectorId(value: string): value is SectorId {
-  return (SECTOR_IDS as readonly string[]).includes(value);
-}
+export { SECTOR_IDS, SECTOR_IDS_EXPECTED, isSectorId, type SectorId } from './sector-ids.js';
 
 export const sectorIdSchema = z.enum(SECTOR_IDS, { error: SECTOR_IDS_EXPECTED });
 

@@ -26,7 +26,7 @@ const env = { REDIS_URL: 'redis://127.0.0.1:9' };
 /** A context that records, and refuses, any attempt to load the configuration or reach Redis. */
 class UntouchedContext extends CliContext {
   readonly opened: string[] = [];
-  override loadConfig(): Config {
+  override async loadConfig(): Promise<Config> {
     this.opened.push('config');
     throw new Error('loaded the configuration before checking the flags');
   }
