@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/load.js';
 import { renderTemplate } from '../digest/template.js';
 import { wrapText } from '../digest/escape.js';
+import { MINIFY } from '../digest/render.js';
 import { bareAddress, type OutgoingMessage } from './message.js';
 
 /** Who a sign-up email goes to: the address asked for, and the name given (hostile text). */
@@ -10,10 +11,10 @@ export interface SignupAddressee {
   name: string;
 }
 
-/** MJML → HTML (strict). mjml does not escape: every value went through the template's `{{x}}`. */
+/** MJML → HTML (strict, minified as issues are). mjml does not escape: every value went through the template's `{{x}}`. */
 async function mjmlHtml(mjml: string): Promise<string> {
   const { default: mjml2html } = await import('mjml');
-  return (await mjml2html(mjml, { validationLevel: 'strict', minify: true })).html;
+  return (await mjml2html(mjml, { validationLevel: 'strict', minify: true, minifyOptions: MINIFY })).html;
 }
 
 function greeting(to: SignupAddressee): string {
